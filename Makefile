@@ -1,0 +1,149 @@
+# Empty Chair: every command lives here; the README and CI call these targets.
+#
+#   make run     install what is missing, build, and start the app (demo workspace on first start)
+#   make test    everything: formatting, lints, Rust tests, UI checks and tests, end-to-end tests
+#   make bench   performance figures
+#
+# Variables: DB=PATH runs the app on another database file; PROFILE=release builds optimised.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+CARGO ?= cargo
+NPM ?= npm
+PROFILE ?= debug
+TOOLS := $(CURDIR)/.tools
+TAURI_DRIVER_VERSION := 2.1.0
+SQLX_CLI_VERSION := 0.9.0
+
+export PATH := $(TOOLS)/bin:$(HOME)/.cargo/bin:$(PATH)
+export SQLX_OFFLINE := true
+export CARGO_TERM_COLOR ?= auto
+
+ifeq ($(PROFILE),release)
+  CARGO_PROFILE := --release
+else
+  CARGO_PROFILE :=
+endif
+BIN := target/$(PROFILE)
+
+APT_PACKAGES := build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev \
+  libssl-dev libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver imagemagick \
+  sqlite3
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help
+help: ## List the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+# ---------------------------------------------------------------------------------------------
+# What the machine needs
+
+.PHONY: deps system-deps node-check ui-deps tools
+deps: system-deps node-check ui-deps tools ## Install what is missing (Debian packages, npm packages, test tools)
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it with rustup (https://rustup.rs), then run make again." >&2; exit 1; }
+
+node-check:
+	@command -v node >/dev/null || { echo "Installing Node.js from Debian"; $(SUDO) apt-get install -y -qq nodejs npm; }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("Node.js "+process.versions.node+" is too old: the UI build needs 20.19 or newer."); process.exit(1) }'
+
+ui-deps: ui/node_modules/.installed
+
+ui/node_modules/.installed: ui/package.json ui/package-lock.json
+	cd ui && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+tools: $(TOOLS)/bin/tauri-driver
+
+$(TOOLS)/bin/tauri-driver:
+	$(CARGO) install --locked --root $(TOOLS) tauri-driver --version $(TAURI_DRIVER_VERSION)
+
+$(TOOLS)/bin/sqlx:
+	$(CARGO) install --locked --root $(TOOLS) sqlx-cli --version $(SQLX_CLI_VERSION) --no-default-features --features sqlite
+
+# ---------------------------------------------------------------------------------------------
+# Building
+
+.PHONY: ui app chair
+ui: ui-deps ## Build the UI into ui/dist
+	cd ui && $(NPM) run build --silent
+
+app: ui ## Build the desktop app
+	$(CARGO) build $(CARGO_PROFILE) -p empty-chair
+
+chair: ## Build the chair command line (no GUI libraries needed)
+	$(CARGO) build $(CARGO_PROFILE) -p chair-cli
+
+.PHONY: run
+run: deps app chair ## Start the app (on DB=PATH if given), with the demo workspace on an empty database
+	@db_args=""; [ -n "$(DB)" ] && db_args="--db $(DB)"; \
+	$(BIN)/chair $$db_args demo --if-empty; \
+	if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+	  echo "No display: starting the app under Xvfb on :99"; \
+	  (Xvfb :99 -screen 0 1440x900x24 >/dev/null 2>&1 &); sleep 1; export DISPLAY=:99; \
+	fi; \
+	exec $(BIN)/empty-chair $$db_args
+
+# ---------------------------------------------------------------------------------------------
+# Checking
+
+.PHONY: test lint fmt fmt-check clippy rust-test ui-check ui-test e2e bindings-check
+test: deps fmt-check ui clippy rust-test ui-check ui-test e2e ## Run every check and test
+	@echo "All checks and tests passed."
+
+lint: fmt-check ui clippy ui-check ## Formatting and lints only
+
+fmt: ## Format the Rust code
+	$(CARGO) fmt --all
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy: ui
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+rust-test: ui ## Rust tests of every crate (the TypeScript bindings must be up to date)
+	$(CARGO) test --workspace --exclude chair-e2e
+
+ui-check: ui-deps
+	cd ui && $(NPM) run check --silent
+
+ui-test: ui-deps
+	cd ui && $(NPM) test --silent
+
+e2e: ui tools ## End-to-end tests in the real window (starts its own Xvfb)
+	$(CARGO) build -p empty-chair -p chair-cli
+	$(CARGO) test -p chair-e2e -- --test-threads=1
+
+# ---------------------------------------------------------------------------------------------
+# Generated files
+
+.PHONY: bindings sqlx-prepare
+bindings: ui ## Regenerate ui/src/lib/ipc/bindings.ts from the Rust commands
+	UPDATE_BINDINGS=1 $(CARGO) test -p empty-chair --lib typescript_bindings_are_up_to_date
+
+sqlx-prepare: $(TOOLS)/bin/sqlx ## Refresh the committed .sqlx query data after changing a query
+	rm -f target/sqlx-prepare.db
+	sqlx database create --database-url sqlite://$(CURDIR)/target/sqlx-prepare.db
+	sqlx migrate run --source crates/store/migrations --database-url sqlite://$(CURDIR)/target/sqlx-prepare.db
+	SQLX_OFFLINE=false DATABASE_URL=sqlite://$(CURDIR)/target/sqlx-prepare.db \
+	  $(CARGO) sqlx prepare --workspace -- -p chair-store
+
+# ---------------------------------------------------------------------------------------------
+# Performance
+
+.PHONY: bench
+bench: ## Print performance figures
+	@echo "no benchmarks yet"

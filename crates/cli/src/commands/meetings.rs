@@ -1,0 +1,77 @@
+//! `chair meetings list|show`.
+
+use std::process::ExitCode;
+
+use chair_store::Store;
+use clap::Subcommand;
+
+use crate::output;
+
+#[derive(Debug, Subcommand)]
+pub enum MeetingsCommand {
+    /// List meetings, latest first.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a meeting and its agenda.
+    Show {
+        /// The meeting's id or title.
+        meeting: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs a `meetings` subcommand.
+pub async fn run(store: &Store, cmd: MeetingsCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        MeetingsCommand::List { json } => {
+            let meetings = store.list_meetings().await?;
+            if json {
+                output::json(&meetings)?;
+            } else if meetings.is_empty() {
+                println!("No meetings yet.");
+            } else {
+                for m in meetings {
+                    let when = m
+                        .scheduled_at
+                        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_else(|| "unscheduled".into());
+                    println!(
+                        "{when:<16}  {:<8} {:>2} items  {}",
+                        m.status.as_str(),
+                        m.item_count,
+                        output::clip(&m.title, 60)
+                    );
+                }
+            }
+        }
+        MeetingsCommand::Show { meeting, json } => {
+            let id = store.find_meeting(&meeting).await?;
+            let m = store.meeting(id).await?;
+            if json {
+                output::json(&m)?;
+            } else {
+                println!("{} ({})", m.title, m.status.as_str());
+                for (i, item) in m.items.iter().enumerate() {
+                    println!(
+                        "{:>2}. {} [{} min]",
+                        i + 1,
+                        item.title,
+                        item.timebox_minutes
+                    );
+                    if !item.customer_problem.is_empty() {
+                        println!(
+                            "    customer problem: {}",
+                            output::clip(&item.customer_problem, 100)
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,85 @@
+//! `chair`: Empty Chair on the command line. The same core and database as the desktop app,
+//! scriptable, and usable on a machine without a display.
+
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Empty Chair: the customer in every meeting.
+#[derive(Debug, Parser)]
+#[command(name = "chair", version, about, long_about = None)]
+struct Cli {
+    /// The database file (default: the app's data folder).
+    #[arg(long, global = true, env = chair_store::DB_ENV, value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Fill an empty database with the demo workspace.
+    Demo {
+        /// Do nothing (and succeed) when the database already holds data.
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// Show what the database holds.
+    Status {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List or add personas.
+    #[command(subcommand)]
+    Personas(commands::personas::PersonasCommand),
+    /// List meetings or show one.
+    #[command(subcommand)]
+    Meetings(commands::meetings::MeetingsCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CHAIR_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let db = chair_store::resolve_db_path(cli.db);
+    let store = chair_store::Store::open(&db).await?;
+    let code = match cli.command {
+        Command::Demo { if_empty } => commands::workspace::demo(&store, if_empty).await?,
+        Command::Status { json } => commands::workspace::status(&store, json).await?,
+        Command::Personas(cmd) => commands::personas::run(&store, cmd).await?,
+        Command::Meetings(cmd) => commands::meetings::run(&store, cmd).await?,
+    };
+    store.close().await;
+    Ok(code)
+}

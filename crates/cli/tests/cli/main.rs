@@ -1,0 +1,7 @@
+//! Command-line tests: each runs the real `chair` binary on a fresh database file.
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
+mod support;
+
+mod personas;
+mod workspace;

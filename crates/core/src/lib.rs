@@ -1,0 +1,16 @@
+//! Empty Chair's domain: the validated types and rules shared by the desktop app and the
+//! `chair` command line. Nothing here touches a database, the file system or a GUI.
+
+pub mod complaint;
+pub mod demo;
+pub mod error;
+pub mod meeting;
+pub mod persona;
+pub mod validate;
+pub mod workspace;
+
+pub use error::{ApiError, ErrorCode, Invalid};
+pub use validate::Valid;
+
+/// Reverse-DNS name of the app; also names its data folder on every platform.
+pub const APP_IDENTIFIER: &str = "app.emptychair.desktop";

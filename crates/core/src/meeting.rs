@@ -1,0 +1,240 @@
+//! Meetings and their agenda items. Each item states the customer problem it is about
+//! before anything else (work backwards from the customer).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Invalid;
+use crate::validate::{Validate, label, labels, optional};
+
+/// Where a meeting is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingStatus {
+    Planned,
+    Live,
+    Closed,
+}
+
+impl MeetingStatus {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::Live => "live",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Reads the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "planned" => Some(Self::Planned),
+            "live" => Some(Self::Live),
+            "closed" => Some(Self::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// An agenda item as written in the meeting form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AgendaItemDraft {
+    /// Present when editing an item that already exists.
+    pub id: Option<Uuid>,
+    pub title: String,
+    pub description: String,
+    /// What problem of the customer's this item is about.
+    pub customer_problem: String,
+    pub owner: String,
+    pub timebox_minutes: u32,
+    pub keywords: Vec<String>,
+}
+
+/// A meeting and its agenda as written in the form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MeetingDraft {
+    pub title: String,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub facilitator: String,
+    /// The person in the empty chair.
+    pub advocate: String,
+    pub description: String,
+    /// Personas in the chair, first is the main one.
+    pub persona_ids: Vec<Uuid>,
+    /// In agenda order.
+    pub items: Vec<AgendaItemDraft>,
+}
+
+/// Longest timebox an item may ask for.
+pub const MAX_TIMEBOX_MINUTES: u32 = 240;
+/// Most agenda items one meeting may hold.
+pub const MAX_ITEMS: usize = 60;
+
+impl Validate for AgendaItemDraft {
+    fn normalise(self) -> Result<Self, Invalid> {
+        if self.timebox_minutes == 0 || self.timebox_minutes > MAX_TIMEBOX_MINUTES {
+            return Err(Invalid::new(
+                "timebox",
+                format!("must be between 1 and {MAX_TIMEBOX_MINUTES} minutes"),
+            ));
+        }
+        Ok(Self {
+            id: self.id,
+            title: label("title", &self.title, 200)?,
+            description: optional("description", &self.description, 4_000)?,
+            customer_problem: optional("customer problem", &self.customer_problem, 1_000)?,
+            owner: optional("owner", &self.owner, 120)?,
+            timebox_minutes: self.timebox_minutes,
+            keywords: labels("keywords", &self.keywords, 30, 60)?
+                .into_iter()
+                .map(|k| k.to_lowercase())
+                .collect(),
+        })
+    }
+}
+
+impl Validate for MeetingDraft {
+    fn normalise(self) -> Result<Self, Invalid> {
+        if self.items.len() > MAX_ITEMS {
+            return Err(Invalid::new(
+                "agenda",
+                format!("has {} items; the limit is {MAX_ITEMS}", self.items.len()),
+            ));
+        }
+        let mut items = Vec::with_capacity(self.items.len());
+        for (i, item) in self.items.into_iter().enumerate() {
+            let item = item.normalise().map_err(|e| {
+                Invalid::new(format!("agenda item {} {}", i + 1, e.field), e.message)
+            })?;
+            if let Some(id) = item.id
+                && items.iter().any(|o: &AgendaItemDraft| o.id == Some(id))
+            {
+                return Err(Invalid::new("agenda", "lists the same item twice"));
+            }
+            items.push(item);
+        }
+        let mut persona_ids: Vec<Uuid> = Vec::new();
+        for id in self.persona_ids {
+            if !persona_ids.contains(&id) {
+                persona_ids.push(id);
+            }
+        }
+        Ok(Self {
+            title: label("title", &self.title, 200)?,
+            scheduled_at: self.scheduled_at,
+            facilitator: optional("facilitator", &self.facilitator, 120)?,
+            advocate: optional("advocate", &self.advocate, 120)?,
+            description: optional("description", &self.description, 4_000)?,
+            persona_ids,
+            items,
+        })
+    }
+}
+
+/// A stored agenda item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AgendaItem {
+    pub id: Uuid,
+    pub meeting_id: Uuid,
+    /// 0-based place in the agenda.
+    pub position: i64,
+    pub title: String,
+    pub description: String,
+    pub customer_problem: String,
+    pub owner: String,
+    pub timebox_minutes: u32,
+    pub keywords: Vec<String>,
+}
+
+/// A stored meeting without its items, for lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MeetingSummary {
+    pub id: Uuid,
+    pub title: String,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub facilitator: String,
+    pub advocate: String,
+    pub status: MeetingStatus,
+    pub item_count: i64,
+    pub decision_count: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A stored meeting with everything the detail screen shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Meeting {
+    pub id: Uuid,
+    pub title: String,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub facilitator: String,
+    pub advocate: String,
+    pub description: String,
+    pub status: MeetingStatus,
+    pub persona_ids: Vec<Uuid>,
+    pub items: Vec<AgendaItem>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Valid;
+
+    fn item(title: &str, minutes: u32) -> AgendaItemDraft {
+        AgendaItemDraft {
+            title: title.into(),
+            timebox_minutes: minutes,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn meeting_without_title_is_refused() {
+        let err = Valid::parse(MeetingDraft::default()).unwrap_err();
+        assert_eq!(err.field, "title");
+    }
+
+    #[test]
+    fn agenda_item_errors_name_the_item() {
+        let d = MeetingDraft {
+            title: "Weekly".into(),
+            items: vec![item("Fees", 10), item(" ", 10)],
+            ..Default::default()
+        };
+        let err = Valid::parse(d).unwrap_err();
+        assert_eq!(err.field, "agenda item 2 title", "{err}");
+    }
+
+    #[test]
+    fn timebox_must_be_positive_and_bounded() {
+        for minutes in [0, MAX_TIMEBOX_MINUTES + 1] {
+            let d = MeetingDraft {
+                title: "Weekly".into(),
+                items: vec![item("Fees", minutes)],
+                ..Default::default()
+            };
+            assert!(Valid::parse(d).is_err(), "{minutes} minutes accepted");
+        }
+    }
+
+    #[test]
+    fn repeated_personas_are_kept_once_in_order() {
+        let a = Uuid::new_v4();
+        let b = Uuid::new_v4();
+        let d = MeetingDraft {
+            title: "Weekly".into(),
+            persona_ids: vec![a, b, a],
+            ..Default::default()
+        };
+        assert_eq!(Valid::parse(d).unwrap().persona_ids, vec![a, b]);
+    }
+}

@@ -1,0 +1,32 @@
+//! What a workspace holds, for the first-start screen and the status bar.
+
+use serde::{Deserialize, Serialize};
+
+/// Counts of what the open database holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct WorkspaceStatus {
+    /// The database file.
+    pub db_path: String,
+    pub personas: i64,
+    pub complaints: i64,
+    pub meetings: i64,
+    pub decisions: i64,
+}
+
+impl WorkspaceStatus {
+    /// True when nothing has been stored yet, so the app offers the demo workspace.
+    pub fn is_empty(&self) -> bool {
+        self.personas == 0 && self.complaints == 0 && self.meetings == 0 && self.decisions == 0
+    }
+}
+
+/// What creating the demo workspace stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DemoSummary {
+    pub personas: i64,
+    pub complaints: i64,
+    pub meeting_id: uuid::Uuid,
+    pub agenda_items: i64,
+}

@@ -1,0 +1,210 @@
+//! Complaints: storing them without doubles, and browsing them for the complaints screen.
+
+use chair_core::complaint::{
+    Complaint, ComplaintFacets, ComplaintPage, ComplaintQuery, FacetCount, NewComplaint, text_hash,
+};
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use sqlx::{Sqlite, Transaction};
+use uuid::Uuid;
+use uuid::fmt::Hyphenated;
+
+use crate::time::{now, ts};
+use crate::{Result, Store};
+
+/// What happened to a batch of complaints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Inserted {
+    /// Stored now.
+    pub inserted: u64,
+    /// Already stored (same source and id, or same text without an id); skipped.
+    pub duplicates: u64,
+}
+
+/// Turns what a person types into an FTS5 query: every word must appear, as a prefix.
+/// Returns `None` when nothing searchable is left.
+pub fn browse_match(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .map(|w| format!("\"{}\"*", w.to_lowercase()))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+impl Store {
+    /// Stores `complaints` in one transaction, skipping those already stored.
+    pub async fn insert_complaints(&self, complaints: &[NewComplaint]) -> Result<Inserted> {
+        let mut tx = self.pool().begin().await?;
+        let outcome = insert_batch(&mut tx, complaints).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// A page of complaints for the complaints screen, newest first.
+    pub async fn list_complaints(&self, q: &ComplaintQuery) -> Result<ComplaintPage> {
+        let matcher = browse_match(&q.text);
+        let limit = i64::from(if q.limit == 0 { 50 } else { q.limit.min(500) });
+        let offset = i64::from(q.offset);
+        let total: i64 = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!: i64" FROM complaints
+                WHERE (?1 IS NULL OR seq IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?1))
+                  AND (?2 IS NULL OR product = ?2)
+                  AND (?3 IS NULL OR segment = ?3)"#,
+            matcher,
+            q.product,
+            q.segment,
+        )
+        .fetch_one(self.pool())
+        .await?;
+        let rows = sqlx::query_as!(
+            ComplaintRow,
+            r#"SELECT id AS "id: Hyphenated", source, external_id,
+                      received_at AS "received_at: DateTime<Utc>", title, body, customer, segment,
+                      product, channel, severity, tags AS "tags: Json<Vec<String>>"
+                 FROM complaints
+                WHERE (?1 IS NULL OR seq IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?1))
+                  AND (?2 IS NULL OR product = ?2)
+                  AND (?3 IS NULL OR segment = ?3)
+                ORDER BY received_at DESC, seq DESC
+                LIMIT ?4 OFFSET ?5"#,
+            matcher,
+            q.product,
+            q.segment,
+            limit,
+            offset,
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ComplaintPage {
+            total,
+            items: rows.into_iter().map(Complaint::from).collect(),
+        })
+    }
+
+    /// One complaint by id.
+    pub async fn complaint(&self, id: Uuid) -> Result<Complaint> {
+        let hid = id.hyphenated();
+        sqlx::query_as!(
+            ComplaintRow,
+            r#"SELECT id AS "id: Hyphenated", source, external_id,
+                      received_at AS "received_at: DateTime<Utc>", title, body, customer, segment,
+                      product, channel, severity, tags AS "tags: Json<Vec<String>>"
+                 FROM complaints WHERE id = ?"#,
+            hid
+        )
+        .fetch_optional(self.pool())
+        .await?
+        .map(Complaint::from)
+        .ok_or_else(|| crate::StoreError::NotFound("that complaint no longer exists".into()))
+    }
+
+    /// Products and segments with their complaint counts, most common first.
+    pub async fn complaint_facets(&self) -> Result<ComplaintFacets> {
+        let products = sqlx::query_as!(
+            FacetCount,
+            r#"SELECT product AS value, count(*) AS "count!: i64" FROM complaints
+                WHERE product <> '' GROUP BY product ORDER BY 2 DESC, 1 LIMIT 100"#
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let segments = sqlx::query_as!(
+            FacetCount,
+            r#"SELECT segment AS value, count(*) AS "count!: i64" FROM complaints
+                WHERE segment <> '' GROUP BY segment ORDER BY 2 DESC, 1 LIMIT 100"#
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ComplaintFacets { products, segments })
+    }
+}
+
+struct ComplaintRow {
+    id: Hyphenated,
+    source: String,
+    external_id: Option<String>,
+    received_at: DateTime<Utc>,
+    title: String,
+    body: String,
+    customer: String,
+    segment: String,
+    product: String,
+    channel: String,
+    severity: String,
+    tags: Json<Vec<String>>,
+}
+
+impl From<ComplaintRow> for Complaint {
+    fn from(r: ComplaintRow) -> Self {
+        Complaint {
+            id: r.id.into_uuid(),
+            source: r.source,
+            external_id: r.external_id,
+            received_at: r.received_at,
+            title: r.title,
+            body: r.body,
+            customer: r.customer,
+            segment: r.segment,
+            product: r.product,
+            channel: r.channel,
+            severity: r.severity,
+            tags: r.tags.0,
+        }
+    }
+}
+
+/// Inserts `complaints` inside `tx`, skipping those already stored or repeated in the batch.
+pub(crate) async fn insert_batch(
+    tx: &mut Transaction<'_, Sqlite>,
+    complaints: &[NewComplaint],
+) -> Result<Inserted> {
+    let mut out = Inserted::default();
+    let imported_at = now();
+    for c in complaints {
+        let hash = text_hash(&c.title, &c.body);
+        if c.external_id.is_none() {
+            let seen = sqlx::query_scalar!(
+                "SELECT 1 AS one FROM complaints WHERE text_hash = ? LIMIT 1",
+                hash
+            )
+            .fetch_optional(&mut **tx)
+            .await?;
+            if seen.is_some() {
+                out.duplicates += 1;
+                continue;
+            }
+        }
+        let id = Uuid::now_v7().hyphenated();
+        let received = ts(c.received_at);
+        let tags = Json(&c.tags);
+        let done = sqlx::query!(
+            "INSERT INTO complaints (id, source, external_id, received_at, title, body, customer, segment,
+                                     product, channel, severity, tags, text_hash, imported_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING",
+            id,
+            c.source,
+            c.external_id,
+            received,
+            c.title,
+            c.body,
+            c.customer,
+            c.segment,
+            c.product,
+            c.channel,
+            c.severity,
+            tags,
+            hash,
+            imported_at,
+        )
+        .execute(&mut **tx)
+        .await?;
+        if done.rows_affected() == 1 {
+            out.inserted += 1;
+        } else {
+            out.duplicates += 1;
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,118 @@
+//! Storage errors, sorted into what the user can act on and what they cannot.
+
+use chair_core::{ApiError, ErrorCode, Invalid};
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The input broke a rule of the domain.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// The thing asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The change clashes with what is stored.
+    #[error("{0}")]
+    Conflict(String),
+    /// Another program kept the database locked for longer than we wait.
+    #[error(
+        "the database is busy: another Empty Chair window or the command line is writing to it; try again in a moment"
+    )]
+    Busy,
+    /// No space left for the write; nothing was written.
+    #[error("the disk is full: nothing was saved; free some space and try again")]
+    DiskFull,
+    /// The file is damaged, foreign or from a newer version.
+    #[error("{0}")]
+    Corrupt(String),
+    /// A file outside the database could not be read or written.
+    #[error("{0}")]
+    Io(String),
+    /// Anything else, with its context.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// SQLite primary result codes we sort on (the low byte of an extended code).
+mod code {
+    pub const BUSY: i64 = 5;
+    pub const LOCKED: i64 = 6;
+    pub const IOERR: i64 = 10;
+    pub const CORRUPT: i64 = 11;
+    pub const FULL: i64 = 13;
+    pub const CONSTRAINT: i64 = 19;
+    pub const NOTADB: i64 = 26;
+}
+
+impl StoreError {
+    /// The machine-readable kind, for IPC and exit codes.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Invalid(_) => ErrorCode::Invalid,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Busy => ErrorCode::Busy,
+            Self::DiskFull => ErrorCode::DiskFull,
+            Self::Corrupt(_) => ErrorCode::Corrupt,
+            Self::Io(_) => ErrorCode::Io,
+            Self::Unexpected(_) => ErrorCode::Unexpected,
+        }
+    }
+
+    /// A corrupt-file error for `path` with the detail found.
+    pub(crate) fn corrupt(path: &std::path::Path, detail: impl std::fmt::Display) -> Self {
+        Self::Corrupt(format!(
+            "{} is damaged or is not an Empty Chair database ({detail}); nothing was written to it",
+            path.display()
+        ))
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            let primary = db
+                .code()
+                .and_then(|c| c.parse::<i64>().ok())
+                .map(|c| c & 0xff);
+            match primary {
+                Some(code::BUSY | code::LOCKED) => return Self::Busy,
+                Some(code::FULL) => return Self::DiskFull,
+                Some(code::CORRUPT | code::NOTADB) => {
+                    return Self::Corrupt(format!(
+                        "the database file is damaged ({}); nothing was written",
+                        db.message()
+                    ));
+                }
+                Some(code::IOERR) if db.message().contains("disk") => return Self::DiskFull,
+                Some(code::CONSTRAINT) if db.message().contains("append-only") => {
+                    return Self::Conflict(db.message().to_string());
+                }
+                _ => {}
+            }
+        }
+        if let sqlx::Error::PoolTimedOut = e {
+            return Self::Busy;
+        }
+        Self::Unexpected(anyhow::Error::new(e))
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Unexpected(anyhow::Error::new(e).context("reading a stored JSON list"))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        let message = match &e {
+            StoreError::Unexpected(inner) => format!("{inner:#}"),
+            other => other.to_string(),
+        };
+        ApiError::new(e.code(), message)
+    }
+}
+
+/// Shorthand for storage results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

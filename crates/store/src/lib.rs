@@ -1,0 +1,185 @@
+//! Empty Chair's storage: one SQLite file (WAL, foreign keys, a busy timeout) with embedded
+//! migrations, the repositories for personas, complaints and meetings, and the append-only
+//! decision log. The desktop app and the `chair` command line both open it through [`Store`].
+
+mod error;
+pub mod time;
+
+pub mod complaints;
+pub mod demo;
+pub mod meetings;
+pub mod personas;
+pub mod workspace;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use error::{Result, StoreError};
+
+/// The environment variable that names the database file, for the app and the CLI alike.
+pub const DB_ENV: &str = "EMPTY_CHAIR_DB";
+
+/// `PRAGMA application_id` of an Empty Chair database ('ECHR').
+pub const APPLICATION_ID: i64 = 1_162_037_842;
+
+/// How long a connection waits for another writer before giving up with [`StoreError::Busy`].
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The database file in the platform's app-data folder
+/// (`~/.local/share/app.emptychair.desktop/empty-chair.db` on Linux).
+pub fn default_db_path() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(chair_core::APP_IDENTIFIER)
+        .join("empty-chair.db")
+}
+
+/// The database to open: `explicit` (a `--db` flag) wins, then `EMPTY_CHAIR_DB`, then the
+/// default path.
+pub fn resolve_db_path(explicit: Option<PathBuf>) -> PathBuf {
+    explicit
+        .or_else(|| {
+            std::env::var_os(DB_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(default_db_path)
+}
+
+/// An open Empty Chair database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating when missing) the database at `path` and brings its schema up to
+    /// date. Refuses, without writing, a file that is not an Empty Chair database or that
+    /// a newer version of the app has written.
+    pub async fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Io(format!("cannot create the folder {}: {e}", dir.display()))
+            })?;
+        }
+        check_header(path)?;
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|e| StoreError::Unexpected(e.into()))?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT)
+            .pragma("trusted_schema", "OFF");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(BUSY_TIMEOUT * 2)
+            .connect_with(options)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Corrupt(d) => StoreError::corrupt(path, d),
+                other => other,
+            })?;
+        let store = Self {
+            pool,
+            path: path.to_path_buf(),
+        };
+        store.check_identity().await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The connection pool, for the repositories in this crate.
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Where the database file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Closes every connection, checkpointing the write-ahead log.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Refuses a SQLite file that belongs to another program.
+    async fn check_identity(&self) -> Result<()> {
+        let app_id: i64 = sqlx::query_scalar("PRAGMA application_id")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| StoreError::corrupt(&self.path, e))?;
+        if app_id == APPLICATION_ID {
+            return Ok(());
+        }
+        if app_id != 0 {
+            return Err(StoreError::corrupt(
+                &self.path,
+                format!("it is a SQLite database of another program, application id {app_id}"),
+            ));
+        }
+        let foreign_tables: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| StoreError::corrupt(&self.path, e))?;
+        if foreign_tables > 0 {
+            return Err(StoreError::corrupt(
+                &self.path,
+                "it is a SQLite database that Empty Chair did not create",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Corrupt(format!(
+                "{} was written by a newer version of Empty Chair (schema {v}); this version will not change it: update the app",
+                self.path.display()
+            )),
+            sqlx::migrate::MigrateError::Execute(inner) => StoreError::from(inner),
+            other => StoreError::Unexpected(anyhow::Error::new(other).context("updating the database schema")),
+        })
+    }
+}
+
+/// A non-empty file that does not start with SQLite's header is refused before SQLite
+/// gets a chance to treat it as anything.
+fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(StoreError::Io(format!(
+                "cannot open {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let mut header = [0u8; 16];
+    let n = file
+        .read(&mut header)
+        .map_err(|e| StoreError::Io(format!("cannot read {}: {e}", path.display())))?;
+    if n == 0 {
+        return Ok(());
+    }
+    if n < 16 || &header != b"SQLite format 3\0" {
+        return Err(StoreError::corrupt(
+            path,
+            "the file does not start with a SQLite header",
+        ));
+    }
+    Ok(())
+}

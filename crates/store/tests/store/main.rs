@@ -1,0 +1,9 @@
+//! Store tests: each opens a fresh database file in its own temporary folder.
+#![allow(clippy::unwrap_used)] // a panic in a test is its failure report
+
+mod support;
+
+mod demo;
+mod meetings;
+mod open;
+mod personas;

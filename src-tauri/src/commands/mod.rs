@@ -1,0 +1,9 @@
+//! IPC commands, one module per area of the app.
+
+pub mod complaints;
+pub mod meetings;
+pub mod personas;
+pub mod workspace;
+
+/// Result type every command returns: errors cross IPC as `{code, message}`.
+pub type CmdResult<T> = Result<T, chair_core::ApiError>;

@@ -1,0 +1,25 @@
+//! The workspace as a whole: what it holds, and the demo.
+
+use chair_core::workspace::{DemoSummary, WorkspaceStatus};
+use tauri::State;
+
+use super::CmdResult;
+use crate::AppState;
+
+/// What the open database holds; fails with `corrupt`/`io` when it could not be opened.
+#[tauri::command]
+#[specta::specta]
+pub async fn workspace_status(state: State<'_, AppState>) -> CmdResult<WorkspaceStatus> {
+    let store = state.store().map_err(|mut e| {
+        e.message = format!("{} ({})", e.message, state.db_path().display());
+        e
+    })?;
+    Ok(store.status().await?)
+}
+
+/// Fills an empty database with the demo workspace.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_demo_workspace(state: State<'_, AppState>) -> CmdResult<DemoSummary> {
+    Ok(state.store()?.create_demo(chrono::Utc::now()).await?)
+}

@@ -1,0 +1,62 @@
+//! The typed IPC surface: every command and event the UI may use. The TypeScript bindings
+//! in `ui/src/lib/ipc/bindings.ts` are generated from this list (see the test below).
+
+use specta_typescript::Typescript;
+use tauri_specta::{Builder, ErrorHandlingMode, collect_commands};
+
+use crate::commands::{complaints, meetings, personas, workspace};
+
+/// The command and event registry, shared by the app and the bindings export.
+pub fn builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            workspace::workspace_status,
+            workspace::create_demo_workspace,
+            personas::list_personas,
+            personas::create_persona,
+            personas::update_persona,
+            personas::delete_persona,
+            meetings::list_meetings,
+            meetings::get_meeting,
+            meetings::create_meeting,
+            meetings::update_meeting,
+            meetings::delete_meeting,
+            complaints::list_complaints,
+            complaints::complaint_facets,
+        ])
+        .error_handling(ErrorHandlingMode::Throw)
+        .disable_serde_phases()
+        .dangerously_cast_bigints_to_number()
+}
+
+/// Writes the TypeScript bindings to `path`.
+pub fn export_bindings(path: &std::path::Path) -> anyhow::Result<()> {
+    builder()
+        .export(Typescript::default(), path)
+        .map_err(|e| anyhow::anyhow!("cannot export the TypeScript bindings: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Fails when `ui/src/lib/ipc/bindings.ts` no longer matches the Rust side; with
+    /// `UPDATE_BINDINGS=1` it rewrites the file instead.
+    #[test]
+    fn typescript_bindings_are_up_to_date() {
+        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/ipc/bindings.ts");
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("bindings.ts");
+        super::export_bindings(&fresh).unwrap();
+        let fresh = std::fs::read_to_string(&fresh).unwrap();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&committed, &fresh).unwrap();
+            return;
+        }
+        let current = std::fs::read_to_string(&committed).unwrap_or_default();
+        assert!(
+            current == fresh,
+            "ui/src/lib/ipc/bindings.ts is stale: run `make bindings` and commit the result"
+        );
+    }
+}

@@ -1,0 +1,375 @@
+//! The end-to-end harness: starts a private X display and `tauri-driver` (which starts
+//! `WebKitWebDriver`), launches the real Empty Chair binary through WebDriver on a database
+//! of the test's own, and offers a few helpers to drive and read the window.
+//!
+//! Every test gets its own `Harness` (display, driver, temporary home and database), so
+//! tests cannot see each other's data or window state.
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
+/// How long a wait for something on screen lasts before the test fails.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"))
+}
+
+/// The freshly built app binary (built once per test process; a no-op when up to date).
+pub fn app_binary() -> Result<&'static Path> {
+    static BUILT: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = Command::new(cargo)
+                .current_dir(repo_root())
+                .args(["build", "-p", "empty-chair", "-p", "chair-cli"])
+                .status()
+                .map_err(|e| format!("cannot run cargo: {e}"))?;
+            if !status.success() {
+                return Err("building the app failed".into());
+            }
+            Ok(target_dir().join("debug").join("empty-chair"))
+        })
+        .as_deref()
+        .map_err(|e| anyhow!("{e}"))
+}
+
+/// The `chair` command line built beside the app.
+pub fn chair_binary() -> Result<PathBuf> {
+    app_binary()?;
+    Ok(target_dir().join("debug").join("chair"))
+}
+
+fn tauri_driver() -> PathBuf {
+    let local = repo_root().join(".tools/bin/tauri-driver");
+    if local.exists() {
+        local
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn wait_for_port(port: u16, what: &str) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!("{what} did not listen on port {port} within 20 s")
+}
+
+/// A process started in its own process group, stopped with its children on drop.
+struct Group(Child);
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        let pgid = Pid::from_raw(self.0.id() as i32);
+        let _ = killpg(pgid, Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let _ = killpg(pgid, Signal::SIGKILL);
+        let _ = self.0.wait();
+    }
+}
+
+/// One test's private display, driver, home folder and database.
+pub struct Harness {
+    // Field order is drop order: the driver goes before the display it draws on.
+    driver: Group,
+    _xvfb: Group,
+    port: u16,
+    display: String,
+    home: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Harness {
+    /// Starts Xvfb and tauri-driver for one test.
+    pub fn start() -> Result<Self> {
+        let app = app_binary()?;
+        let home = tempfile::tempdir()?;
+        let db = home.path().join("data").join("empty-chair.db");
+
+        let mut xvfb = Command::new("Xvfb");
+        xvfb.args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0);
+        let mut xvfb = xvfb
+            .spawn()
+            .context("cannot start Xvfb (Debian package xvfb)")?;
+        let mut line = String::new();
+        BufReader::new(xvfb.stdout.take().context("Xvfb's output")?)
+            .read_line(&mut line)
+            .context("reading Xvfb's display number")?;
+        let display = format!(":{}", line.trim());
+        let xvfb = Group(xvfb);
+
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let driver = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", &display)
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env_remove("EMPTY_CHAIR_DB")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .context("cannot start tauri-driver (make tools installs it)")?;
+        let driver = Group(driver);
+        // tauri-driver listens before WebKitWebDriver does; a session needs both.
+        wait_for_port(port, "tauri-driver")?;
+        wait_for_port(native_port, "WebKitWebDriver")?;
+        let _ = app;
+        Ok(Self {
+            driver,
+            _xvfb: xvfb,
+            port,
+            display,
+            home,
+            db,
+        })
+    }
+
+    /// The database this test's app uses.
+    pub fn db(&self) -> &Path {
+        &self.db
+    }
+
+    /// The X display the app draws on (for screenshots with `import`).
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// The test's private home folder.
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// Runs the `chair` command line on this test's database and returns its standard output.
+    pub fn chair(&self, args: &[&str]) -> Result<String> {
+        let out = Command::new(chair_binary()?)
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .output()?;
+        if !out.status.success() {
+            bail!(
+                "chair {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Starts the app and connects to its window.
+    pub async fn launch(&self) -> Result<App> {
+        let _ = &self.driver;
+        let app = app_binary()?;
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({
+                "application": app,
+                "args": ["--db", self.db],
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let mut last = None;
+        for _ in 0..3 {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => {
+                    let app = App { client };
+                    app.wait_for("[data-testid=welcome], [data-testid=open-failed], nav.sidebar")
+                        .await?;
+                    return Ok(app);
+                }
+                Err(e) => {
+                    last = Some(e);
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+        Err(anyhow!("cannot start a WebDriver session: {last:?}"))
+    }
+}
+
+/// The app's window as the test sees it.
+pub struct App {
+    client: Client,
+}
+
+impl App {
+    /// The WebDriver client, for what the helpers do not cover.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Waits until an element matching `css` is on screen.
+    pub async fn wait_for(&self, css: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("nothing matching `{css}` appeared within {WAIT:?}"))
+    }
+
+    /// Waits until no element matches `css`.
+    pub async fn wait_gone(&self, css: &str) -> Result<()> {
+        let start = Instant::now();
+        while start.elapsed() < WAIT {
+            if self.client.find_all(Locator::Css(css)).await?.is_empty() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("`{css}` was still on screen after {WAIT:?}")
+    }
+
+    /// Waits until the text of the first element matching `css` satisfies `ok`; returns it.
+    pub async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> Result<String> {
+        let start = Instant::now();
+        let mut last = String::new();
+        while start.elapsed() < WAIT {
+            if let Some(text) = self.texts(css).await?.into_iter().next() {
+                if ok(&text) {
+                    return Ok(text);
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("`{css}` never showed the expected text; last seen: {last:?}")
+    }
+
+    /// The rendered texts (`innerText`, trimmed) of every element matching `css`, in
+    /// document order.
+    pub async fn texts(&self, css: &str) -> Result<Vec<String>> {
+        let value = self
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText.trim());",
+                vec![css.into()],
+            )
+            .await?;
+        Ok(serde_json::from_value(value)?)
+    }
+
+    /// Waits until `css` matches exactly `n` elements and returns their texts.
+    pub async fn wait_count(&self, css: &str, n: usize) -> Result<Vec<String>> {
+        let start = Instant::now();
+        let mut last = Vec::new();
+        while start.elapsed() < WAIT {
+            last = self.texts(css).await.unwrap_or_default();
+            if last.len() == n {
+                return Ok(last);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!(
+            "expected {n} elements matching `{css}`, saw {}: {last:?}",
+            last.len()
+        )
+    }
+
+    /// Clicks the first element matching `css` once it is on screen.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.wait_for(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("clicking `{css}`"))?;
+        Ok(())
+    }
+
+    /// Clears the field matching `css` and types `text` into it.
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let el = self.wait_for(css).await?;
+        el.clear().await?;
+        el.send_keys(text)
+            .await
+            .with_context(|| format!("typing into `{css}`"))?;
+        Ok(())
+    }
+
+    /// Fills the `index`-th element matching `css`.
+    pub async fn fill_nth(&self, css: &str, index: usize, text: &str) -> Result<()> {
+        let all = self.client.find_all(Locator::Css(css)).await?;
+        let el = all
+            .get(index)
+            .with_context(|| format!("there is no element {index} matching `{css}`"))?;
+        el.clear().await?;
+        el.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Saves a screenshot of the window to `path`.
+    pub async fn screenshot(&self, path: &Path) -> Result<()> {
+        let png = self.client.screenshot().await?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, png)?;
+        Ok(())
+    }
+
+    /// Ends the session, which quits the app.
+    pub async fn quit(self) -> Result<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+}

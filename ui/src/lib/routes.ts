@@ -1,0 +1,76 @@
+// The app's screens and their addresses (`#/meetings/…`), as plain data so they can be
+// tested without a browser.
+
+export type Route =
+  | { name: "meetings" }
+  | { name: "meeting"; id: string; item?: string }
+  | { name: "meeting-new" }
+  | { name: "meeting-edit"; id: string }
+  | { name: "personas" }
+  | { name: "persona-new" }
+  | { name: "persona-edit"; id: string }
+  | { name: "complaints" }
+  | { name: "audit" };
+
+/** The four areas of the sidebar. */
+export type Area = "meetings" | "personas" | "complaints" | "audit";
+
+const ID = /^[0-9a-f-]{36}$/i;
+
+/** Reads a location hash such as `#/meetings/<id>/edit`; anything unknown is the meetings list. */
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  const [area, id, extra, more] = parts;
+  switch (area) {
+    case "personas":
+      if (id === "new") return { name: "persona-new" };
+      if (id && ID.test(id)) return { name: "persona-edit", id };
+      return { name: "personas" };
+    case "complaints":
+      return { name: "complaints" };
+    case "audit":
+      return { name: "audit" };
+    case "meetings":
+    default:
+      if (area !== "meetings" && area !== undefined) return { name: "meetings" };
+      if (id === "new") return { name: "meeting-new" };
+      if (id && ID.test(id)) {
+        if (extra === "edit") return { name: "meeting-edit", id };
+        if (extra === "items" && more && ID.test(more)) return { name: "meeting", id, item: more };
+        return { name: "meeting", id };
+      }
+      return { name: "meetings" };
+  }
+}
+
+/** The hash for a route. */
+export function href(route: Route): string {
+  switch (route.name) {
+    case "meetings":
+      return "#/meetings";
+    case "meeting":
+      return route.item ? `#/meetings/${route.id}/items/${route.item}` : `#/meetings/${route.id}`;
+    case "meeting-new":
+      return "#/meetings/new";
+    case "meeting-edit":
+      return `#/meetings/${route.id}/edit`;
+    case "personas":
+      return "#/personas";
+    case "persona-new":
+      return "#/personas/new";
+    case "persona-edit":
+      return `#/personas/${route.id}`;
+    case "complaints":
+      return "#/complaints";
+    case "audit":
+      return "#/audit";
+  }
+}
+
+/** The sidebar area a route belongs to. */
+export function areaOf(route: Route): Area {
+  if (route.name.startsWith("persona")) return "personas";
+  if (route.name === "complaints") return "complaints";
+  if (route.name === "audit") return "audit";
+  return "meetings";
+}
