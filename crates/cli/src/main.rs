@@ -35,6 +35,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import complaints from a CSV, JSON, JSON Lines, .eml or .mbox file.
+    Import(commands::import::ImportArgs),
+    /// The complaints most relevant to an agenda item, with why they matched.
+    Relevant(commands::relevant::RelevantArgs),
     /// List or add personas.
     #[command(subcommand)]
     Personas(commands::personas::PersonasCommand),
@@ -62,12 +66,24 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let code = match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    };
+    if std::env::var_os("CHAIR_REPORT_PEAK_RSS").is_some() {
+        report_peak_rss();
+    }
+    code
+}
+
+/// Prints the process's peak resident memory (for the benchmarks) to standard error.
+fn report_peak_rss() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(kb) = status.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
+        eprintln!("peak-rss-kb: {}", kb.trim().trim_end_matches(" kB").trim());
     }
 }
 
@@ -77,6 +93,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let code = match cli.command {
         Command::Demo { if_empty } => commands::workspace::demo(&store, if_empty).await?,
         Command::Status { json } => commands::workspace::status(&store, json).await?,
+        Command::Import(args) => commands::import::run(&store, args).await?,
+        Command::Relevant(args) => commands::relevant::run(&store, args).await?,
         Command::Personas(cmd) => commands::personas::run(&store, cmd).await?,
         Command::Meetings(cmd) => commands::meetings::run(&store, cmd).await?,
     };

@@ -4,8 +4,10 @@
 pub mod complaint;
 pub mod demo;
 pub mod error;
+pub mod import;
 pub mod meeting;
 pub mod persona;
+pub mod relevance;
 pub mod validate;
 pub mod workspace;
 

@@ -1,7 +1,7 @@
 //! Complaints: storing them without doubles, and browsing them for the complaints screen.
 
 use chair_core::complaint::{
-    Complaint, ComplaintFacets, ComplaintPage, ComplaintQuery, FacetCount, NewComplaint, text_hash,
+    Complaint, ComplaintFacets, ComplaintPage, ComplaintQuery, FacetCount, NewComplaint,
 };
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
@@ -9,7 +9,6 @@ use sqlx::{Sqlite, Transaction};
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
-use crate::time::{now, ts};
 use crate::{Result, Store};
 
 /// What happened to a batch of complaints.
@@ -159,52 +158,9 @@ pub(crate) async fn insert_batch(
     tx: &mut Transaction<'_, Sqlite>,
     complaints: &[NewComplaint],
 ) -> Result<Inserted> {
-    let mut out = Inserted::default();
-    let imported_at = now();
-    for c in complaints {
-        let hash = text_hash(&c.title, &c.body);
-        if c.external_id.is_none() {
-            let seen = sqlx::query_scalar!(
-                "SELECT 1 AS one FROM complaints WHERE text_hash = ? LIMIT 1",
-                hash
-            )
-            .fetch_optional(&mut **tx)
-            .await?;
-            if seen.is_some() {
-                out.duplicates += 1;
-                continue;
-            }
-        }
-        let id = Uuid::now_v7().hyphenated();
-        let received = ts(c.received_at);
-        let tags = Json(&c.tags);
-        let done = sqlx::query!(
-            "INSERT INTO complaints (id, source, external_id, received_at, title, body, customer, segment,
-                                     product, channel, severity, tags, text_hash, imported_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING",
-            id,
-            c.source,
-            c.external_id,
-            received,
-            c.title,
-            c.body,
-            c.customer,
-            c.segment,
-            c.product,
-            c.channel,
-            c.severity,
-            tags,
-            hash,
-            imported_at,
-        )
-        .execute(&mut **tx)
-        .await?;
-        if done.rows_affected() == 1 {
-            out.inserted += 1;
-        } else {
-            out.duplicates += 1;
-        }
-    }
-    Ok(out)
+    let inserted = crate::import::insert_complaints(tx, complaints).await?;
+    Ok(Inserted {
+        inserted,
+        duplicates: complaints.len() as u64 - inserted,
+    })
 }

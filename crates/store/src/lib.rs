@@ -7,8 +7,10 @@ pub mod time;
 
 pub mod complaints;
 pub mod demo;
+pub mod import;
 pub mod meetings;
 pub mod personas;
+pub mod relevance;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -80,6 +82,14 @@ impl Store {
             .busy_timeout(BUSY_TIMEOUT)
             .pragma("trusted_schema", "OFF");
         let pool = SqlitePoolOptions::new()
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::raw_sql(relevance::STEMMER_SETUP)
+                        .execute(conn)
+                        .await?;
+                    Ok(())
+                })
+            })
             .max_connections(4)
             .acquire_timeout(BUSY_TIMEOUT * 2)
             .connect_with(options)

@@ -1,5 +1,7 @@
 //! One module per area of the command line.
 
+pub mod import;
 pub mod meetings;
 pub mod personas;
+pub mod relevant;
 pub mod workspace;

@@ -3,5 +3,6 @@
 
 mod support;
 
+mod complaints;
 mod personas;
 mod workspace;

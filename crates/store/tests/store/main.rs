@@ -4,6 +4,8 @@
 mod support;
 
 mod demo;
+mod import;
 mod meetings;
 mod open;
 mod personas;
+mod relevance;

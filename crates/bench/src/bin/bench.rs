@@ -1,0 +1,328 @@
+//! Speed, measured: import rows/s and relevant-complaint query latency at several corpus
+//! sizes, each next to the same work done by plain SQLite (the `sqlite3` shell loading the
+//! same rows into a table and an FTS5 index; a bare `bm25` top-10 query), as a ratio.
+//!
+//! Usage: bench [--sizes 10000,100000,1000000] [--rounds N]
+//! Needs the release `chair` binary (`make bench` builds it) and the `sqlite3` shell.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use chair_bench::corpus::{Pool, flush, write_csv};
+use chair_bench::data::repo_root;
+use chair_core::relevance::{ItemText, Params, RelevantRequest};
+use chair_store::Store;
+use chair_store::relevance::PersonaHints;
+use sqlx::Connection;
+
+/// Agenda items as facilitators write them, and some worded in the commonest words.
+const ITEMS: &[(&str, &str, bool)] = &[
+    (
+        "Cards not arriving",
+        "Customers say their new card never arrived; should we add delivery tracking?",
+        false,
+    ),
+    (
+        "Overdraft fees after late salary",
+        "People are charged when their pay is a day late; consider a grace period.",
+        false,
+    ),
+    (
+        "Disputed card payments",
+        "Refunds for disputed transactions take weeks; can we speed up chargebacks?",
+        false,
+    ),
+    (
+        "Credit report errors",
+        "Customers find accounts on their credit report that are not theirs.",
+        false,
+    ),
+    (
+        "Debt collection calls",
+        "Collectors keep calling about debts people say they do not owe.",
+        false,
+    ),
+    (
+        "Mortgage payment problems",
+        "Payments applied late by the servicer lead to late fees and escrow shortages.",
+        false,
+    ),
+    (
+        "Transfers stuck pending",
+        "Bank transfers show as pending for days and the money never reaches the recipient.",
+        false,
+    ),
+    (
+        "Exchange rate complaints",
+        "Customers think our currency exchange rate on card payments abroad is unfair.",
+        false,
+    ),
+    (
+        "ATM cash not dispensed",
+        "The ATM took the card or gave no cash but the account was debited.",
+        false,
+    ),
+    (
+        "Identity verification failing",
+        "New customers cannot pass ID checks when opening an account.",
+        false,
+    ),
+    (
+        "Student loan servicing",
+        "Borrowers say their student loan payments were misapplied by the servicer.",
+        false,
+    ),
+    (
+        "Fraud on cards",
+        "Unauthorised transactions on cards and slow fraud claims handling.",
+        false,
+    ),
+    (
+        "Account problems",
+        "Customers have problems with their account and their money at the bank.",
+        true,
+    ),
+    (
+        "Payment issue",
+        "There is an issue with a payment on the account.",
+        true,
+    ),
+    (
+        "Bank service",
+        "Why are people unhappy with the bank and the service they get from us?",
+        true,
+    ),
+    (
+        "Card and account",
+        "Card, account, bank, money, payment: what do customers say?",
+        true,
+    ),
+];
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn chair_bin() -> PathBuf {
+    repo_root().join("target/release/chair")
+}
+
+/// Imports `csv` with `chair import` in its own process; returns seconds and peak RSS (kB).
+fn chair_import(db: &Path, csv: &Path) -> anyhow::Result<(f64, u64, u64)> {
+    let start = Instant::now();
+    let out = Command::new(chair_bin())
+        .args(["--db"])
+        .arg(db)
+        .args(["import", "--json"])
+        .arg(csv)
+        .env("CHAIR_REPORT_PEAK_RSS", "1")
+        .stderr(Stdio::piped())
+        .output()
+        .context(
+            "running target/release/chair (build it with `cargo build --release -p chair-cli`)",
+        )?;
+    let secs = start.elapsed().as_secs_f64();
+    if !out.status.success() {
+        bail!(
+            "chair import failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let rss = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("peak-rss-kb: ")
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0);
+    Ok((secs, rss, summary["imported"].as_u64().unwrap_or(0)))
+}
+
+/// Loads `csv` with the `sqlite3` shell into a plain table and an FTS5 index.
+fn sqlite_import(db: &Path, csv: &Path) -> anyhow::Result<f64> {
+    let script = format!(
+        "PRAGMA journal_mode=WAL;\n\
+         CREATE TABLE t(ticket_id, created_at, subject, description, product, segment, channel, priority);\n\
+         .import --csv --skip 1 {} t\n\
+         CREATE VIRTUAL TABLE f USING fts5(subject, description, content='t', content_rowid='rowid');\n\
+         INSERT INTO f(rowid, subject, description) SELECT rowid, subject, description FROM t;\n",
+        csv.display()
+    );
+    let start = Instant::now();
+    let mut child = Command::new("sqlite3")
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .context("running the sqlite3 shell (Debian package sqlite3)")?;
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .context("stdin")?
+        .write_all(script.as_bytes())?;
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("sqlite3 failed");
+    }
+    Ok(start.elapsed().as_secs_f64())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    let mut sizes = vec![10_000usize, 100_000, 1_000_000];
+    let mut rounds = 3usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--sizes" => {
+                sizes = args
+                    .next()
+                    .context("--sizes 10000,100000")?
+                    .split(',')
+                    .map(|s| s.trim().parse())
+                    .collect::<Result<_, _>>()?;
+            }
+            "--rounds" => rounds = args.next().context("--rounds N")?.parse()?,
+            other => bail!("unknown argument {other}"),
+        }
+    }
+    let work = repo_root().join("target/bench");
+    std::fs::create_dir_all(&work)?;
+    let pool = Pool::load()?;
+    println!(
+        "Import and query benchmarks ({} real sentences, {} real messages recombined, seed 7)",
+        pool.sentences.len(),
+        pool.messages.len()
+    );
+    println!();
+    println!(
+        "{:>9} {:>8} | {:>10} {:>9} {:>9} | {:>10} {:>6} | {:>13} {:>13} {:>15} | {:>13} {:>6}",
+        "rows",
+        "MB",
+        "import s",
+        "rows/s",
+        "peak MB",
+        "sqlite3 s",
+        "ratio",
+        "query p50/p95",
+        "common p50/95",
+        "bm25 p50/p95",
+        "ratio p50/95",
+        ""
+    );
+    for &n in &sizes {
+        let csv = work.join(format!("corpus-{n}.csv"));
+        if !csv.exists() {
+            write_csv(&csv, n, 7, &pool)?;
+        }
+        let mb = std::fs::metadata(&csv)?.len() as f64 / 1e6;
+        let ours_db = work.join(format!("ours-{n}.db"));
+        let base_db = work.join(format!("sqlite3-{n}.db"));
+        for p in [&ours_db, &base_db] {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+            }
+        }
+        let (ours_s, rss_kb, imported) = chair_import(&ours_db, &csv)?;
+        let base_s = sqlite_import(&base_db, &csv)?;
+
+        // Queries, warm: the same items several rounds.
+        let store = Store::open(&ours_db).await?;
+        let params = Params::default();
+        let request = RelevantRequest {
+            limit: 10,
+            as_of: None,
+            include_dismissed: false,
+        };
+        let mut normal = Vec::new();
+        let mut common = Vec::new();
+        for _ in 0..rounds {
+            for (title, description, is_common) in ITEMS {
+                let item = ItemText {
+                    title: (*title).into(),
+                    description: (*description).into(),
+                    ..Default::default()
+                };
+                let t = Instant::now();
+                let r = store
+                    .relevant(&item, &PersonaHints::default(), &[], &request, &params)
+                    .await?;
+                let d = t.elapsed();
+                if r.is_empty() {
+                    bail!("no result for {title}");
+                }
+                if *is_common {
+                    common.push(d)
+                } else {
+                    normal.push(d)
+                }
+            }
+        }
+        store.close().await;
+        let mut conn =
+            sqlx::SqliteConnection::connect(&format!("sqlite://{}", base_db.display())).await?;
+        let mut base = Vec::new();
+        for _ in 0..rounds {
+            for (title, description, _) in ITEMS {
+                let words: Vec<String> = format!("{title} {description}")
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(|w| format!("\"{}\"", w.to_lowercase()))
+                    .collect();
+                let t = Instant::now();
+                let _: Vec<(i64,)> =
+                    sqlx::query_as("SELECT rowid FROM f WHERE f MATCH ?1 ORDER BY rank LIMIT 10")
+                        .bind(words.join(" OR "))
+                        .fetch_all(&mut conn)
+                        .await?;
+                base.push(t.elapsed());
+            }
+        }
+        conn.close().await?;
+        let mut all: Vec<Duration> = normal.iter().chain(&common).copied().collect();
+        for v in [&mut normal, &mut common, &mut base, &mut all] {
+            v.sort();
+        }
+        println!(
+            "{:>9} {:>8.0} | {:>10.2} {:>9.0} {:>9.0} | {:>10.2} {:>6.2} | {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>7.1} {:>7.1} | {:>6.1} {:>6.1}",
+            n,
+            mb,
+            ours_s,
+            imported as f64 / ours_s,
+            rss_kb as f64 / 1024.0,
+            base_s,
+            ours_s / base_s,
+            percentile(&normal, 0.5),
+            percentile(&normal, 0.95),
+            percentile(&common, 0.5),
+            percentile(&common, 0.95),
+            percentile(&base, 0.5),
+            percentile(&base, 0.95),
+            percentile(&all, 0.5) / percentile(&base, 0.5).max(1e-3),
+            percentile(&all, 0.95) / percentile(&base, 0.95).max(1e-3),
+        );
+        flush();
+    }
+    println!();
+    println!(
+        "import: `chair import` of the CSV (redaction, de-duplication, full-text index), one process, wall time;"
+    );
+    println!(
+        "        sqlite3: the shell's .import into a plain table, then an FTS5 index over subject and description."
+    );
+    println!(
+        "query:  Empty Chair's relevant complaints (top 10), ms, warm; common = items in the commonest words;"
+    );
+    println!(
+        "        bm25: a bare FTS5 bm25 top-10 over the same words. Files and databases stay in target/bench."
+    );
+    Ok(())
+}

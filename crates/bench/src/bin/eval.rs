@@ -1,0 +1,259 @@
+//! Relevance quality: the evaluation's agenda items (crates/store/eval) against every CFPB
+//! narrative and banking77 test message, ranked by Empty Chair and by plain SQLite FTS5
+//! `bm25` over the same text. Prints nDCG@10 and P@10 per split and source.
+//!
+//! Usage: eval [--split dev|test|all] [--verbose] [--set PARAM=VALUE]...
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::{Context, bail};
+use chair_bench::data::{Doc, EvalItem, eval_items, labelled_docs};
+use chair_bench::metrics::{ndcg, precision};
+use chair_core::import::ImportOptions;
+use chair_core::relevance::{ItemText, Params, RelevantRequest};
+use chair_store::Store;
+use chair_store::relevance::PersonaHints;
+use chrono::{TimeZone, Utc};
+use sqlx::{Connection, Row};
+
+const K: usize = 10;
+
+fn set_param(p: &mut Params, spec: &str) -> anyhow::Result<()> {
+    let (k, v) = spec.split_once('=').context("--set PARAM=VALUE")?;
+    let f: f64 = v.parse().context("a number")?;
+    match k {
+        "title_weight" => p.title_weight = f,
+        "keyword_weight" => p.keyword_weight = f,
+        "problem_weight" => p.problem_weight = f,
+        "description_weight" => p.description_weight = f,
+        "thesaurus_weight" => p.thesaurus_weight = f,
+        "k1" => p.k1 = f,
+        "b" => p.b = f,
+        "field_title" => p.field_title = f,
+        "field_meta" => p.field_meta = f,
+        "synonym_share" => p.synonym_share = f,
+        "coverage" => p.coverage = f,
+        "recency" => p.recency = f,
+        "candidates" => p.candidates = f as usize,
+        "common_share" => p.common_share = f,
+        "feedback_docs" => p.feedback_docs = f as usize,
+        "feedback_terms" => p.feedback_terms = f as usize,
+        "feedback_weight" => p.feedback_weight = f,
+        "duplicate_jaccard" => p.duplicate_jaccard = f,
+        other => bail!("unknown parameter {other}"),
+    }
+    Ok(())
+}
+
+#[derive(Default, Clone, Copy)]
+struct Sum {
+    n: usize,
+    ndcg: f64,
+    p: f64,
+}
+
+impl Sum {
+    fn add(&mut self, ndcg: f64, p: f64) {
+        self.n += 1;
+        self.ndcg += ndcg;
+        self.p += p;
+    }
+    fn show(&self) -> String {
+        if self.n == 0 {
+            return "   -      -  ".into();
+        }
+        format!(
+            "{:.3}  {:.3}",
+            self.ndcg / self.n as f64,
+            self.p / self.n as f64
+        )
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    let mut split = "all".to_string();
+    let mut verbose = false;
+    let mut params = Params::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--split" => split = args.next().context("--split dev|test|all")?,
+            "--verbose" => verbose = true,
+            "--set" => set_param(&mut params, &args.next().context("--set PARAM=VALUE")?)?,
+            other => bail!("unknown argument {other}"),
+        }
+    }
+    let docs = labelled_docs()?;
+    let items: Vec<(&str, EvalItem)> = eval_items()?
+        .into_iter()
+        .filter(|(_, i)| split == "all" || i.split == split)
+        .collect();
+    let dir = tempfile::tempdir()?;
+    let corpus = dir.path().join("corpus.jsonl");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&corpus)?);
+        for d in &docs {
+            serde_json::to_writer(
+                &mut f,
+                &serde_json::json!({"id": d.id, "date": d.date, "text": d.text}),
+            )?;
+            f.write_all(b"\n")?;
+        }
+    }
+    let db = dir.path().join("eval.db");
+    let store = Store::open(&db).await?;
+    let options = ImportOptions {
+        source: Some("eval".into()),
+        ..ImportOptions::default()
+    };
+    let s = store
+        .import_file(
+            &corpus,
+            &options,
+            Utc::now(),
+            None,
+            Arc::new(AtomicBool::new(false)),
+        )
+        .await?;
+    eprintln!(
+        "corpus: {} complaints ({} CFPB narratives, {} banking77 messages)",
+        s.imported,
+        docs.iter().filter(|d| d.source == "cfpb").count(),
+        docs.iter().filter(|d| d.source == "banking77").count()
+    );
+
+    // Plain FTS5 bm25 over the same text, the baseline.
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await?;
+    sqlx::query("CREATE VIRTUAL TABLE baseline USING fts5(body)")
+        .execute(&mut conn)
+        .await?;
+    sqlx::query("INSERT INTO baseline (rowid, body) SELECT seq, body FROM complaints")
+        .execute(&mut conn)
+        .await?;
+    let ext: HashMap<i64, String> = sqlx::query("SELECT seq, external_id FROM complaints")
+        .fetch_all(&mut conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1)))
+        .collect();
+    let by_id: HashMap<&str, &Doc> = docs.iter().map(|d| (d.id.as_str(), d)).collect();
+
+    let as_of = Utc.with_ymd_and_hms(2020, 4, 1, 0, 0, 0).single();
+    let mut sums: HashMap<(&str, String, &str, &str), Sum> = HashMap::new();
+    if verbose {
+        println!(
+            "{:<9} {:<5} {:>6} {:>6}   {:>6} {:>6}   title",
+            "item", "split", "bm25", "P@10", "ours", "P@10"
+        );
+    }
+    for (set, item) in &items {
+        let all: Vec<u8> = docs
+            .iter()
+            .map(|d| item.grade(d))
+            .filter(|&g| g > 0)
+            .collect();
+        let grade_of = |id: &str| by_id.get(id).map(|d| item.grade(d)).unwrap_or(0);
+
+        let words: Vec<String> = format!("{} {}", item.title, item.description)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("\"{}\"", w.to_lowercase()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let base: Vec<u8> = sqlx::query(
+            "SELECT rowid FROM baseline WHERE baseline MATCH ?1 ORDER BY bm25(baseline) LIMIT 10",
+        )
+        .bind(words.join(" OR "))
+        .fetch_all(&mut conn)
+        .await?
+        .into_iter()
+        .map(|r| {
+            grade_of(
+                ext.get(&r.get::<i64, _>(0))
+                    .map(String::as_str)
+                    .unwrap_or(""),
+            )
+        })
+        .collect();
+
+        let text = ItemText {
+            title: item.title.clone(),
+            description: item.description.clone(),
+            ..Default::default()
+        };
+        let request = RelevantRequest {
+            limit: K as u32,
+            as_of,
+            include_dismissed: false,
+        };
+        let ours: Vec<u8> = store
+            .relevant(&text, &PersonaHints::default(), &[], &request, &params)
+            .await?
+            .iter()
+            .map(|r| grade_of(r.complaint.external_id.as_deref().unwrap_or("")))
+            .collect();
+
+        let (bn, bp, on, op) = (
+            ndcg(&base, &all, K),
+            precision(&base, K),
+            ndcg(&ours, &all, K),
+            precision(&ours, K),
+        );
+        if verbose {
+            println!(
+                "{:<9} {:<5} {bn:>6.3} {bp:>6.2}   {on:>6.3} {op:>6.2}   {}",
+                item.id, item.split, item.title
+            );
+        }
+        let source = if item.relevant.source == "cfpb" {
+            "cfpb"
+        } else {
+            "banking77"
+        };
+        for (st, sp, src) in [
+            (*set, item.split.clone(), source),
+            (*set, item.split.clone(), "all"),
+            (*set, "all".to_string(), source),
+            (*set, "all".to_string(), "all"),
+        ] {
+            sums.entry((st, sp.clone(), src, "bm25"))
+                .or_default()
+                .add(bn, bp);
+            sums.entry((st, sp, src, "ours")).or_default().add(on, op);
+        }
+    }
+    println!();
+    println!(
+        "{:<6} {:<6} {:<10}  {:>5}  {:>13}   {:>13}",
+        "set", "split", "source", "items", "bm25 nDCG P@10", "ours nDCG P@10"
+    );
+    for st in ["plain", "hard"] {
+        for sp in ["dev", "test", "all"] {
+            for src in ["cfpb", "banking77", "all"] {
+                let b = sums
+                    .get(&(st, sp.to_string(), src, "bm25"))
+                    .copied()
+                    .unwrap_or_default();
+                let o = sums
+                    .get(&(st, sp.to_string(), src, "ours"))
+                    .copied()
+                    .unwrap_or_default();
+                if b.n > 0 {
+                    println!(
+                        "{st:<6} {sp:<6} {src:<10}  {:>5}  {}   {}",
+                        b.n,
+                        b.show(),
+                        o.show()
+                    );
+                }
+            }
+        }
+    }
+    store.close().await;
+    Ok(())
+}

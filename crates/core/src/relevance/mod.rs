@@ -1,0 +1,188 @@
+//! Relevant complaints for an agenda item: lexical ranking that runs instantly on a laptop.
+//!
+//! The store finds candidates with SQLite FTS5 (any query term, best `bm25` first, terms
+//! found in a large share of complaints left out of the search so the candidate set stays
+//! bounded) and hands them here, where they are scored with the item's weighted query
+//! (see [`rank`]), widened once by pseudo-relevance feedback, grouped into near-duplicates,
+//! and explained (which words matched where, with marked excerpts).
+
+pub mod dedup;
+pub mod excerpt;
+pub mod query;
+pub mod rank;
+pub mod text;
+pub mod thesaurus;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::complaint::Complaint;
+pub use excerpt::Segment;
+pub use query::{ItemText, Origin, Query, Term, build};
+pub use rank::{Analysed, Candidate, Ranked, Where};
+pub use thesaurus::Thesaurus;
+
+/// The knobs of the ranking. The defaults are the ones measured best on the evaluation's
+/// development half (see `make bench`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    pub title_weight: f64,
+    pub keyword_weight: f64,
+    pub problem_weight: f64,
+    pub description_weight: f64,
+    pub persona_weight: f64,
+    /// Weight of a thesaurus phrase relative to the word it widens; 0 turns the thesaurus off.
+    pub thesaurus_weight: f64,
+
+    pub k1: f64,
+    pub b: f64,
+    /// How much a word in the title counts against one in the body.
+    pub field_title: f64,
+    /// How much a word in the product or tags counts against one in the body.
+    pub field_meta: f64,
+    /// How much the second and further terms of one concept add.
+    pub synonym_share: f64,
+    /// Bonus for covering more of the item's concepts.
+    pub coverage: f64,
+    /// Most a brand-new complaint gains over an old one (0.05 = 5 %).
+    pub recency: f64,
+    pub half_life_days: f64,
+    /// Gain of complaints from the segments of the persona in the chair.
+    pub segment_boost: f64,
+    /// Candidates fetched from the full-text index.
+    pub candidates: usize,
+    /// Terms in more than this share of complaints are left out of the candidate search
+    /// (they still count in scoring) unless nothing rarer is left.
+    pub common_share: f64,
+    pub feedback_docs: usize,
+    pub feedback_terms: usize,
+    pub feedback_weight: f64,
+    pub duplicate_jaccard: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            title_weight: 1.0,
+            keyword_weight: 1.0,
+            problem_weight: 0.7,
+            description_weight: 0.5,
+            persona_weight: 0.3,
+            thesaurus_weight: 0.4,
+            k1: 1.6,
+            b: 1.0,
+            field_title: 2.0,
+            field_meta: 0.5,
+            synonym_share: 0.25,
+            coverage: 0.0,
+            recency: 0.05,
+            half_life_days: 90.0,
+            segment_boost: 0.1,
+            candidates: 300,
+            common_share: 0.05,
+            feedback_docs: 10,
+            feedback_terms: 6,
+            feedback_weight: 0.3,
+            duplicate_jaccard: 0.6,
+        }
+    }
+}
+
+/// A pin keeps a complaint on top of an agenda item's list; a dismissal keeps it away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    Pinned,
+    Dismissed,
+}
+
+impl Mark {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mark::Pinned => "pinned",
+            Mark::Dismissed => "dismissed",
+        }
+    }
+
+    /// Reads the stored name.
+    pub fn parse(s: &str) -> Option<Mark> {
+        match s {
+            "pinned" => Some(Mark::Pinned),
+            "dismissed" => Some(Mark::Dismissed),
+            _ => None,
+        }
+    }
+}
+
+/// A complaint relevant to an agenda item, with why it is there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RelevantComplaint {
+    pub complaint: Complaint,
+    pub score: f64,
+    /// What matched where, e.g. "title: overdraft", "body: fee, charged (for fee)".
+    pub why: Vec<String>,
+    /// The title with the matching words marked.
+    pub title: Vec<Segment>,
+    /// A part of the text around the matches, with the matching words marked.
+    pub excerpt: Vec<Segment>,
+    /// How many other complaints say nearly the same ("14 customers said this" is 13 here).
+    pub duplicates: i64,
+    pub duplicate_ids: Vec<Uuid>,
+    pub mark: Option<Mark>,
+}
+
+/// What to rank for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RelevantRequest {
+    pub limit: u32,
+    /// "Now" for recency; `None` is the current time.
+    pub as_of: Option<DateTime<Utc>>,
+    /// Include dismissed complaints (marked as such), for undoing a dismissal.
+    pub include_dismissed: bool,
+}
+
+/// The "why" lines for a ranked complaint.
+pub fn why(query: &Query, ranked: &Ranked) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (place, label) in [
+        (Where::Title, "title"),
+        (Where::Body, "text"),
+        (Where::Meta, "product/tags"),
+    ] {
+        let words: Vec<String> = ranked
+            .matched
+            .iter()
+            .filter(|(_, w)| w.contains(&place))
+            .map(|(ti, _)| describe(query, *ti))
+            .collect();
+        if !words.is_empty() {
+            lines.push(format!("{label}: {}", words.join(", ")));
+        }
+    }
+    lines
+}
+
+fn describe(query: &Query, ti: usize) -> String {
+    let t = &query.terms[ti];
+    let word = t.words.join(" ");
+    match t.origin {
+        Origin::Thesaurus => {
+            let root = query
+                .terms
+                .iter()
+                .find(|o| o.concept == t.concept && o.origin != Origin::Thesaurus);
+            match root {
+                Some(r) => format!("{word} (for {})", r.words.join(" ")),
+                None => word,
+            }
+        }
+        Origin::Persona => format!("{word} (persona)"),
+        Origin::Feedback => format!("{word} (related)"),
+        _ => word,
+    }
+}

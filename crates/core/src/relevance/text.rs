@@ -1,0 +1,371 @@
+//! Words as the ranking sees them: lower-cased alphanumeric runs, stemmed (Snowball
+//! English), with stop words and masking tokens (`XXXX`) set aside.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// A word of a text: where it is (byte range) and its stem (empty for stop words).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    pub stem: String,
+}
+
+fn stemmer() -> &'static Stemmer {
+    static S: OnceLock<Stemmer> = OnceLock::new();
+    S.get_or_init(|| Stemmer::create(Algorithm::English))
+}
+
+/// Words that carry no topic: English function words, and the words agendas are made of
+/// ("customers", "proposal", "discuss") that every item shares.
+const STOP: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "cannot",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "don",
+    "down",
+    "during",
+    "each",
+    "else",
+    "etc",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "im",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "ive",
+    "just",
+    "let",
+    "ll",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "others",
+    "ought",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "per",
+    "please",
+    "re",
+    "same",
+    "shall",
+    "she",
+    "should",
+    "since",
+    "so",
+    "some",
+    "still",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "through",
+    "thus",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "ve",
+    "very",
+    "via",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "s",
+    "t",
+    "d",
+    "m",
+    "customer",
+    "customers",
+    "client",
+    "clients",
+    "user",
+    "users",
+    "people",
+    "someone",
+    "anyone",
+    "team",
+    "teams",
+    "proposal",
+    "propose",
+    "proposed",
+    "proposing",
+    "discuss",
+    "discussion",
+    "review",
+    "reviewing",
+    "decide",
+    "decision",
+    "agenda",
+    "item",
+    "items",
+    "meeting",
+    "option",
+    "options",
+    "consider",
+    "considering",
+    "look",
+    "looking",
+    "regarding",
+    "around",
+    "whether",
+    "need",
+    "needs",
+    "needed",
+    "want",
+    "wants",
+    "many",
+    "lot",
+    "lots",
+    "keep",
+    "keeps",
+    "kept",
+    "get",
+    "gets",
+    "got",
+    "getting",
+    "make",
+    "makes",
+    "made",
+    "making",
+    "go",
+    "going",
+    "really",
+    "thing",
+    "things",
+    "way",
+    "ways",
+    "something",
+    "anything",
+    "everything",
+    "currently",
+    "today",
+    "recent",
+    "recently",
+    "right",
+    "well",
+    "yes",
+    "hi",
+    "hello",
+    "thanks",
+    "thank",
+    "dear",
+    "sir",
+    "madam",
+    // What is left of contractions once the apostrophe splits them ("hasn't" → "hasn", "t").
+    "aren",
+    "couldn",
+    "didn",
+    "doesn",
+    "hadn",
+    "hasn",
+    "haven",
+    "isn",
+    "mustn",
+    "needn",
+    "shan",
+    "shouldn",
+    "wasn",
+    "weren",
+    "won",
+    "wouldn",
+    "ain",
+];
+
+/// The stem of one lower-case word, or `None` for a stop word.
+pub fn stem_word(word: &str) -> Option<String> {
+    if is_stop_word(word) {
+        return None;
+    }
+    Some(stemmer().stem(word).into_owned())
+}
+
+/// True for words the ranking ignores: stop words and masking tokens such as `XXXX`.
+pub fn is_stop_word(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| STOP.iter().copied().collect())
+        .contains(word)
+        || word.len() >= 2 && word.bytes().all(|b| b == b'x')
+}
+
+/// The words of `text` in order, each with its stem (empty for stop words).
+pub fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut lower = String::new();
+    let flush = |s: usize, e: usize, lower: &mut String, out: &mut Vec<Token>| {
+        let stem = stem_word(lower).unwrap_or_default();
+        out.push(Token {
+            start: s,
+            end: e,
+            stem,
+        });
+        lower.clear();
+    };
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+            lower.extend(c.to_lowercase());
+        } else if let Some(s) = start.take() {
+            flush(s, i, &mut lower, &mut out);
+        }
+    }
+    if let Some(s) = start {
+        flush(s, text.len(), &mut lower, &mut out);
+    }
+    out
+}
+
+/// The stems of `text` in order, stop words left out.
+pub fn stems(text: &str) -> Vec<String> {
+    tokens(text)
+        .into_iter()
+        .filter(|t| !t.stem.is_empty())
+        .map(|t| t.stem)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_stemmed_and_stop_words_dropped() {
+        assert_eq!(
+            stems("Customers were charged overdraft fees!"),
+            ["charg", "overdraft", "fee"]
+        );
+        assert_eq!(
+            stems("The card hasn't ARRIVED"),
+            ["card", "arriv"],
+            "contraction leftovers are stop words"
+        );
+    }
+
+    #[test]
+    fn masking_tokens_are_ignored() {
+        assert_eq!(stems("On XX/XX/XXXX I paid XXXX"), ["paid"]);
+    }
+
+    #[test]
+    fn tokens_know_where_they_are() {
+        let t = tokens("Late fee, again.");
+        assert_eq!(&"Late fee, again."[t[1].start..t[1].end], "fee");
+        assert_eq!(t[2].stem, "", "stop word");
+    }
+}

@@ -1,0 +1,356 @@
+//! The import writer: streams a file through the core importer on a blocking thread and
+//! stores its rows in batches, one transaction each, skipping complaints already stored.
+//! Every row is accounted for in the `imports` table (`rows_read = imported + duplicates +
+//! rejected`), and every rejected row is kept with its line and reason.
+//!
+//! A batch is all there or not at all; an import cut short (a crash, a full disk, a cancel)
+//! is resumed by importing the file again, which skips what is already stored.
+
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+use chair_core::complaint::{NewComplaint, text_hash};
+use chair_core::import::{
+    self, ImportOptions, ImportProgress, ImportSummary, Plan, Rejection, Row,
+};
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use sqlx::{AssertSqlSafe, Sqlite, Transaction};
+use uuid::Uuid;
+
+use crate::time::{now as now_text, ts};
+use crate::{Result, Store, StoreError};
+
+/// Rows per transaction.
+const BATCH: usize = 2000;
+/// Rows per INSERT statement (14 values each, well under SQLite's variable limit).
+const ROWS_PER_STATEMENT: usize = 64;
+/// Rejections kept per import; beyond this they are counted, not stored.
+const MAX_STORED_REJECTIONS: i64 = 100_000;
+/// Rejections returned in the summary.
+const SUMMARY_REJECTIONS: usize = 200;
+
+/// Called with progress after every batch.
+pub type ProgressFn = Box<dyn Fn(ImportProgress) + Send + Sync>;
+
+/// What one batch added.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    rows: i64,
+    imported: i64,
+    duplicates: i64,
+    rejected: i64,
+}
+
+fn import_error(e: import::ImportError) -> StoreError {
+    match e {
+        import::ImportError::Io { path, source } => {
+            StoreError::Io(format!("cannot read {path}: {source}"))
+        }
+        other => StoreError::Invalid(chair_core::Invalid::new("file", other.to_string())),
+    }
+}
+
+/// Works out how `path` would be imported and shows its first rows; writes nothing.
+pub async fn preview(path: &Path, options: &ImportOptions) -> Result<import::Preview> {
+    let (path, options) = (path.to_path_buf(), options.clone());
+    tokio::task::spawn_blocking(move || import::preview(&path, &options, 20))
+        .await
+        .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("the preview stopped: {e}")))?
+        .map_err(import_error)
+}
+
+impl Store {
+    /// Imports `path`. `now` dates complaints of files without dates; `progress` hears
+    /// after every batch; setting `cancel` stops after the current batch.
+    pub async fn import_file(
+        &self,
+        path: &Path,
+        options: &ImportOptions,
+        now: DateTime<Utc>,
+        progress: Option<ProgressFn>,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<ImportSummary> {
+        let started = Instant::now();
+        let plan = {
+            let (path, options) = (path.to_path_buf(), options.clone());
+            tokio::task::spawn_blocking(move || import::plan(&path, &options))
+                .await
+                .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("the import stopped: {e}")))?
+                .map_err(import_error)?
+        };
+        let import_id = Uuid::now_v7();
+        let file = path.display().to_string();
+        self.start_import(import_id, &file, &plan).await?;
+
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Row>>(4);
+        let read = Arc::new(AtomicU64::new(0));
+        let reader = {
+            let (plan, read, cancel) = (plan.clone(), Arc::clone(&read), Arc::clone(&cancel));
+            tokio::task::spawn_blocking(move || parse_into(&plan, now, read, &cancel, tx))
+        };
+
+        let mut total = Counts::default();
+        let mut first_rejections: Vec<Rejection> = Vec::new();
+        let mut write_error = None;
+        while let Some(batch) = rx.recv().await {
+            for row in &batch {
+                if let Row::Rejected(r) = row
+                    && first_rejections.len() < SUMMARY_REJECTIONS
+                {
+                    first_rejections.push(r.clone());
+                }
+            }
+            match self
+                .write_batch(import_id, &plan.source, batch, total.rejected)
+                .await
+            {
+                Ok(c) => {
+                    total.rows += c.rows;
+                    total.imported += c.imported;
+                    total.duplicates += c.duplicates;
+                    total.rejected += c.rejected;
+                    if let Some(p) = &progress {
+                        p(ImportProgress {
+                            bytes_read: read.load(Ordering::Relaxed) as f64,
+                            bytes_total: plan.total_bytes as f64,
+                            rows_read: total.rows,
+                            imported: total.imported,
+                            duplicates: total.duplicates,
+                            rejected: total.rejected,
+                        });
+                    }
+                }
+                Err(e) => {
+                    write_error = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(rx); // stops the reader if writing failed
+        let stopped = reader
+            .await
+            .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("the file reader stopped: {e}")))?;
+        if let Some(e) = write_error {
+            self.finish_import(import_id, "failed", &e.to_string())
+                .await
+                .ok();
+            return Err(e);
+        }
+        let stopped = stopped.map_err(import_error)?;
+        let cancelled = cancel.load(Ordering::Relaxed);
+        let (status, note) = match (&stopped, cancelled) {
+            (_, true) => (
+                "cancelled",
+                "cancelled by the user; import the file again to finish it",
+            ),
+            (Some(why), false) => ("stopped", why.as_str()),
+            (None, false) => ("done", ""),
+        };
+        self.finish_import(import_id, status, note).await?;
+        Ok(ImportSummary {
+            import_id,
+            file,
+            format: plan.format,
+            source: plan.source.clone(),
+            rows_read: total.rows,
+            imported: total.imported,
+            duplicates: total.duplicates,
+            rejected: total.rejected,
+            rejections: first_rejections,
+            stopped,
+            cancelled,
+            undated: plan.undated(),
+            redacted: plan.redact,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Every stored rejection of an import, in file order.
+    pub async fn import_rejections(&self, import_id: Uuid) -> Result<Vec<Rejection>> {
+        let hid = import_id.hyphenated();
+        let rows = sqlx::query!(
+            r#"SELECT line AS "line!: i64", file, reason, excerpt FROM import_rejections
+                WHERE import_id = ? ORDER BY line, rowid"#,
+            hid
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Rejection {
+                line: r.line as u64,
+                file: r.file,
+                reason: r.reason,
+                excerpt: r.excerpt,
+            })
+            .collect())
+    }
+
+    async fn start_import(&self, id: Uuid, file: &str, plan: &Plan) -> Result<()> {
+        let (hid, format, redacted, at) =
+            (id.hyphenated(), plan.format.name(), plan.redact, now_text());
+        sqlx::query!(
+            "INSERT INTO imports (id, file, format, source, redacted, started_at, status)
+             VALUES (?, ?, ?, ?, ?, ?, 'running')",
+            hid,
+            file,
+            format,
+            plan.source,
+            redacted,
+            at,
+        )
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn finish_import(&self, id: Uuid, status: &str, note: &str) -> Result<()> {
+        let (hid, at) = (id.hyphenated(), now_text());
+        sqlx::query!(
+            "UPDATE imports SET status = ?, note = ?, finished_at = ? WHERE id = ?",
+            status,
+            note,
+            at,
+            hid
+        )
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Stores one batch in one transaction and counts it on the import.
+    async fn write_batch(
+        &self,
+        import_id: Uuid,
+        source: &str,
+        batch: Vec<Row>,
+        stored_rejections: i64,
+    ) -> Result<Counts> {
+        let mut complaints: Vec<NewComplaint> = Vec::with_capacity(batch.len());
+        let mut rejections: Vec<Rejection> = Vec::new();
+        for row in batch {
+            match row {
+                Row::Complaint { complaint, .. } => complaints.push(*complaint),
+                Row::Rejected(r) => rejections.push(r),
+            }
+        }
+        debug_assert!(complaints.iter().all(|c| c.source == source));
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let inserted = insert_complaints(&mut tx, &complaints).await?;
+        let hid = import_id.hyphenated();
+        let room = (MAX_STORED_REJECTIONS - stored_rejections).max(0) as usize;
+        for r in rejections.iter().take(room) {
+            let line = r.line as i64;
+            sqlx::query!(
+                "INSERT INTO import_rejections (import_id, line, file, reason, excerpt) VALUES (?, ?, ?, ?, ?)",
+                hid,
+                line,
+                r.file,
+                r.reason,
+                r.excerpt,
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let c = Counts {
+            rows: (complaints.len() + rejections.len()) as i64,
+            imported: inserted as i64,
+            duplicates: (complaints.len() as u64 - inserted) as i64,
+            rejected: rejections.len() as i64,
+        };
+        sqlx::query!(
+            "UPDATE imports SET rows_read = rows_read + ?, imported = imported + ?,
+                                duplicates = duplicates + ?, rejected = rejected + ?
+              WHERE id = ?",
+            c.rows,
+            c.imported,
+            c.duplicates,
+            c.rejected,
+            hid,
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+}
+
+/// Runs the core importer, handing rows over in batches until the file ends, the writer
+/// goes away or the user cancels.
+fn parse_into(
+    plan: &Plan,
+    now: DateTime<Utc>,
+    read: Arc<AtomicU64>,
+    cancel: &AtomicBool,
+    tx: tokio::sync::mpsc::Sender<Vec<Row>>,
+) -> std::result::Result<Option<String>, import::ImportError> {
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut gone = false;
+    let stopped = plan.run(now, read, &mut |row| {
+        batch.push(row);
+        if batch.len() >= BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if tx.blocking_send(full).is_err() || cancel.load(Ordering::Relaxed) {
+                gone = true;
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    })?;
+    if !gone && !batch.is_empty() {
+        let _ = tx.blocking_send(batch);
+    }
+    Ok(stopped)
+}
+
+/// Inserts complaints, several per statement, skipping those already stored (same source
+/// and id, or same text without an id); returns how many were stored.
+pub(crate) async fn insert_complaints(
+    tx: &mut Transaction<'_, Sqlite>,
+    complaints: &[NewComplaint],
+) -> Result<u64> {
+    let imported_at = now_text();
+    let mut inserted = 0;
+    for chunk in complaints.chunks(ROWS_PER_STATEMENT) {
+        let sql = insert_sql(chunk.len());
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for c in chunk {
+            q = q
+                .bind(Uuid::now_v7().hyphenated().to_string())
+                .bind(&c.source)
+                .bind(&c.external_id)
+                .bind(ts(c.received_at))
+                .bind(&c.title)
+                .bind(&c.body)
+                .bind(&c.customer)
+                .bind(&c.segment)
+                .bind(&c.product)
+                .bind(&c.channel)
+                .bind(&c.severity)
+                .bind(Json(&c.tags))
+                .bind(text_hash(&c.title, &c.body))
+                .bind(&imported_at);
+        }
+        inserted += q.execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(inserted)
+}
+
+fn insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO complaints (id, source, external_id, received_at, title, body, customer, segment, \
+         product, channel, severity, tags, text_hash, imported_at) VALUES ",
+    );
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    }
+    sql.push_str(" ON CONFLICT DO NOTHING");
+    sql
+}

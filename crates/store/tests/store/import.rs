@@ -1,0 +1,161 @@
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use chair_core::ErrorCode;
+use chair_core::import::{ImportOptions, ImportSummary};
+use chair_store::Store;
+use chrono::Utc;
+
+use crate::support::fresh_store;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/data")
+        .join(name)
+}
+
+async fn import(store: &Store, path: &Path) -> ImportSummary {
+    store
+        .import_file(
+            path,
+            &ImportOptions::default(),
+            Utc::now(),
+            None,
+            Arc::new(AtomicBool::new(false)),
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn reimporting_the_cfpb_sample_adds_nothing() {
+    let (store, _dir) = fresh_store().await;
+    let first = import(&store, &fixture("cfpb-complaints-sample.csv")).await;
+    assert_eq!(
+        (
+            first.rows_read,
+            first.imported,
+            first.duplicates,
+            first.rejected
+        ),
+        (6623, 1532, 0, 5091)
+    );
+    let second = import(&store, &fixture("cfpb-complaints-sample.csv")).await;
+    assert_eq!(
+        (
+            second.rows_read,
+            second.imported,
+            second.duplicates,
+            second.rejected
+        ),
+        (6623, 0, 1532, 5091)
+    );
+    assert_eq!(
+        store.status().await.unwrap().complaints,
+        1532,
+        "nothing was doubled"
+    );
+}
+
+#[tokio::test]
+async fn every_rejected_row_is_kept_with_its_line_and_reason() {
+    let (store, _dir) = fresh_store().await;
+    let s = import(&store, &fixture("cfpb-complaints-sample.csv")).await;
+    let all = store.import_rejections(s.import_id).await.unwrap();
+    assert_eq!(all.len(), 5091);
+    assert_eq!(all[0].line, 2);
+    assert!(all.iter().all(|r| r.reason.starts_with("no text")));
+}
+
+#[tokio::test]
+async fn rows_without_ids_are_deduplicated_by_their_text() {
+    let (store, dir) = fresh_store().await;
+    let p = dir.path().join("notes.csv");
+    std::fs::write(
+        &p,
+        "text\nMy card never came\nmy card   never came!\nThe app crashes\n",
+    )
+    .unwrap();
+    let s = import(&store, &p).await;
+    assert_eq!(
+        (s.imported, s.duplicates),
+        (2, 1),
+        "the same words in other case and spacing are one complaint"
+    );
+    let again = import(&store, &p).await;
+    assert_eq!((again.imported, again.duplicates), (0, 3));
+}
+
+#[tokio::test]
+async fn a_refused_file_writes_nothing() {
+    let (store, dir) = fresh_store().await;
+    let p = dir.path().join("photo.csv");
+    std::fs::write(&p, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    let err = store
+        .import_file(
+            &p,
+            &ImportOptions::default(),
+            Utc::now(),
+            None,
+            Arc::new(AtomicBool::new(false)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Invalid, "{err}");
+    assert!(err.to_string().contains("not a text file"), "{err}");
+    let status = store.status().await.unwrap();
+    assert_eq!(status.complaints, 0);
+}
+
+#[tokio::test]
+async fn progress_is_reported_as_batches_are_stored() {
+    let (store, dir) = fresh_store().await;
+    let p = dir.path().join("many.jsonl");
+    let lines: String = (0..5000)
+        .map(|i| format!("{{\"id\": {i}, \"text\": \"complaint number {i}\"}}\n"))
+        .collect();
+    std::fs::write(&p, lines).unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&calls);
+    let s = store
+        .import_file(
+            &p,
+            &ImportOptions::default(),
+            Utc::now(),
+            Some(Box::new(move |prog| {
+                assert!(prog.rows_read > 0 && prog.bytes_read <= prog.bytes_total);
+                seen.fetch_add(1, Ordering::Relaxed);
+            })),
+            Arc::new(AtomicBool::new(false)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.imported, 5000);
+    assert!(calls.load(Ordering::Relaxed) >= 3, "one report per batch");
+}
+
+#[tokio::test]
+async fn a_cancelled_import_keeps_whole_batches_and_finishes_when_run_again() {
+    let (store, dir) = fresh_store().await;
+    let p = dir.path().join("many.jsonl");
+    let lines: String = (0..20_000)
+        .map(|i| format!("{{\"id\": {i}, \"text\": \"complaint number {i}\"}}\n"))
+        .collect();
+    std::fs::write(&p, lines).unwrap();
+    let cancel = Arc::new(AtomicBool::new(true));
+    let s = store
+        .import_file(&p, &ImportOptions::default(), Utc::now(), None, cancel)
+        .await
+        .unwrap();
+    assert!(s.cancelled);
+    assert!(
+        s.imported < 20_000 && s.imported % 2000 == 0,
+        "whole batches only: {}",
+        s.imported
+    );
+    let rest = import(&store, &p).await;
+    assert_eq!(rest.imported + rest.duplicates, 20_000);
+    assert_eq!(rest.duplicates, s.imported);
+    assert_eq!(store.status().await.unwrap().complaints, 20_000);
+}

@@ -1,0 +1,247 @@
+use chair_core::relevance::{ItemText, Mark, Params, RelevantRequest};
+use chair_store::relevance::PersonaHints;
+use chrono::Utc;
+
+use crate::support::fresh_store;
+
+fn request(limit: u32) -> RelevantRequest {
+    RelevantRequest {
+        limit,
+        as_of: None,
+        include_dismissed: false,
+    }
+}
+
+#[tokio::test]
+async fn an_agenda_item_finds_the_complaints_about_it_with_why() {
+    let (store, _dir) = fresh_store().await;
+    store.create_demo(Utc::now()).await.unwrap();
+    let item = ItemText {
+        title: "Overdraft grace period".into(),
+        description: "Customers charged a fee when their salary is late".into(),
+        ..Default::default()
+    };
+    let results = store
+        .relevant(
+            &item,
+            &PersonaHints::default(),
+            &[],
+            &request(10),
+            &Params::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 10);
+    for r in &results[..5] {
+        let text = format!(
+            "{} {} {:?}",
+            r.complaint.title, r.complaint.body, r.complaint.tags
+        )
+        .to_lowercase();
+        assert!(
+            ["overdraft", "overdrawn", "charged", "fee"]
+                .iter()
+                .any(|w| text.contains(w)),
+            "top results are about overdraft charges: {text}"
+        );
+        assert!(!r.why.is_empty(), "each result says why");
+        assert!(
+            r.excerpt.iter().any(|s| s.hit),
+            "the excerpt marks what matched"
+        );
+    }
+    assert!(
+        results.windows(2).all(|w| w[0].score >= w[1].score),
+        "best first"
+    );
+}
+
+#[tokio::test]
+async fn pins_stay_on_top_and_dismissals_stay_away_for_that_item_only() {
+    let (store, _dir) = fresh_store().await;
+    let demo = store.create_demo(Utc::now()).await.unwrap();
+    let meeting = store.meeting(demo.meeting_id).await.unwrap();
+    let (first, second) = (meeting.items[0].id, meeting.items[1].id);
+    let before = store.relevant_for_item(first, &request(10)).await.unwrap();
+    let (pin, dismiss) = (before[5].complaint.id, before[0].complaint.id);
+    store
+        .mark_complaint(first, pin, Some(Mark::Pinned))
+        .await
+        .unwrap();
+    store
+        .mark_complaint(first, dismiss, Some(Mark::Dismissed))
+        .await
+        .unwrap();
+
+    let after = store.relevant_for_item(first, &request(10)).await.unwrap();
+    assert_eq!(after[0].complaint.id, pin, "the pinned complaint leads");
+    assert_eq!(after[0].mark, Some(Mark::Pinned));
+    assert!(
+        after.iter().all(|r| r.complaint.id != dismiss),
+        "the dismissed one is gone"
+    );
+    let with_dismissed = store
+        .relevant_for_item(
+            first,
+            &RelevantRequest {
+                include_dismissed: true,
+                ..request(50)
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        with_dismissed
+            .iter()
+            .any(|r| r.complaint.id == dismiss && r.mark == Some(Mark::Dismissed))
+    );
+
+    let other = store.relevant_for_item(second, &request(50)).await.unwrap();
+    assert!(
+        other.iter().all(|r| r.mark.is_none()),
+        "marks belong to their agenda item"
+    );
+
+    store.mark_complaint(first, dismiss, None).await.unwrap();
+    let undone = store.relevant_for_item(first, &request(10)).await.unwrap();
+    assert!(
+        undone.iter().any(|r| r.complaint.id == dismiss),
+        "clearing a dismissal brings it back"
+    );
+}
+
+#[tokio::test]
+async fn user_thesaurus_entries_widen_queries() {
+    let (store, dir) = fresh_store().await;
+    let p = dir.path().join("c.csv");
+    std::fs::write(&p, "id,text\n1,The takings from Saturday never reached my account\n2,Unrelated words about lunch\n").unwrap();
+    store
+        .import_file(
+            &p,
+            &Default::default(),
+            Utc::now(),
+            None,
+            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        )
+        .await
+        .unwrap();
+    let item = ItemText {
+        title: "Merchant settlements".into(),
+        ..Default::default()
+    };
+    let none = store
+        .relevant(
+            &item,
+            &PersonaHints::default(),
+            &[],
+            &request(5),
+            &Params::default(),
+        )
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "no word in common yet: {none:?}");
+    store
+        .set_thesaurus_entry("settlement", &["takings".into()])
+        .await
+        .unwrap();
+    let found = store
+        .relevant(
+            &item,
+            &PersonaHints::default(),
+            &[],
+            &request(5),
+            &Params::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0]
+            .why
+            .iter()
+            .any(|w| w.contains("takings (for settlements)")),
+        "{:?}",
+        found[0].why
+    );
+    store.remove_thesaurus_entry("settlement").await.unwrap();
+    assert!(store.thesaurus_entries().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn near_duplicates_are_grouped_and_counted() {
+    let (store, dir) = fresh_store().await;
+    let p = dir.path().join("d.csv");
+    let mut csv = String::from("id,text\n");
+    for i in 0..5 {
+        csv.push_str(&format!("{i},My card payment was declined at the supermarket again today, please fix this number {i}\n"));
+    }
+    csv.push_str(
+        "9,My card was declined at a petrol station abroad and nobody could explain why\n",
+    );
+    std::fs::write(&p, csv).unwrap();
+    store
+        .import_file(
+            &p,
+            &Default::default(),
+            Utc::now(),
+            None,
+            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        )
+        .await
+        .unwrap();
+    let item = ItemText {
+        title: "Declined card payments".into(),
+        ..Default::default()
+    };
+    let results = store
+        .relevant(
+            &item,
+            &PersonaHints::default(),
+            &[],
+            &request(10),
+            &Params::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        results.len(),
+        2,
+        "five near-identical complaints show once: {results:#?}"
+    );
+    let group = results.iter().find(|r| r.duplicates > 0).expect("a group");
+    assert_eq!(group.duplicates, 4, "it stands for four others");
+    assert_eq!(group.duplicate_ids.len(), 4);
+}
+
+#[tokio::test]
+async fn newer_complaints_rank_first_among_equals() {
+    let (store, dir) = fresh_store().await;
+    let p = dir.path().join("e.csv");
+    std::fs::write(&p, "id,date,text\n1,2026-01-01,Refund still missing after return\n2,2026-06-01,Refund still missing after the return\n").unwrap();
+    store
+        .import_file(
+            &p,
+            &Default::default(),
+            Utc::now(),
+            None,
+            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        )
+        .await
+        .unwrap();
+    let item = ItemText {
+        title: "Missing refunds".into(),
+        ..Default::default()
+    };
+    let mut params = Params::default();
+    params.duplicate_jaccard = 1.1; // keep both visible
+    let r = store
+        .relevant(&item, &PersonaHints::default(), &[], &request(10), &params)
+        .await
+        .unwrap();
+    assert_eq!(r.len(), 2);
+    assert_eq!(
+        r[0].complaint.external_id.as_deref(),
+        Some("2"),
+        "the newer one first"
+    );
+}
