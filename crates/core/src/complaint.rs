@@ -81,27 +81,30 @@ pub struct ComplaintFacets {
 /// title and body, lower-cased, with punctuation dropped and white space folded.
 pub fn text_hash(title: &str, body: &str) -> String {
     use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
+    let mut normal = String::with_capacity(title.len() + body.len() + 1);
     let mut pending_space = false;
     for c in title
         .chars()
         .chain(std::iter::once(' '))
         .chain(body.chars())
     {
-        if c.is_alphanumeric() {
-            if pending_space {
-                hasher.update(b" ");
-                pending_space = false;
+        if c.is_ascii_alphanumeric() {
+            if pending_space && !normal.is_empty() {
+                normal.push(' ');
             }
-            let mut buf = [0u8; 4];
-            for lc in c.to_lowercase() {
-                hasher.update(lc.encode_utf8(&mut buf).as_bytes());
+            pending_space = false;
+            normal.push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() {
+            if pending_space && !normal.is_empty() {
+                normal.push(' ');
             }
+            pending_space = false;
+            normal.extend(c.to_lowercase());
         } else if c.is_whitespace() {
             pending_space = true;
         }
     }
-    format!("{:x}", hasher.finalize())
+    format!("{:x}", Sha256::digest(normal.as_bytes()))
 }
 
 #[cfg(test)]

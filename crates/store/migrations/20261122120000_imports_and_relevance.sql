@@ -2,10 +2,46 @@
 -- the user's additions to the thesaurus that widens relevance queries.
 
 -- Rows without an external id are de-duplicated by their normalised text, as a constraint
--- so that a batch insert can skip them with ON CONFLICT DO NOTHING.
+-- so that a batch insert can skip them with ON CONFLICT DO NOTHING. Rows with an id are
+-- de-duplicated by (source, external_id), so the full text-hash index is not needed.
 DROP INDEX complaints_text_hash;
 CREATE UNIQUE INDEX complaints_text_hash_without_id ON complaints (text_hash) WHERE external_id IS NULL;
-CREATE INDEX complaints_text_hash ON complaints (text_hash);
+
+-- Complaints per segment, product and day, kept by triggers: persona counts and filter
+-- facets read this small table instead of indexing every complaint by segment and product
+-- (indexes that cost more on import than they save).
+DROP INDEX complaints_segment;
+DROP INDEX complaints_product;
+
+CREATE TABLE complaint_counts (
+    segment  TEXT NOT NULL,
+    product  TEXT NOT NULL,
+    day      TEXT NOT NULL,
+    n        INTEGER NOT NULL CHECK (n >= 0),
+    PRIMARY KEY (segment, product, day)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO complaint_counts (segment, product, day, n)
+SELECT segment, product, substr(received_at, 1, 10), count(*) FROM complaints GROUP BY 1, 2, 3;
+
+CREATE TRIGGER complaint_counts_insert AFTER INSERT ON complaints BEGIN
+    INSERT INTO complaint_counts (segment, product, day, n)
+    VALUES (new.segment, new.product, substr(new.received_at, 1, 10), 1)
+    ON CONFLICT (segment, product, day) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER complaint_counts_delete AFTER DELETE ON complaints BEGIN
+    UPDATE complaint_counts SET n = n - 1
+     WHERE segment = old.segment AND product = old.product AND day = substr(old.received_at, 1, 10);
+END;
+
+CREATE TRIGGER complaint_counts_update AFTER UPDATE OF segment, product, received_at ON complaints BEGIN
+    UPDATE complaint_counts SET n = n - 1
+     WHERE segment = old.segment AND product = old.product AND day = substr(old.received_at, 1, 10);
+    INSERT INTO complaint_counts (segment, product, day, n)
+    VALUES (new.segment, new.product, substr(new.received_at, 1, 10), 1)
+    ON CONFLICT (segment, product, day) DO UPDATE SET n = n + 1;
+END;
 
 CREATE TABLE imports (
     id           TEXT PRIMARY KEY NOT NULL,

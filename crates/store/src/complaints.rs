@@ -103,15 +103,15 @@ impl Store {
     pub async fn complaint_facets(&self) -> Result<ComplaintFacets> {
         let products = sqlx::query_as!(
             FacetCount,
-            r#"SELECT product AS value, count(*) AS "count!: i64" FROM complaints
-                WHERE product <> '' GROUP BY product ORDER BY 2 DESC, 1 LIMIT 100"#
+            r#"SELECT product AS value, sum(n) AS "count!: i64" FROM complaint_counts
+                WHERE product <> '' GROUP BY product HAVING sum(n) > 0 ORDER BY 2 DESC, 1 LIMIT 100"#
         )
         .fetch_all(self.pool())
         .await?;
         let segments = sqlx::query_as!(
             FacetCount,
-            r#"SELECT segment AS value, count(*) AS "count!: i64" FROM complaints
-                WHERE segment <> '' GROUP BY segment ORDER BY 2 DESC, 1 LIMIT 100"#
+            r#"SELECT segment AS value, sum(n) AS "count!: i64" FROM complaint_counts
+                WHERE segment <> '' GROUP BY segment HAVING sum(n) > 0 ORDER BY 2 DESC, 1 LIMIT 100"#
         )
         .fetch_all(self.pool())
         .await?;

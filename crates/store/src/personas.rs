@@ -71,14 +71,14 @@ impl Store {
                       p.segments AS "segments: Json<Vec<String>>",
                       p.created_at AS "created_at: DateTime<Utc>",
                       p.updated_at AS "updated_at: DateTime<Utc>",
-                      (SELECT count(*) FROM complaints c
+                      (SELECT coalesce(sum(n), 0) FROM complaint_counts c
                         WHERE c.segment IN (SELECT value FROM json_each(p.segments))) AS "complaint_count!: i64",
-                      (SELECT count(*) FROM complaints c
+                      (SELECT coalesce(sum(n), 0) FROM complaint_counts c
                         WHERE c.segment IN (SELECT value FROM json_each(p.segments))
-                          AND c.received_at >= ?1) AS "recent_count!: i64",
-                      (SELECT count(*) FROM complaints c
+                          AND c.day >= substr(?1, 1, 10)) AS "recent_count!: i64",
+                      (SELECT coalesce(sum(n), 0) FROM complaint_counts c
                         WHERE c.segment IN (SELECT value FROM json_each(p.segments))
-                          AND c.received_at >= ?2 AND c.received_at < ?1) AS "previous_count!: i64"
+                          AND c.day >= substr(?2, 1, 10) AND c.day < substr(?1, 1, 10)) AS "previous_count!: i64"
                  FROM personas p
                 ORDER BY p.name COLLATE NOCASE"#,
             recent,

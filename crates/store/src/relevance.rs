@@ -1,38 +1,30 @@
 //! Relevant complaints for an agenda item: candidates from the FTS5 index, scored in the core.
 //!
-//! Rarity (`df`) of each query word comes from the index's own vocabulary (`fts5vocab`),
-//! looked up by the stem FTS5 itself gives the word: every connection has a small temporary
-//! FTS5 table with the same tokenizer, so the stems match the index exactly.
+//! Rarity (`df`) of each query word is estimated from a random sample of complaints, kept
+//! in memory until the collection changes (see `chair_core::relevance::stats`).
 //!
-//! The candidate search leaves out words found in more than a set share of complaints
-//! (they barely tell complaints apart), which keeps its cost bounded on a large collection
-//! even for items worded in common words.
+//! The candidate search reads at most a budget of index entries: it searches by the rarest
+//! words first, leaves out words found in more than a set share of complaints (they barely
+//! tell complaints apart), and when every word is that common it searches the most recent
+//! complaints only. Its cost is thereby bounded at any collection size.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chair_core::complaint::Complaint;
+use chair_core::relevance::stats::{CorpusStats, SAMPLE_SIZE};
 use chair_core::relevance::{
     self, Analysed, Candidate, ItemText, Mark, Origin, Params, Query, RelevantComplaint,
     RelevantRequest, Term, Thesaurus, dedup, excerpt, rank,
 };
 use chrono::{DateTime, Utc};
-use sqlx::pool::PoolConnection;
 use sqlx::types::Json;
-use sqlx::{Row, Sqlite, SqliteConnection};
+use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
 use crate::time::now as now_text;
 use crate::{Result, Store, StoreError};
-
-/// SQL run on every new connection: the temporary table that stems words the way the
-/// complaint index does, and its vocabulary.
-pub(crate) const STEMMER_SETUP: &str = "
-    CREATE VIRTUAL TABLE IF NOT EXISTS temp.chair_stem
-        USING fts5(w, tokenize = 'porter unicode61 remove_diacritics 2');
-    CREATE VIRTUAL TABLE IF NOT EXISTS temp.chair_stem_terms
-        USING fts5vocab('temp', 'chair_stem', 'instance');
-";
 
 /// What the persona(s) in the chair add to a query.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -42,10 +34,20 @@ pub struct PersonaHints {
 }
 
 impl Store {
-    /// The thesaurus: built-in groups plus the user's.
-    pub async fn thesaurus(&self) -> Result<Thesaurus> {
+    /// The thesaurus: built-in groups plus the user's (kept until the user changes theirs).
+    pub async fn thesaurus(&self) -> Result<Arc<Thesaurus>> {
+        if let Some(t) = self
+            .thesaurus_cache()
+            .lock()
+            .map_err(|_| poisoned())?
+            .as_ref()
+        {
+            return Ok(Arc::clone(t));
+        }
         let user = self.thesaurus_entries().await?;
-        Ok(Thesaurus::builtin().with(&user))
+        let t = Arc::new(Thesaurus::builtin().with(&user));
+        *self.thesaurus_cache().lock().map_err(|_| poisoned())? = Some(Arc::clone(&t));
+        Ok(t)
     }
 
     /// The user's thesaurus groups: a term and its related words.
@@ -79,6 +81,7 @@ impl Store {
         )
         .execute(self.pool())
         .await?;
+        *self.thesaurus_cache().lock().map_err(|_| poisoned())? = None;
         Ok(())
     }
 
@@ -93,6 +96,7 @@ impl Store {
                 "the thesaurus has no entry \"{term}\" of yours"
             )));
         }
+        *self.thesaurus_cache().lock().map_err(|_| poisoned())? = None;
         Ok(())
     }
 
@@ -208,21 +212,37 @@ impl Store {
     ) -> Result<Vec<RelevantComplaint>> {
         let as_of = request.as_of.unwrap_or_else(Utc::now);
         let limit = request.limit.clamp(1, 200) as usize;
+        let started = std::time::Instant::now();
+        let lap = |stage: &str| {
+            tracing::trace!(
+                stage,
+                ms = started.elapsed().as_secs_f64() * 1000.0,
+                "relevance"
+            )
+        };
         let thesaurus = self.thesaurus().await?;
         let mut query = relevance::build(item, &hints.keywords, &thesaurus, params);
         let mut conn = self.pool().acquire().await?;
-        let docs: f64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!: i64" FROM complaints"#)
-            .fetch_one(&mut *conn)
-            .await? as f64;
-        if query.terms.is_empty() || docs == 0.0 {
-            return self.only_pinned(&mut conn, marks).await;
+        let stats = self.corpus_stats(&mut conn).await?;
+        lap("statistics");
+        let pinned: Vec<Uuid> = marks
+            .iter()
+            .filter(|(_, m)| *m == Mark::Pinned)
+            .map(|(id, _)| *id)
+            .collect();
+        if query.terms.is_empty() || stats.docs == 0.0 {
+            return load_pinned(&mut conn, &pinned).await;
         }
-        fill_df(&mut conn, &mut query.terms).await?;
+        for t in &mut query.terms {
+            t.df = stats.df(&t.stems);
+        }
+        let docs = stats.docs;
         let mut pool = Pool::default();
-        pool.fetch(&mut conn, &query, docs, params, |t| {
+        pool.fetch(&mut conn, &query, &stats, params, |t| {
             t.origin != Origin::Persona
         })
         .await?;
+        lap("candidates");
         let mut ranked = rank::rank(
             &query,
             &pool.candidates,
@@ -233,26 +253,37 @@ impl Store {
             params,
         );
 
+        lap("ranked");
         // Pseudo-relevance feedback: words the best complaints share widen the query once.
-        let extra = rank::feedback_terms(&query, &pool.candidates, &pool.analysed, &ranked, params);
+        let df = |stem: &str| stats.df(&[stem.to_string()]);
+        let extra = rank::feedback_terms(
+            &query,
+            &pool.candidates,
+            &pool.analysed,
+            &ranked,
+            docs,
+            &df,
+            params,
+        );
         if !extra.is_empty() {
             let concept = query.terms.iter().map(|t| t.concept + 1).max().unwrap_or(0);
-            let first_new = query.terms.len();
             for (i, (word, stem, weight)) in extra.into_iter().enumerate() {
+                let df = stats.df(std::slice::from_ref(&stem));
                 query.terms.push(Term {
                     words: vec![word],
                     stems: vec![stem],
                     weight,
                     concept: concept + i,
                     origin: Origin::Feedback,
-                    df: 0.0,
+                    df,
                 });
             }
-            fill_df(&mut conn, &mut query.terms[first_new..]).await?;
-            pool.fetch(&mut conn, &query, docs, params, |t| {
-                t.origin == Origin::Feedback
-            })
-            .await?;
+            if params.feedback_search {
+                pool.fetch(&mut conn, &query, &stats, params, |t| {
+                    t.origin == Origin::Feedback
+                })
+                .await?;
+            }
             ranked = rank::rank(
                 &query,
                 &pool.candidates,
@@ -264,47 +295,56 @@ impl Store {
             );
         }
 
+        lap("feedback");
         let dismissed: HashSet<Uuid> = marks
             .iter()
             .filter(|(_, m)| *m == Mark::Dismissed)
             .map(|(id, _)| *id)
             .collect();
-        let pinned: Vec<Uuid> = marks
-            .iter()
-            .filter(|(_, m)| *m == Mark::Pinned)
-            .map(|(id, _)| *id)
+        // Only the head of the ranking can be shown; grouping looks a little further down to
+        // count near-duplicates.
+        ranked.truncate((limit + pinned.len()) * 4 + 20);
+        let ids = pool.ids(&mut conn, ranked.iter().map(|r| r.index)).await?;
+        let id_of = |index: usize| ids.get(&pool.seqs[index]).copied().unwrap_or_default();
+        let visible: Vec<rank::Ranked> = ranked
+            .into_iter()
+            .filter(|r| request.include_dismissed || !dismissed.contains(&id_of(r.index)))
             .collect();
-        let ids = pool.ids(&mut conn).await?;
-        let hidden = |idx: usize| !request.include_dismissed && dismissed.contains(&ids[idx]);
-        let visible: Vec<rank::Ranked> = ranked.into_iter().filter(|r| !hidden(r.index)).collect();
         let groups = dedup::group(&visible, &pool.analysed, limit + pinned.len(), params);
-
+        let leads: Vec<Uuid> = groups
+            .iter()
+            .map(|g| id_of(visible[g.lead].index))
+            .collect();
+        let mut complaints = load_complaints(&mut conn, &leads).await?;
         let mut out: Vec<RelevantComplaint> = Vec::new();
         for g in &groups {
             let lead = &visible[g.lead];
-            let members: Vec<Uuid> = g.members.iter().map(|&m| ids[visible[m].index]).collect();
-            out.push(
-                self.explain(&mut conn, &query, &pool, lead, members, ids[lead.index])
-                    .await?,
-            );
-        }
-        for r in &mut out {
+            let Some(complaint) = complaints.remove(&id_of(lead.index)) else {
+                continue;
+            };
+            let members: Vec<Uuid> = g.members.iter().map(|&m| id_of(visible[m].index)).collect();
+            let mut r = explain(&query, lead, complaint, members);
             r.mark = marks
                 .iter()
                 .find(|(id, _)| *id == r.complaint.id)
                 .map(|(_, m)| *m);
+            out.push(r);
         }
+        lap("explained");
         // Pins first, in the order they were pinned; a pinned complaint the ranking did not
         // find is still shown.
         let mut result: Vec<RelevantComplaint> = Vec::new();
+        let missing: Vec<Uuid> = pinned
+            .iter()
+            .filter(|id| !out.iter().any(|r| r.complaint.id == **id))
+            .copied()
+            .collect();
+        let mut extra_pins = load_pinned(&mut conn, &missing).await?;
         for id in &pinned {
-            match out.iter().position(|r| r.complaint.id == *id) {
-                Some(i) => result.push(out.remove(i)),
-                None => {
-                    if let Ok(c) = self.complaint(*id).await {
-                        result.push(bare(c, Mark::Pinned));
-                    }
-                }
+            if let Some(i) = out.iter().position(|r| r.complaint.id == *id) {
+                result.push(out.remove(i));
+            } else if let Some(i) = extra_pins.iter().position(|r| r.complaint.id == *id) {
+                result.push(extra_pins.remove(i));
             }
         }
         // Pins are never dropped; the ranking fills what room the limit leaves.
@@ -313,66 +353,127 @@ impl Store {
         Ok(result)
     }
 
-    async fn only_pinned(
-        &self,
-        _conn: &mut PoolConnection<Sqlite>,
-        marks: &[(Uuid, Mark)],
-    ) -> Result<Vec<RelevantComplaint>> {
-        let mut out = Vec::new();
-        for (id, m) in marks {
-            if *m == Mark::Pinned
-                && let Ok(c) = self.complaint(*id).await
-            {
-                out.push(bare(c, Mark::Pinned));
-            }
+    /// The sampled word statistics of the collection, rebuilt when complaints were added.
+    async fn corpus_stats(&self, conn: &mut SqliteConnection) -> Result<Arc<CorpusStats>> {
+        let generation: i64 =
+            sqlx::query_scalar!(r#"SELECT coalesce(max(seq), 0) AS "n!: i64" FROM complaints"#)
+                .fetch_one(&mut *conn)
+                .await?;
+        if let Some((g, stats)) = self.stats_cache().lock().map_err(|_| poisoned())?.as_ref()
+            && *g == generation
+        {
+            return Ok(Arc::clone(stats));
         }
-        Ok(out)
-    }
-
-    async fn explain(
-        &self,
-        conn: &mut SqliteConnection,
-        query: &Query,
-        pool: &Pool,
-        ranked: &rank::Ranked,
-        duplicate_ids: Vec<Uuid>,
-        id: Uuid,
-    ) -> Result<RelevantComplaint> {
-        let complaint = load_complaint(conn, id).await?;
-        let matched: HashSet<&str> = ranked
-            .matched
-            .iter()
-            .flat_map(|(ti, _)| query.terms[*ti].stems.iter().map(String::as_str))
-            .collect();
-        let hit = |s: &str| matched.contains(s);
-        let _ = pool;
-        Ok(RelevantComplaint {
-            title: excerpt::excerpt(&complaint.title, &hit, 400),
-            excerpt: excerpt::excerpt(&complaint.body, &hit, 320),
-            why: relevance::why(query, ranked),
-            score: (ranked.score * 1000.0).round() / 1000.0,
-            duplicates: duplicate_ids.len() as i64,
-            duplicate_ids,
-            mark: None,
-            complaint,
-        })
+        let docs: i64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!: i64" FROM complaints"#)
+            .fetch_one(&mut *conn)
+            .await?;
+        // A fixed-seed draw of rowids (with replacement; repeats are dropped), so the same
+        // collection always gives the same statistics.
+        let mut seqs: Vec<i64> = if docs as usize <= SAMPLE_SIZE {
+            Vec::new()
+        } else {
+            let mut state = 0x5EED_u64 ^ generation as u64;
+            (0..SAMPLE_SIZE)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    1 + ((state >> 33) % generation.max(1) as u64) as i64
+                })
+                .collect()
+        };
+        seqs.sort_unstable();
+        seqs.dedup();
+        let rows = if seqs.is_empty() {
+            sqlx::query(
+                "SELECT title, body, product, tags, segment, received_at, seq FROM complaints",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+        } else {
+            sqlx::query(
+                "SELECT title, body, product, tags, segment, received_at, seq FROM complaints
+                  WHERE seq IN (SELECT value FROM json_each(?1))",
+            )
+            .bind(Json(&seqs))
+            .fetch_all(&mut *conn)
+            .await?
+        };
+        let mut sample = Vec::with_capacity(rows.len());
+        for r in &rows {
+            sample.push(Analysed::of(&candidate(r)?));
+        }
+        let stats = Arc::new(CorpusStats::build(docs as f64, generation, &sample));
+        *self.stats_cache().lock().map_err(|_| poisoned())? =
+            Some((generation, Arc::clone(&stats)));
+        Ok(stats)
     }
 }
 
-fn bare(c: Complaint, mark: Mark) -> RelevantComplaint {
+fn poisoned() -> StoreError {
+    StoreError::Unexpected(anyhow::anyhow!(
+        "the relevance statistics cache was left broken by a crash"
+    ))
+}
+
+fn candidate(r: &sqlx::sqlite::SqliteRow) -> Result<Candidate> {
+    let tags: Json<Vec<String>> = r.try_get("tags")?;
+    Ok(Candidate {
+        key: r.try_get("seq")?,
+        title: r.try_get("title")?,
+        body: r.try_get("body")?,
+        product: r.try_get("product")?,
+        tags: tags.0,
+        segment: r.try_get("segment")?,
+        received_at: r.try_get("received_at")?,
+    })
+}
+
+/// A ranked complaint with its why lines and marked excerpts.
+fn explain(
+    query: &Query,
+    ranked: &rank::Ranked,
+    complaint: Complaint,
+    duplicate_ids: Vec<Uuid>,
+) -> RelevantComplaint {
+    let matched: HashSet<&str> = ranked
+        .matched
+        .iter()
+        .flat_map(|(ti, _)| query.terms[*ti].stems.iter().map(String::as_str))
+        .collect();
+    let hit = |s: &str| matched.contains(s);
     RelevantComplaint {
-        title: vec![excerpt::Segment {
-            text: c.title.clone(),
-            hit: false,
-        }],
-        excerpt: excerpt::excerpt(&c.body, &|_| false, 320),
-        why: vec!["pinned".into()],
-        score: 0.0,
-        duplicates: 0,
-        duplicate_ids: Vec::new(),
-        mark: Some(mark),
-        complaint: c,
+        title: excerpt::excerpt(&complaint.title, &hit, 400),
+        excerpt: excerpt::excerpt(&complaint.body, &hit, 320),
+        why: relevance::why(query, ranked),
+        score: (ranked.score * 1000.0).round() / 1000.0,
+        duplicates: duplicate_ids.len() as i64,
+        duplicate_ids,
+        mark: None,
+        complaint,
     }
+}
+
+/// Pinned complaints shown as they are (no match to explain).
+async fn load_pinned(conn: &mut SqliteConnection, ids: &[Uuid]) -> Result<Vec<RelevantComplaint>> {
+    let mut found = load_complaints(conn, ids).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.remove(id))
+        .map(|c| RelevantComplaint {
+            title: vec![excerpt::Segment {
+                text: c.title.clone(),
+                hit: false,
+            }],
+            excerpt: excerpt::excerpt(&c.body, &|_| false, 320),
+            why: vec!["pinned".into()],
+            score: 0.0,
+            duplicates: 0,
+            duplicate_ids: Vec::new(),
+            mark: Some(Mark::Pinned),
+            complaint: c,
+        })
+        .collect())
 }
 
 /// Candidates gathered so far, by complaint `seq`.
@@ -384,55 +485,56 @@ struct Pool {
 }
 
 impl Pool {
-    /// Adds the best candidates for the terms `keep` selects (common ones left out).
+    /// Adds the best candidates for the terms `keep` selects, within the postings budget.
     async fn fetch(
         &mut self,
         conn: &mut SqliteConnection,
         query: &Query,
-        docs: f64,
+        stats: &CorpusStats,
         params: &Params,
         keep: impl Fn(&Term) -> bool,
     ) -> Result<()> {
-        let chosen = search_terms(query, docs, params, keep);
-        let Some(fts) = query.fts_match(|i| chosen.contains(&i)) else {
+        let newest = stats.newest;
+        let plan = search_plan(query, stats, params, keep);
+        let Some(fts) = query.fts_match(|i| plan.terms.contains(&i)) else {
             return Ok(());
         };
+        let after = newest - plan.window.map_or(newest, |w| w as i64);
+        let searched = std::time::Instant::now();
         let rows = sqlx::query(
             "SELECT c.seq, c.title, c.body, c.product, c.tags, c.segment, c.received_at
-               FROM (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?1
+               FROM (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?1 AND rowid > ?3
                       ORDER BY bm25(complaints_fts, 2.0, 1.0, 0.5, 0.5) LIMIT ?2) AS f
                JOIN complaints c ON c.seq = f.rowid",
         )
         .bind(&fts)
         .bind(params.candidates as i64)
+        .bind(after)
         .fetch_all(&mut *conn)
         .await?;
+        let search_ms = searched.elapsed().as_secs_f64() * 1000.0;
         let known: HashSet<i64> = self.seqs.iter().copied().collect();
         for r in rows {
-            let seq: i64 = r.try_get("seq")?;
-            if known.contains(&seq) {
+            let c = candidate(&r)?;
+            if known.contains(&c.key) {
                 continue;
             }
-            let tags: Json<Vec<String>> = r.try_get("tags")?;
-            let c = Candidate {
-                key: seq,
-                title: r.try_get("title")?,
-                body: r.try_get("body")?,
-                product: r.try_get("product")?,
-                tags: tags.0,
-                segment: r.try_get("segment")?,
-                received_at: r.try_get("received_at")?,
-            };
             self.analysed.push(Analysed::of(&c));
+            self.seqs.push(c.key);
             self.candidates.push(c);
-            self.seqs.push(seq);
         }
+        tracing::trace!(%fts, after, search_ms, analyse_ms = searched.elapsed().as_secs_f64() * 1000.0 - search_ms, "candidate search");
         Ok(())
     }
 
-    /// The ids of the candidates, in candidate order.
-    async fn ids(&self, conn: &mut SqliteConnection) -> Result<Vec<Uuid>> {
-        let seqs = Json(&self.seqs);
+    /// The ids of the candidates at `indexes`, by `seq`.
+    async fn ids(
+        &self,
+        conn: &mut SqliteConnection,
+        indexes: impl Iterator<Item = usize>,
+    ) -> Result<HashMap<i64, Uuid>> {
+        let seqs: Vec<i64> = indexes.map(|i| self.seqs[i]).collect();
+        let seqs = Json(&seqs);
         let rows = sqlx::query!(
             r#"SELECT seq AS "seq!: i64", id AS "id: Hyphenated" FROM complaints
                 WHERE seq IN (SELECT value FROM json_each(?))"#,
@@ -440,136 +542,114 @@ impl Pool {
         )
         .fetch_all(&mut *conn)
         .await?;
-        let by_seq: HashMap<i64, Uuid> = rows
+        Ok(rows
             .into_iter()
             .map(|r| (r.seq, r.id.into_uuid()))
-            .collect();
-        Ok(self
-            .seqs
-            .iter()
-            .map(|s| by_seq.get(s).copied().unwrap_or_default())
             .collect())
     }
 }
 
-/// The terms the candidate search uses: those `keep` selects, without the ones found in
-/// more than `params.common_share` of complaints unless fewer than two rarer ones remain.
-fn search_terms(
+/// Which terms the candidate search uses, and whether it is limited to the newest complaints.
+struct SearchPlan {
+    terms: HashSet<usize>,
+    /// Search only this many of the newest complaints.
+    window: Option<f64>,
+}
+
+/// Chooses the candidate search's terms among those `keep` selects: the most telling ones
+/// (weight × rarity) whose index entries, counted per word (FTS5 reads a phrase's words'
+/// whole lists), fit in the postings budget; terms in more than `params.common_share` of
+/// complaints only when nothing rarer is left, and then within a window of the newest
+/// complaints that keeps the budget.
+fn search_plan(
     query: &Query,
-    docs: f64,
+    stats: &CorpusStats,
     params: &Params,
     keep: impl Fn(&Term) -> bool,
-) -> HashSet<usize> {
-    let mut eligible: Vec<(usize, &Term)> = query
+) -> SearchPlan {
+    let docs = stats.docs;
+    let cost = |t: &Term| -> f64 {
+        t.stems
+            .iter()
+            .map(|s| stats.df(std::slice::from_ref(s)))
+            .sum()
+    };
+    let mut eligible: Vec<(usize, &Term, f64)> = query
         .terms
         .iter()
         .enumerate()
         .filter(|(_, t)| keep(t) && t.df > 0.0)
+        .map(|(i, t)| (i, t, cost(t)))
         .collect();
-    eligible.sort_by(|a, b| a.1.df.total_cmp(&b.1.df));
-    let cap = params.common_share * docs;
-    let rare = eligible.iter().filter(|(_, t)| t.df <= cap).count();
-    let take = rare.max(2.min(eligible.len())).min(40);
-    eligible.into_iter().take(take).map(|(i, _)| i).collect()
-}
-
-/// Fills in each term's document frequency from the index's vocabulary.
-async fn fill_df(conn: &mut SqliteConnection, terms: &mut [Term]) -> Result<()> {
-    let words: Vec<String> = {
-        let mut w: Vec<String> = terms.iter().flat_map(|t| t.words.iter().cloned()).collect();
-        w.sort();
-        w.dedup();
-        w
-    };
-    let stems = fts_stems(conn, &words).await?;
-    let wanted: Vec<&String> = stems.values().flatten().collect();
-    let wanted_json = Json(&wanted);
-    let rows = sqlx::query(
-        "SELECT term, doc FROM complaints_vocab WHERE term IN (SELECT value FROM json_each(?1))",
-    )
-    .bind(wanted_json)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut df: HashMap<String, f64> = HashMap::new();
-    for r in rows {
-        df.insert(r.try_get("term")?, r.try_get::<i64, _>("doc")? as f64);
-    }
-    for t in terms {
-        // A phrase is at most as common as its rarest word; half of that is a fair guess.
-        let per_word: Vec<f64> = t
-            .words
-            .iter()
-            .map(|w| {
-                stems
-                    .get(w)
-                    .map(|s| {
-                        s.iter()
-                            .map(|s| df.get(s).copied().unwrap_or(0.0))
-                            .fold(f64::MAX, f64::min)
-                    })
-                    .unwrap_or(0.0)
-            })
-            .map(|d| if d == f64::MAX { 0.0 } else { d })
-            .collect();
-        let rarest = per_word.iter().copied().fold(f64::MAX, f64::min);
-        t.df = match per_word.len() {
-            0 => 0.0,
-            1 => rarest,
-            _ => rarest * 0.5,
-        };
-    }
-    Ok(())
-}
-
-/// The stems FTS5 gives each word, from the connection's temporary stemming table.
-async fn fts_stems(
-    conn: &mut SqliteConnection,
-    words: &[String],
-) -> Result<HashMap<String, Vec<String>>> {
-    sqlx::query("DELETE FROM temp.chair_stem")
-        .execute(&mut *conn)
-        .await?;
-    let json = Json(words);
-    sqlx::query("INSERT INTO temp.chair_stem (rowid, w) SELECT key + 1, value FROM json_each(?1)")
-        .bind(json)
-        .execute(&mut *conn)
-        .await?;
-    let rows = sqlx::query("SELECT doc, term FROM temp.chair_stem_terms ORDER BY doc, offset")
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    for r in rows {
-        let doc: i64 = r.try_get("doc")?;
-        let term: String = r.try_get("term")?;
-        if let Some(w) = words.get((doc - 1) as usize) {
-            out.entry(w.clone()).or_default().push(term);
+    let value = |t: &Term| t.weight * rank::idf(docs, t.df);
+    eligible.sort_by(|a, b| value(b.1).total_cmp(&value(a.1)));
+    // Small collections are cheap to search whatever the words.
+    let cap = (params.common_share * docs).max(50.0);
+    let mut terms = HashSet::new();
+    let mut postings = 0.0;
+    for (i, t, c) in &eligible {
+        if t.df > cap || postings + c > params.postings_budget {
+            continue;
+        }
+        postings += c;
+        terms.insert(*i);
+        if terms.len() >= params.search_terms {
+            break;
         }
     }
-    Ok(out)
+    if !terms.is_empty() || eligible.is_empty() {
+        return SearchPlan {
+            terms,
+            window: None,
+        };
+    }
+    // Only common words: search by the rarest two within the newest complaints.
+    eligible.sort_by(|a, b| a.2.total_cmp(&b.2));
+    let chosen: Vec<&(usize, &Term, f64)> = eligible.iter().take(2).collect();
+    let total: f64 = chosen.iter().map(|(_, _, c)| c).sum::<f64>().max(1.0);
+    let window = (docs * params.postings_budget / total).max(params.candidates as f64);
+    SearchPlan {
+        terms: chosen.iter().map(|(i, _, _)| *i).collect(),
+        window: (window < docs).then_some(window),
+    }
 }
 
-async fn load_complaint(conn: &mut SqliteConnection, id: Uuid) -> Result<Complaint> {
-    let hid = id.hyphenated();
-    let r = sqlx::query!(
-        r#"SELECT source, external_id, received_at AS "received_at: DateTime<Utc>", title, body, customer,
-                  segment, product, channel, severity, tags AS "tags: Json<Vec<String>>"
-             FROM complaints WHERE id = ?"#,
-        hid
+/// Complaints by id, in one query.
+async fn load_complaints(
+    conn: &mut SqliteConnection,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Complaint>> {
+    let wanted: Vec<String> = ids.iter().map(|i| i.hyphenated().to_string()).collect();
+    let wanted = Json(&wanted);
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id: Hyphenated", source, external_id, received_at AS "received_at: DateTime<Utc>", title,
+                  body, customer, segment, product, channel, severity, tags AS "tags: Json<Vec<String>>"
+             FROM complaints WHERE id IN (SELECT value FROM json_each(?))"#,
+        wanted
     )
-    .fetch_one(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(Complaint {
-        id,
-        source: r.source,
-        external_id: r.external_id,
-        received_at: r.received_at,
-        title: r.title,
-        body: r.body,
-        customer: r.customer,
-        segment: r.segment,
-        product: r.product,
-        channel: r.channel,
-        severity: r.severity,
-        tags: r.tags.0,
-    })
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let id = r.id.into_uuid();
+            (
+                id,
+                Complaint {
+                    id,
+                    source: r.source,
+                    external_id: r.external_id,
+                    received_at: r.received_at,
+                    title: r.title,
+                    body: r.body,
+                    customer: r.customer,
+                    segment: r.segment,
+                    product: r.product,
+                    channel: r.channel,
+                    severity: r.severity,
+                    tags: r.tags.0,
+                },
+            )
+        })
+        .collect())
 }

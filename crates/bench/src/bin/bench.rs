@@ -177,6 +177,13 @@ fn sqlite_import(db: &Path, csv: &Path) -> anyhow::Result<f64> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("CHAIR_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .without_time()
+            .init();
+    }
     let mut sizes = vec![10_000usize, 100_000, 1_000_000];
     let mut rounds = 3usize;
     let mut args = std::env::args().skip(1);

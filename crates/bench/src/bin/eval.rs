@@ -43,6 +43,9 @@ fn set_param(p: &mut Params, spec: &str) -> anyhow::Result<()> {
         "feedback_terms" => p.feedback_terms = f as usize,
         "feedback_weight" => p.feedback_weight = f,
         "duplicate_jaccard" => p.duplicate_jaccard = f,
+        "postings_budget" => p.postings_budget = f,
+        "search_terms" => p.search_terms = f as usize,
+        "feedback_search" => p.feedback_search = f != 0.0,
         other => bail!("unknown parameter {other}"),
     }
     Ok(())

@@ -29,7 +29,7 @@ pub fn group(
         .iter()
         .map(|r| {
             let a = &analysed[r.index];
-            a.title.iter().chain(&a.body).map(String::as_str).collect()
+            a.title.iter().chain(&a.body).map(AsRef::as_ref).collect()
         })
         .collect();
     let mut groups: Vec<Group> = Vec::new();

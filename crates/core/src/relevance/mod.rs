@@ -10,6 +10,7 @@ pub mod dedup;
 pub mod excerpt;
 pub mod query;
 pub mod rank;
+pub mod stats;
 pub mod text;
 pub mod thesaurus;
 
@@ -55,6 +56,13 @@ pub struct Params {
     /// Terms in more than this share of complaints are left out of the candidate search
     /// (they still count in scoring) unless nothing rarer is left.
     pub common_share: f64,
+    /// The most index entries (complaints per term, summed) one candidate search may read:
+    /// this bounds its cost at any collection size.
+    pub postings_budget: f64,
+    /// The most terms one candidate search uses (FTS5's bm25 costs per complaint and term).
+    pub search_terms: usize,
+    /// Search the index again with the feedback words (else only re-score the candidates).
+    pub feedback_search: bool,
     pub feedback_docs: usize,
     pub feedback_terms: usize,
     pub feedback_weight: f64,
@@ -81,6 +89,9 @@ impl Default for Params {
             segment_boost: 0.1,
             candidates: 300,
             common_share: 0.05,
+            postings_budget: 10_000.0,
+            search_terms: 20,
+            feedback_search: false,
             feedback_docs: 10,
             feedback_terms: 6,
             feedback_weight: 0.3,

@@ -18,7 +18,9 @@ use chrono::{DateTime, Utc};
 
 use super::Params;
 use super::query::{Query, Term};
-use super::text::stems;
+use std::sync::Arc;
+
+use super::text::stems_into;
 
 /// A complaint that might be relevant, with the fields the ranking reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,23 +37,23 @@ pub struct Candidate {
 /// A candidate's words, stemmed once.
 #[derive(Debug, Clone, Default)]
 pub struct Analysed {
-    pub title: Vec<String>,
-    pub body: Vec<String>,
-    pub meta: Vec<String>,
+    pub title: Vec<Arc<str>>,
+    pub body: Vec<Arc<str>>,
+    pub meta: Vec<Arc<str>>,
 }
 
 impl Analysed {
     /// Stems the fields of `c`.
     pub fn of(c: &Candidate) -> Analysed {
-        let mut meta = stems(&c.product);
+        let (mut title, mut body, mut meta) =
+            (Vec::new(), Vec::with_capacity(c.body.len() / 5), Vec::new());
+        stems_into(&c.title, &mut title);
+        stems_into(&c.body, &mut body);
+        stems_into(&c.product, &mut meta);
         for t in &c.tags {
-            meta.extend(stems(t));
+            stems_into(t, &mut meta);
         }
-        Analysed {
-            title: stems(&c.title),
-            body: stems(&c.body),
-            meta,
-        }
+        Analysed { title, body, meta }
     }
 }
 
@@ -74,11 +76,17 @@ pub struct Ranked {
     pub matched: Vec<(usize, Vec<Where>)>,
 }
 
-fn count(haystack: &[String], needle: &[String]) -> usize {
+fn count(haystack: &[Arc<str>], needle: &[String]) -> usize {
     match needle {
         [] => 0,
-        [one] => haystack.iter().filter(|h| *h == one).count(),
-        many => haystack.windows(many.len()).filter(|w| w == &many).count(),
+        [one] => haystack
+            .iter()
+            .filter(|h| h.as_ref() == one.as_str())
+            .count(),
+        many => haystack
+            .windows(many.len())
+            .filter(|w| w.iter().zip(many).all(|(h, n)| h.as_ref() == n.as_str()))
+            .count(),
     }
 }
 
@@ -180,12 +188,15 @@ pub fn rank(
 }
 
 /// Terms the best complaints share beyond the query (pseudo-relevance feedback): frequent in
-/// the top `k` complaints, rare in the rest of the candidates. Returns (word, stem, weight).
+/// the top complaints, rare in the collection (`df` estimates how many of the `docs`
+/// complaints hold a stem). Returns (word, stem, weight).
 pub fn feedback_terms(
     query: &Query,
     candidates: &[Candidate],
     analysed: &[Analysed],
     ranked: &[Ranked],
+    docs: f64,
+    df: &dyn Fn(&str) -> f64,
     params: &Params,
 ) -> Vec<(String, String, f64)> {
     use std::collections::HashMap;
@@ -193,23 +204,13 @@ pub fn feedback_terms(
     if k < 2 || params.feedback_terms == 0 {
         return Vec::new();
     }
-    let pool = analysed.len() as f64;
-    let mut pool_df: HashMap<&str, f64> = HashMap::new();
-    for a in analysed {
-        let mut seen: Vec<&str> = a.title.iter().chain(&a.body).map(String::as_str).collect();
-        seen.sort_unstable();
-        seen.dedup();
-        for s in seen {
-            *pool_df.entry(s).or_default() += 1.0;
-        }
-    }
     let mut weight: HashMap<&str, (f64, usize)> = HashMap::new();
     for r in &ranked[..k] {
         let a = &analysed[r.index];
         let len = (a.title.len() + a.body.len()).max(1) as f64;
         let mut tf: HashMap<&str, f64> = HashMap::new();
         for s in a.title.iter().chain(&a.body) {
-            *tf.entry(s.as_str()).or_default() += 1.0;
+            *tf.entry(s.as_ref()).or_default() += 1.0;
         }
         for (s, n) in tf {
             let e = weight.entry(s).or_default();
@@ -225,15 +226,10 @@ pub fn feedback_terms(
     };
     let mut picked: Vec<(String, f64)> = weight
         .into_iter()
-        .filter(|(s, (_, docs))| {
-            *docs >= 2 && s.len() > 2 && !in_query(s) && !s.bytes().all(|b| b.is_ascii_digit())
+        .filter(|(s, (_, n))| {
+            *n >= 2 && s.len() > 2 && !in_query(s) && !s.bytes().all(|b| b.is_ascii_digit())
         })
-        .map(|(s, (w, _))| {
-            (
-                s.to_string(),
-                w * (1.0 + pool / pool_df.get(s).copied().unwrap_or(1.0)).ln(),
-            )
-        })
+        .map(|(s, (w, _))| (s.to_string(), w * idf(docs, df(s))))
         .collect();
     picked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     picked.truncate(params.feedback_terms);

@@ -1,8 +1,9 @@
 //! Words as the ranking sees them: lower-cased alphanumeric runs, stemmed (Snowball
 //! English), with stop words and masking tokens (`XXXX`) set aside.
 
-use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -285,12 +286,59 @@ const STOP: &[&str] = &[
     "ain",
 ];
 
+thread_local! {
+    /// Stems by lower-case word (`None` for stop words). Words repeat across complaints, so
+    /// most of the stemming is a look-up; the stems are shared, not copied.
+    static STEMS: RefCell<HashMap<String, Option<Arc<str>>>> = RefCell::new(HashMap::new());
+}
+
+/// The most words the per-thread stem cache holds before it starts again.
+const STEM_CACHE_WORDS: usize = 500_000;
+
+fn cached_stem(word: &str) -> Option<Arc<str>> {
+    STEMS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(s) = cache.get(word) {
+            return s.clone();
+        }
+        if cache.len() >= STEM_CACHE_WORDS {
+            cache.clear();
+        }
+        let stem: Option<Arc<str>> =
+            (!is_stop_word(word)).then(|| Arc::from(stemmer().stem(word).as_ref()));
+        cache.insert(word.to_string(), stem.clone());
+        stem
+    })
+}
+
 /// The stem of one lower-case word, or `None` for a stop word.
 pub fn stem_word(word: &str) -> Option<String> {
-    if is_stop_word(word) {
-        return None;
+    cached_stem(word).map(|s| s.to_string())
+}
+
+/// Appends the stems of `text` (stop words left out) to `out`, without copying any stem.
+pub fn stems_into(text: &str, out: &mut Vec<Arc<str>>) {
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut Vec<Arc<str>>| {
+        if !word.is_empty() {
+            if let Some(s) = cached_stem(word) {
+                out.push(s);
+            }
+            word.clear();
+        }
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if c.is_ascii() {
+                word.push(c.to_ascii_lowercase());
+            } else {
+                word.extend(c.to_lowercase());
+            }
+        } else {
+            flush(&mut word, out);
+        }
     }
-    Some(stemmer().stem(word).into_owned())
+    flush(&mut word, out);
 }
 
 /// True for words the ranking ignores: stop words and masking tokens such as `XXXX`.

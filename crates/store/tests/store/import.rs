@@ -112,7 +112,7 @@ async fn a_refused_file_writes_nothing() {
 async fn progress_is_reported_as_batches_are_stored() {
     let (store, dir) = fresh_store().await;
     let p = dir.path().join("many.jsonl");
-    let lines: String = (0..5000)
+    let lines: String = (0..25_000)
         .map(|i| format!("{{\"id\": {i}, \"text\": \"complaint number {i}\"}}\n"))
         .collect();
     std::fs::write(&p, lines).unwrap();
@@ -131,7 +131,7 @@ async fn progress_is_reported_as_batches_are_stored() {
         )
         .await
         .unwrap();
-    assert_eq!(s.imported, 5000);
+    assert_eq!(s.imported, 25_000);
     assert!(calls.load(Ordering::Relaxed) >= 3, "one report per batch");
 }
 
@@ -139,7 +139,7 @@ async fn progress_is_reported_as_batches_are_stored() {
 async fn a_cancelled_import_keeps_whole_batches_and_finishes_when_run_again() {
     let (store, dir) = fresh_store().await;
     let p = dir.path().join("many.jsonl");
-    let lines: String = (0..20_000)
+    let lines: String = (0..50_000)
         .map(|i| format!("{{\"id\": {i}, \"text\": \"complaint number {i}\"}}\n"))
         .collect();
     std::fs::write(&p, lines).unwrap();
@@ -150,12 +150,12 @@ async fn a_cancelled_import_keeps_whole_batches_and_finishes_when_run_again() {
         .unwrap();
     assert!(s.cancelled);
     assert!(
-        s.imported < 20_000 && s.imported % 2000 == 0,
+        s.imported < 50_000 && s.imported % 10_000 == 0,
         "whole batches only: {}",
         s.imported
     );
     let rest = import(&store, &p).await;
-    assert_eq!(rest.imported + rest.duplicates, 20_000);
+    assert_eq!(rest.imported + rest.duplicates, 50_000);
     assert_eq!(rest.duplicates, s.imported);
-    assert_eq!(store.status().await.unwrap().complaints, 20_000);
+    assert_eq!(store.status().await.unwrap().complaints, 50_000);
 }

@@ -232,8 +232,11 @@ async fn newer_complaints_rank_first_among_equals() {
         title: "Missing refunds".into(),
         ..Default::default()
     };
-    let mut params = Params::default();
-    params.duplicate_jaccard = 1.1; // keep both visible
+    // A threshold above 1 keeps both visible.
+    let params = Params {
+        duplicate_jaccard: 1.1,
+        ..Params::default()
+    };
     let r = store
         .relevant(&item, &PersonaHints::default(), &[], &request(10), &params)
         .await
