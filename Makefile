@@ -145,5 +145,11 @@ sqlx-prepare: $(TOOLS)/bin/sqlx ## Refresh the committed .sqlx query data after 
 # Performance
 
 .PHONY: bench
-bench: ## Print performance figures
-	@echo "no benchmarks yet"
+BENCH_SIZES ?= 10000,100000,1000000
+bench: ## Print relevance quality and speed figures (BENCH_SIZES=10000,100000 for a quick run)
+	$(CARGO) build --release -p chair-cli -p chair-bench
+	@echo "== Relevance quality: labelled real complaints, Empty Chair against plain FTS5 bm25"
+	./target/release/eval
+	@echo
+	@echo "== Speed"
+	./target/release/bench --sizes $(BENCH_SIZES)

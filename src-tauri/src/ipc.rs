@@ -2,9 +2,9 @@
 //! in `ui/src/lib/ipc/bindings.ts` are generated from this list (see the test below).
 
 use specta_typescript::Typescript;
-use tauri_specta::{Builder, ErrorHandlingMode, collect_commands};
+use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
-use crate::commands::{complaints, meetings, personas, workspace};
+use crate::commands::{complaints, import, meetings, personas, relevance, workspace};
 
 /// The command and event registry, shared by the app and the bindings export.
 pub fn builder() -> Builder<tauri::Wry> {
@@ -23,7 +23,15 @@ pub fn builder() -> Builder<tauri::Wry> {
             meetings::delete_meeting,
             complaints::list_complaints,
             complaints::complaint_facets,
+            import::preview_import,
+            import::start_import,
+            import::cancel_import,
+            import::import_rejections,
+            import::save_rejections_csv,
+            relevance::relevant_complaints,
+            relevance::mark_complaint,
         ])
+        .events(collect_events![import::ImportProgressEvent])
         .error_handling(ErrorHandlingMode::Throw)
         .disable_serde_phases()
         .dangerously_cast_bigints_to_number()

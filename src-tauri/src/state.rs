@@ -9,6 +9,8 @@ use chair_store::Store;
 pub struct AppState {
     db_path: PathBuf,
     store: Result<Store, ApiError>,
+    /// The cancel flag of the import that is running, if one is.
+    pub import_cancel: std::sync::Mutex<Option<std::sync::Arc<std::sync::atomic::AtomicBool>>>,
 }
 
 impl AppState {
@@ -18,7 +20,11 @@ impl AppState {
             tracing::error!("cannot open {}: {e}", db_path.display());
             ApiError::from(e)
         });
-        Self { db_path, store }
+        Self {
+            db_path,
+            store,
+            import_cancel: std::sync::Mutex::new(None),
+        }
     }
 
     /// The open store, or the error that kept it closed.

@@ -1,6 +1,7 @@
 //! End-to-end tests: each drives the real app window through WebDriver on its own display,
 //! home folder and database. Screenshots land in `target/e2e-shots/`.
 
+mod complaints;
 mod foundation;
 
 use std::path::PathBuf;

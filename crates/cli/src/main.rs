@@ -39,6 +39,9 @@ enum Command {
     Import(commands::import::ImportArgs),
     /// The complaints most relevant to an agenda item, with why they matched.
     Relevant(commands::relevant::RelevantArgs),
+    /// Your thesaurus: team words and the customer words that mean the same.
+    #[command(subcommand)]
+    Thesaurus(commands::thesaurus::ThesaurusCommand),
     /// List or add personas.
     #[command(subcommand)]
     Personas(commands::personas::PersonasCommand),
@@ -95,6 +98,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status { json } => commands::workspace::status(&store, json).await?,
         Command::Import(args) => commands::import::run(&store, args).await?,
         Command::Relevant(args) => commands::relevant::run(&store, args).await?,
+        Command::Thesaurus(cmd) => commands::thesaurus::run(&store, cmd).await?,
         Command::Personas(cmd) => commands::personas::run(&store, cmd).await?,
         Command::Meetings(cmd) => commands::meetings::run(&store, cmd).await?,
     };

@@ -1,8 +1,10 @@
 //! IPC commands, one module per area of the app.
 
 pub mod complaints;
+pub mod import;
 pub mod meetings;
 pub mod personas;
+pub mod relevance;
 pub mod workspace;
 
 /// Result type every command returns: errors cross IPC as `{code, message}`.

@@ -16,6 +16,7 @@ describe("routes", () => {
       { name: "persona-new" },
       { name: "persona-edit", id },
       { name: "complaints" },
+      { name: "import" },
       { name: "audit" },
     ];
     for (const r of routes) expect(parseRoute(href(r))).toEqual(r);

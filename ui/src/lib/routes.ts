@@ -10,6 +10,7 @@ export type Route =
   | { name: "persona-new" }
   | { name: "persona-edit"; id: string }
   | { name: "complaints" }
+  | { name: "import" }
   | { name: "audit" };
 
 /** The four areas of the sidebar. */
@@ -27,7 +28,7 @@ export function parseRoute(hash: string): Route {
       if (id && ID.test(id)) return { name: "persona-edit", id };
       return { name: "personas" };
     case "complaints":
-      return { name: "complaints" };
+      return id === "import" ? { name: "import" } : { name: "complaints" };
     case "audit":
       return { name: "audit" };
     case "meetings":
@@ -62,6 +63,8 @@ export function href(route: Route): string {
       return `#/personas/${route.id}`;
     case "complaints":
       return "#/complaints";
+    case "import":
+      return "#/complaints/import";
     case "audit":
       return "#/audit";
   }
@@ -70,7 +73,7 @@ export function href(route: Route): string {
 /** The sidebar area a route belongs to. */
 export function areaOf(route: Route): Area {
   if (route.name.startsWith("persona")) return "personas";
-  if (route.name === "complaints") return "complaints";
+  if (route.name === "complaints" || route.name === "import") return "complaints";
   if (route.name === "audit") return "audit";
   return "meetings";
 }

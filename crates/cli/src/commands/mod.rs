@@ -4,4 +4,5 @@ pub mod import;
 pub mod meetings;
 pub mod personas;
 pub mod relevant;
+pub mod thesaurus;
 pub mod workspace;

@@ -127,3 +127,46 @@ fn relevant_prints_json_best_first_with_the_documented_fields() {
         stderr(&unknown)
     );
 }
+
+#[test]
+fn a_thesaurus_group_widens_relevant_and_can_be_removed() {
+    let db = Db::new();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("t.csv");
+    std::fs::write(
+        &f,
+        "id,text\n1,The takings from Saturday never reached my account\n",
+    )
+    .unwrap();
+    assert!(db.chair(&["import", f.to_str().unwrap()]).status.success());
+    let before: serde_json::Value = serde_json::from_slice(
+        &db.chair(&["relevant", "--json", "Settlement delays"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(before.as_array().unwrap().len(), 0);
+    let add = db.chair(&["thesaurus", "add", "settlement", "takings"]);
+    assert!(add.status.success(), "{}", stderr(&add));
+    let after: serde_json::Value = serde_json::from_slice(
+        &db.chair(&["relevant", "--json", "Settlement delays"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        1,
+        "the user's word finds the complaint"
+    );
+    assert!(stdout(&db.chair(&["thesaurus", "list"])).contains("settlement: takings"));
+    assert!(
+        db.chair(&["thesaurus", "remove", "settlement"])
+            .status
+            .success()
+    );
+    let gone = db.chair(&["thesaurus", "remove", "settlement"]);
+    assert!(
+        !gone.status.success() && stderr(&gone).contains("no entry"),
+        "{}",
+        stderr(&gone)
+    );
+}

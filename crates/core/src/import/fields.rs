@@ -339,6 +339,11 @@ pub fn auto_map(columns: &[String]) -> (Mapping, Option<&'static str>) {
             }
         }
     }
+    // A recognised export is mapped by its own columns only: its other columns mean something
+    // else (the CFPB's "Company" is the company complained about, not a customer segment).
+    if known.is_some() {
+        return (mapping, known.map(|k| k.source));
+    }
     // Body first so that a generic name such as "message" serves the text before anything else.
     for (field, names) in GENERIC
         .iter()
@@ -394,6 +399,11 @@ mod tests {
         assert_eq!(m.get(Field::Title), Some("Issue"));
         assert_eq!(m.get(Field::Product), Some("Product"));
         assert_eq!(m.get(Field::Channel), Some("Submitted via"));
+        assert_eq!(
+            m.get(Field::Segment),
+            None,
+            "the company complained about is no segment"
+        );
     }
 
     #[test]

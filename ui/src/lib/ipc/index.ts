@@ -1,6 +1,6 @@
 // The one door to the backend. Components import `commands` from here (never `invoke`
 // with a string name); failures arrive as `IpcError` with the backend's `{code, message}`.
-export { commands } from "./bindings";
+export { commands, events } from "./bindings";
 export type * from "./bindings";
 import type { ApiError, ErrorCode } from "./bindings";
 

@@ -1,0 +1,126 @@
+//! Importing complaints: preview, import with progress, cancel, rejected rows.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chair_core::import::{ImportOptions, ImportProgress, ImportSummary, Preview, Rejection};
+use chair_core::{ApiError, ErrorCode};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, State};
+use tauri_specta::Event;
+use uuid::Uuid;
+
+use super::CmdResult;
+use crate::AppState;
+
+/// How far the running import has come; sent after every batch.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct ImportProgressEvent(pub ImportProgress);
+
+/// Shows how a file would be imported (format, columns, mapping, first rows); writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_import(path: String, options: ImportOptions) -> CmdResult<Preview> {
+    Ok(chair_store::import::preview(&PathBuf::from(path), &options).await?)
+}
+
+/// Imports a file, sending [`ImportProgressEvent`]s; only one import runs at a time.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_import(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    options: ImportOptions,
+) -> CmdResult<ImportSummary> {
+    let store = state.store()?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let mut running = state.import_cancel.lock().map_err(|_| busy())?;
+        if running.is_some() {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "an import is already running; wait for it or cancel it",
+            ));
+        }
+        *running = Some(Arc::clone(&cancel));
+    }
+    let progress: chair_store::import::ProgressFn = Box::new(move |p| {
+        if let Err(e) = ImportProgressEvent(p).emit(&app) {
+            tracing::warn!("cannot send import progress: {e}");
+        }
+    });
+    let result = store
+        .import_file(
+            &PathBuf::from(path),
+            &options,
+            chrono::Utc::now(),
+            Some(progress),
+            cancel,
+        )
+        .await;
+    if let Ok(mut running) = state.import_cancel.lock() {
+        *running = None;
+    }
+    Ok(result?)
+}
+
+fn busy() -> ApiError {
+    ApiError::new(
+        ErrorCode::Unexpected,
+        "the import state was left broken; restart the app",
+    )
+}
+
+/// Asks the running import to stop after its current batch.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_import(state: State<'_, AppState>) -> CmdResult<()> {
+    if let Some(flag) = state.import_cancel.lock().map_err(|_| busy())?.as_ref() {
+        flag.store(true, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+/// Every stored rejected row of an import.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_rejections(
+    state: State<'_, AppState>,
+    import_id: Uuid,
+) -> CmdResult<Vec<Rejection>> {
+    Ok(state.store()?.import_rejections(import_id).await?)
+}
+
+/// Writes an import's rejected rows as CSV (line, file, reason, excerpt) to `path`.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_rejections_csv(
+    state: State<'_, AppState>,
+    import_id: Uuid,
+    path: String,
+) -> CmdResult<u32> {
+    let rows = state.store()?.import_rejections(import_id).await?;
+    let io = |e: std::io::Error| ApiError::new(ErrorCode::Io, format!("cannot write {path}: {e}"));
+    let tmp = format!("{path}.part");
+    {
+        let mut w = csv::Writer::from_path(&tmp)
+            .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot write {path}: {e}")))?;
+        w.write_record(["line", "file", "reason", "excerpt"])
+            .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+        for r in &rows {
+            w.write_record([
+                r.line.to_string().as_str(),
+                r.file.as_deref().unwrap_or(""),
+                &r.reason,
+                &r.excerpt,
+            ])
+            .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+        }
+        w.flush().map_err(io)?;
+    }
+    // Written whole or not at all.
+    std::fs::rename(&tmp, &path).map_err(io)?;
+    Ok(rows.len() as u32)
+}
