@@ -39,6 +39,12 @@ enum Command {
     Import(commands::import::ImportArgs),
     /// The complaints most relevant to an agenda item, with why they matched.
     Relevant(commands::relevant::RelevantArgs),
+    /// Record, supersede, revoke or list decisions.
+    #[command(subcommand)]
+    Decision(commands::decisions::DecisionCommand),
+    /// Export or verify the decision log.
+    #[command(subcommand)]
+    Log(commands::decisions::LogCommand),
     /// Your thesaurus: team words and the customer words that mean the same.
     #[command(subcommand)]
     Thesaurus(commands::thesaurus::ThesaurusCommand),
@@ -91,6 +97,12 @@ fn report_peak_rss() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Checking an exported log needs no database at all.
+    if let Command::Log(cmd @ commands::decisions::LogCommand::Verify { file: Some(_), .. }) =
+        cli.command
+    {
+        return commands::decisions::run_log(None, cmd).await;
+    }
     let db = chair_store::resolve_db_path(cli.db);
     let store = chair_store::Store::open(&db).await?;
     let code = match cli.command {
@@ -99,6 +111,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => commands::import::run(&store, args).await?,
         Command::Relevant(args) => commands::relevant::run(&store, args).await?,
         Command::Thesaurus(cmd) => commands::thesaurus::run(&store, cmd).await?,
+        Command::Decision(cmd) => commands::decisions::run(&store, cmd).await?,
+        Command::Log(cmd) => commands::decisions::run_log(Some(&store), cmd).await?,
         Command::Personas(cmd) => commands::personas::run(&store, cmd).await?,
         Command::Meetings(cmd) => commands::meetings::run(&store, cmd).await?,
     };

@@ -1,7 +1,10 @@
 //! Empty Chair's domain: the validated types and rules shared by the desktop app and the
 //! `chair` command line. Nothing here touches a database, the file system or a GUI.
 
+pub mod audit;
+pub mod chain;
 pub mod complaint;
+pub mod decision;
 pub mod demo;
 pub mod error;
 pub mod import;

@@ -82,6 +82,30 @@ impl Store {
         })
     }
 
+    /// The complaint named by its id, or by the id its source gave it.
+    pub async fn find_complaint(&self, key: &str) -> Result<Uuid> {
+        let key = key.trim();
+        if let Ok(id) = Uuid::parse_str(key) {
+            return self.complaint(id).await.map(|c| c.id);
+        }
+        let ids = sqlx::query_scalar!(
+            r#"SELECT id AS "id: Hyphenated" FROM complaints WHERE external_id = ?"#,
+            key
+        )
+        .fetch_all(self.pool())
+        .await?;
+        match ids.as_slice() {
+            [one] => Ok(one.into_uuid()),
+            [] => Err(crate::StoreError::NotFound(format!(
+                "no complaint has the id \"{key}\""
+            ))),
+            _ => Err(crate::StoreError::Conflict(format!(
+                "{} complaints from different sources have the id \"{key}\"; give the complaint's own id",
+                ids.len()
+            ))),
+        }
+    }
+
     /// One complaint by id.
     pub async fn complaint(&self, id: Uuid) -> Result<Complaint> {
         let hid = id.hyphenated();

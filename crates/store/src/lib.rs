@@ -6,6 +6,7 @@ mod error;
 pub mod time;
 
 pub mod complaints;
+pub mod decisions;
 pub mod demo;
 pub mod import;
 pub mod meetings;

@@ -86,6 +86,67 @@ impl Store {
         }
     }
 
+    /// The meeting named by `meeting` (id or title) and its agenda item named by `item`,
+    /// creating either when no meeting or item has that title.
+    pub async fn ensure_meeting_item(
+        &self,
+        meeting: &str,
+        item: Option<&str>,
+    ) -> Result<(Uuid, Option<Uuid>)> {
+        let meeting_id = match self.find_meeting(meeting).await {
+            Ok(id) => id,
+            Err(StoreError::NotFound(_)) if Uuid::parse_str(meeting.trim()).is_err() => {
+                let draft = Valid::parse(MeetingDraft {
+                    title: meeting.to_string(),
+                    ..Default::default()
+                })?;
+                self.create_meeting(&draft).await?
+            }
+            Err(e) => return Err(e),
+        };
+        let Some(item) = item.map(str::trim).filter(|i| !i.is_empty()) else {
+            return Ok((meeting_id, None));
+        };
+        let agenda = self.agenda(meeting_id).await?;
+        if let Ok(id) = Uuid::parse_str(item) {
+            return agenda
+                .iter()
+                .find(|a| a.id == id)
+                .map(|a| (meeting_id, Some(a.id)))
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!("the meeting has no agenda item {id}"))
+                });
+        }
+        if let Some(a) = agenda.iter().find(|a| a.title.eq_ignore_ascii_case(item)) {
+            return Ok((meeting_id, Some(a.id)));
+        }
+        let new = Valid::parse(AgendaItemDraft {
+            title: item.to_string(),
+            timebox_minutes: 15,
+            ..Default::default()
+        })?;
+        let hid = meeting_id.hyphenated();
+        let iid = Uuid::now_v7();
+        let (iid_h, at, keywords) = (iid.hyphenated(), now(), Json(Vec::<String>::new()));
+        let position = agenda.len() as i64;
+        sqlx::query!(
+            "INSERT INTO agenda_items (id, meeting_id, position, title, description, customer_problem, owner,
+                                       timebox_minutes, keywords, created_at, updated_at)
+             VALUES (?, ?, ?, ?, '', '', '', ?, ?, ?, ?)",
+            iid_h,
+            hid,
+            position,
+            new.title,
+            new.timebox_minutes,
+            keywords,
+            at,
+            at,
+        )
+        .execute(self.pool())
+        .await?;
+        Ok((meeting_id, Some(iid)))
+    }
+
     /// One meeting with its agenda in order.
     pub async fn meeting(&self, id: Uuid) -> Result<Meeting> {
         let hid = id.hyphenated();

@@ -315,7 +315,7 @@ impl Store {
             .iter()
             .map(|g| id_of(visible[g.lead].index))
             .collect();
-        let mut complaints = load_complaints(&mut conn, &leads).await?;
+        let mut complaints = complaints_by_id(&mut conn, &leads).await?;
         let mut out: Vec<RelevantComplaint> = Vec::new();
         for g in &groups {
             let lead = &visible[g.lead];
@@ -456,7 +456,7 @@ fn explain(
 
 /// Pinned complaints shown as they are (no match to explain).
 async fn load_pinned(conn: &mut SqliteConnection, ids: &[Uuid]) -> Result<Vec<RelevantComplaint>> {
-    let mut found = load_complaints(conn, ids).await?;
+    let mut found = complaints_by_id(conn, ids).await?;
     Ok(ids
         .iter()
         .filter_map(|id| found.remove(id))
@@ -615,7 +615,7 @@ fn search_plan(
 }
 
 /// Complaints by id, in one query.
-async fn load_complaints(
+pub(crate) async fn complaints_by_id(
     conn: &mut SqliteConnection,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Complaint>> {

@@ -1,5 +1,6 @@
 //! One module per area of the command line.
 
+pub mod decisions;
 pub mod import;
 pub mod meetings;
 pub mod personas;

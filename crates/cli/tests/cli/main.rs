@@ -4,5 +4,6 @@
 mod support;
 
 mod complaints;
+mod decisions;
 mod personas;
 mod workspace;

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod decisions;
 mod demo;
 mod import;
 mod meetings;

@@ -1,0 +1,354 @@
+//! Decisions and their stated customer impact. A [`DecisionDraft`] becomes a
+//! `Valid<DecisionDraft>` only when it says, in a real sentence, how the decision affects
+//! customers, names its evidence (or says there is none), records the advocate's stance, and
+//! pairs an "unknown" impact with a follow-up that says who will find out and by when.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Invalid;
+use crate::validate::{Validate, optional};
+
+macro_rules! word_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in the order forms list them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The word stored and shown.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Reads the word (any case).
+            pub fn parse(s: &str) -> Option<$name> {
+                match s.trim().to_ascii_lowercase().as_str() {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+word_enum!(
+    /// Which way a decision moves things for customers.
+    Direction { Helps = "helps", Hurts = "hurts", Mixed = "mixed", Neutral = "neutral", Unknown = "unknown" }
+);
+word_enum!(
+    /// How much it moves them.
+    Size { Small = "small", Medium = "medium", Large = "large" }
+);
+word_enum!(
+    /// What the person in the empty chair said.
+    Stance { Agrees = "agrees", Objects = "objects", Abstains = "abstains", Absent = "absent" }
+);
+
+/// Something to do after the decision: what, who, by when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FollowUp {
+    pub what: String,
+    pub owner: String,
+    /// `YYYY-MM-DD`.
+    pub due: NaiveDate,
+}
+
+/// A complaint on screen when the decision was taken, with its relevance score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct OnScreen {
+    pub complaint_id: Uuid,
+    pub score: f64,
+}
+
+/// A decision as written in the form or on the command line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DecisionDraft {
+    pub meeting_id: Uuid,
+    pub agenda_item_id: Option<Uuid>,
+    pub statement: String,
+    pub decided_by: String,
+    pub direction: Direction,
+    pub size: Size,
+    /// The customer impact in the team's own words.
+    pub impact: String,
+    /// Personas the impact falls on.
+    pub personas: Vec<Uuid>,
+    /// The complaints this decision answers.
+    pub evidence: Vec<Uuid>,
+    /// Said explicitly: no customer evidence behind this decision.
+    pub no_evidence: bool,
+    pub stance: Stance,
+    pub advocate_note: String,
+    pub follow_ups: Vec<FollowUp>,
+    /// The relevant complaints on screen for the item when the decision was taken.
+    pub on_screen: Vec<OnScreen>,
+}
+
+/// Words that stand in for an impact statement without being one.
+const PLACEHOLDERS: &[&str] = &[
+    "n a",
+    "na",
+    "n/a",
+    "none",
+    "nothing",
+    "tbd",
+    "tba",
+    "todo",
+    "to do",
+    "tbc",
+    "unknown",
+    "idk",
+    "dunno",
+    "x",
+    "xx",
+    "xxx",
+    "see above",
+    "as above",
+    "same",
+    "same as above",
+    "no comment",
+    "nil",
+    "null",
+    "test",
+    "asdf",
+    "later",
+    "impact",
+    "customer impact",
+    "no idea",
+    "not sure",
+    "ok",
+    "fine",
+    "yes",
+    "no",
+];
+
+/// Refuses impact text that is empty or a placeholder, and text too short to be a sentence.
+pub fn impact_sentence(text: &str) -> Result<String, Invalid> {
+    let text = optional("impact", text, 4_000)?;
+    let folded: String = text
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '/' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if folded.is_empty()
+        || PLACEHOLDERS.contains(&folded.as_str())
+        || PLACEHOLDERS.contains(&folded.replace('/', " ").as_str())
+    {
+        let shown = if text.is_empty() {
+            "an empty text".to_string()
+        } else {
+            format!("\"{text}\"")
+        };
+        return Err(Invalid::new(
+            "impact",
+            format!(
+                "{shown} is not a statement of customer impact; say in a sentence how this decision changes things for customers"
+            ),
+        ));
+    }
+    let words = folded
+        .split(' ')
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count();
+    let letters = folded.chars().filter(|c| c.is_alphabetic()).count();
+    if words < 3 || letters < 12 {
+        return Err(Invalid::new(
+            "impact",
+            format!(
+                "\"{text}\" is too short to say how customers are affected; write a sentence (at least three words)"
+            ),
+        ));
+    }
+    Ok(text)
+}
+
+impl Validate for FollowUp {
+    fn normalise(self) -> Result<Self, Invalid> {
+        let what = optional("follow-up", &self.what, 1_000)?;
+        let owner = optional("follow-up owner", &self.owner, 120)?;
+        if what.is_empty() {
+            return Err(Invalid::new("follow-up", "say what is to be done"));
+        }
+        if owner.is_empty() {
+            return Err(Invalid::new(
+                "follow-up owner",
+                format!("name who will do \"{what}\""),
+            ));
+        }
+        Ok(FollowUp {
+            what,
+            owner,
+            due: self.due,
+        })
+    }
+}
+
+impl Validate for DecisionDraft {
+    fn normalise(self) -> Result<Self, Invalid> {
+        let statement = optional("statement", &self.statement, 4_000)?;
+        if statement.chars().filter(|c| c.is_alphabetic()).count() < 3 {
+            return Err(Invalid::new("statement", "say what was decided"));
+        }
+        let impact = impact_sentence(&self.impact)?;
+        let follow_ups = self
+            .follow_ups
+            .into_iter()
+            .map(Validate::normalise)
+            .collect::<Result<Vec<_>, _>>()?;
+        if self.direction == Direction::Unknown && follow_ups.is_empty() {
+            return Err(Invalid::new(
+                "impact",
+                "\"unknown\" needs a follow-up that says who will find out the impact and by when",
+            ));
+        }
+        let mut evidence: Vec<Uuid> = Vec::new();
+        for id in self.evidence {
+            if !evidence.contains(&id) {
+                evidence.push(id);
+            }
+        }
+        match (evidence.is_empty(), self.no_evidence) {
+            (true, false) => {
+                return Err(Invalid::new(
+                    "evidence",
+                    "link the complaints this decision answers, or say that there is no customer evidence",
+                ));
+            }
+            (false, true) => {
+                return Err(Invalid::new(
+                    "evidence",
+                    "complaints are linked and \"no customer evidence\" is ticked; keep one",
+                ));
+            }
+            _ => {}
+        }
+        let mut personas: Vec<Uuid> = Vec::new();
+        for id in self.personas {
+            if !personas.contains(&id) {
+                personas.push(id);
+            }
+        }
+        Ok(DecisionDraft {
+            meeting_id: self.meeting_id,
+            agenda_item_id: self.agenda_item_id,
+            statement,
+            decided_by: optional("decided by", &self.decided_by, 120)?,
+            direction: self.direction,
+            size: self.size,
+            impact,
+            personas,
+            evidence,
+            no_evidence: self.no_evidence,
+            stance: self.stance,
+            advocate_note: optional("advocate's words", &self.advocate_note, 4_000)?,
+            follow_ups,
+            on_screen: self.on_screen,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Valid;
+
+    pub(crate) fn draft() -> DecisionDraft {
+        DecisionDraft {
+            meeting_id: Uuid::nil(),
+            agenda_item_id: None,
+            statement: "Add a same-day grace period before overdraft fees".into(),
+            decided_by: "Hannah K.".into(),
+            direction: Direction::Helps,
+            size: Size::Medium,
+            impact: "Customers whose salary lands a day late stop paying £25".into(),
+            personas: vec![],
+            evidence: vec![],
+            no_evidence: true,
+            stance: Stance::Agrees,
+            advocate_note: String::new(),
+            follow_ups: vec![],
+            on_screen: vec![],
+        }
+    }
+
+    #[test]
+    fn a_complete_decision_is_valid() {
+        assert!(Valid::parse(draft()).is_ok());
+    }
+
+    #[test]
+    fn a_placeholder_impact_is_refused_with_why() {
+        for text in [
+            "", "   ", "n/a", "N/A", "tbd", "-", "--", "?", "TBD.", "none",
+        ] {
+            let mut d = draft();
+            d.impact = text.into();
+            let err = Valid::parse(d).unwrap_err();
+            assert_eq!(err.field, "impact", "{text:?}");
+            assert!(err.message.contains("customer"), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_fragment_is_not_a_sentence() {
+        let mut d = draft();
+        d.impact = "fewer fees".into();
+        assert!(Valid::parse(d).unwrap_err().message.contains("too short"));
+    }
+
+    #[test]
+    fn unknown_impact_needs_a_follow_up_with_owner_and_date() {
+        let mut d = draft();
+        d.direction = Direction::Unknown;
+        let err = Valid::parse(d.clone()).unwrap_err();
+        assert!(err.message.contains("who will find out"), "{err}");
+        d.follow_ups = vec![FollowUp {
+            what: "Ask ten customers".into(),
+            owner: " ".into(),
+            due: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        }];
+        assert_eq!(
+            Valid::parse(d.clone()).unwrap_err().field,
+            "follow-up owner"
+        );
+        d.follow_ups[0].owner = "Aisha B.".into();
+        assert!(Valid::parse(d).is_ok());
+    }
+
+    #[test]
+    fn evidence_is_complaints_or_an_explicit_none_never_both_or_neither() {
+        let mut d = draft();
+        d.no_evidence = false;
+        assert_eq!(Valid::parse(d.clone()).unwrap_err().field, "evidence");
+        d.evidence = vec![Uuid::new_v4()];
+        assert!(Valid::parse(d.clone()).is_ok());
+        d.no_evidence = true;
+        assert_eq!(Valid::parse(d).unwrap_err().field, "evidence");
+    }
+
+    #[test]
+    fn words_parse_in_any_case() {
+        assert_eq!(Direction::parse("Helps"), Some(Direction::Helps));
+        assert_eq!(Stance::parse("OBJECTS"), Some(Stance::Objects));
+        assert_eq!(Size::parse("huge"), None);
+    }
+}
