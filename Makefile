@@ -151,5 +151,8 @@ bench: ## Print relevance quality and speed figures (BENCH_SIZES=10000,100000 fo
 	@echo "== Relevance quality: labelled real complaints, Empty Chair against plain FTS5 bm25"
 	./target/release/eval
 	@echo
-	@echo "== Speed"
+	@echo "== Speed: import and relevant complaints"
 	./target/release/bench --sizes $(BENCH_SIZES)
+	@echo
+	@echo "== Speed: the decision log"
+	./target/release/decisions --decisions 100000

@@ -4,7 +4,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
-use crate::commands::{complaints, import, meetings, personas, relevance, workspace};
+use crate::commands::{complaints, decisions, import, meetings, personas, relevance, workspace};
 
 /// The command and event registry, shared by the app and the bindings export.
 pub fn builder() -> Builder<tauri::Wry> {
@@ -30,6 +30,16 @@ pub fn builder() -> Builder<tauri::Wry> {
             import::save_rejections_csv,
             relevance::relevant_complaints,
             relevance::mark_complaint,
+            decisions::record_decision,
+            decisions::supersede_decision,
+            decisions::revoke_decision,
+            decisions::decision_draft,
+            decisions::audit_decisions,
+            decisions::decision_detail,
+            decisions::verify_log,
+            decisions::audit_dashboard,
+            decisions::complete_follow_up,
+            decisions::export_log,
         ])
         .events(collect_events![import::ImportProgressEvent])
         .error_handling(ErrorHandlingMode::Throw)

@@ -2,6 +2,7 @@
 //! home folder and database. Screenshots land in `target/e2e-shots/`.
 
 mod complaints;
+mod decisions;
 mod foundation;
 
 use std::path::PathBuf;

@@ -19,7 +19,6 @@ use chair_core::chain::{
 use chair_core::decision::{DecisionDraft, Direction, FollowUp, Size, Stance};
 use chair_core::{Invalid, Valid};
 use chrono::{DateTime, NaiveDate, Utc};
-use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
@@ -91,6 +90,106 @@ fn entry_from_row(r: &SqliteRow) -> Result<HashedEntry> {
         entry,
         hash: r.try_get("hash")?,
     })
+}
+
+/// A log row as SQLite writes it out in JSON (see [`entries_after`]).
+#[derive(Deserialize)]
+struct RowJson {
+    seq: i64,
+    id: Uuid,
+    kind: String,
+    target_seq: Option<i64>,
+    reason: String,
+    meeting_id: Uuid,
+    agenda_item_id: Option<Uuid>,
+    recorded_at: String,
+    decided_by: String,
+    statement: String,
+    impact_direction: Option<String>,
+    impact_size: Option<String>,
+    impact_text: String,
+    no_evidence: i64,
+    advocate_stance: Option<String>,
+    advocate_note: String,
+    details: Details,
+    prev_hash: String,
+    hash: String,
+}
+
+/// How many entries one read of the whole log takes at a time.
+const CHUNK: i64 = 2_000;
+
+/// Up to [`CHUNK`] entries after `seq`, in order. SQLite writes each chunk as one JSON
+/// text: one value crossing from SQLite's thread instead of nineteen per entry.
+async fn entries_after(
+    conn: &mut sqlx::SqliteConnection,
+    seq: i64,
+) -> Result<Vec<std::result::Result<HashedEntry, (i64, String)>>> {
+    let text: String = sqlx::query_scalar(
+        "SELECT coalesce(json_group_array(json_object(
+                    'seq', seq, 'id', id, 'kind', kind, 'target_seq', target_seq, 'reason', reason,
+                    'meeting_id', meeting_id, 'agenda_item_id', agenda_item_id, 'recorded_at', recorded_at,
+                    'decided_by', decided_by, 'statement', statement, 'impact_direction', impact_direction,
+                    'impact_size', impact_size, 'impact_text', impact_text, 'no_evidence', no_evidence,
+                    'advocate_stance', advocate_stance, 'advocate_note', advocate_note,
+                    'details', CASE WHEN json_valid(details) THEN json(details) ELSE details END,
+                    'prev_hash', prev_hash, 'hash', hash)), '[]')
+           FROM (SELECT * FROM decision_log WHERE seq > ? ORDER BY seq LIMIT ?)",
+    )
+    .bind(seq)
+    .bind(CHUNK)
+    .fetch_one(&mut *conn)
+    .await?;
+    // Straight into rows; only a chunk with a damaged row is read again value by value, to
+    // name the row.
+    let rows: Vec<std::result::Result<RowJson, (i64, String)>> =
+        match serde_json::from_str::<Vec<RowJson>>(&text) {
+            Ok(rows) => rows.into_iter().map(Ok).collect(),
+            Err(_) => serde_json::from_str::<Vec<serde_json::Value>>(&text)?
+                .into_iter()
+                .map(|v| {
+                    let seq = v
+                        .get("seq")
+                        .and_then(serde_json::Value::as_i64)
+                        .unwrap_or(0);
+                    serde_json::from_value::<RowJson>(v).map_err(|e| (seq, e.to_string()))
+                })
+                .collect(),
+        };
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let r = r?;
+            Ok(HashedEntry {
+                entry: LogEntry {
+                    v: VERSION,
+                    seq: r.seq,
+                    id: r.id,
+                    kind: EntryKind::parse(&r.kind)
+                        .ok_or((r.seq, format!("unknown kind \"{}\"", r.kind)))?,
+                    target_seq: r.target_seq,
+                    reason: r.reason,
+                    meeting_id: r.meeting_id,
+                    agenda_item_id: r.agenda_item_id,
+                    recorded_at: r.recorded_at,
+                    decided_by: r.decided_by,
+                    statement: r.statement,
+                    direction: r.impact_direction.as_deref().and_then(Direction::parse),
+                    size: r.impact_size.as_deref().and_then(Size::parse),
+                    impact: r.impact_text,
+                    personas: r.details.personas,
+                    evidence: r.details.evidence,
+                    no_evidence: r.no_evidence != 0,
+                    stance: r.advocate_stance.as_deref().and_then(Stance::parse),
+                    advocate_note: r.advocate_note,
+                    follow_ups: r.details.follow_ups,
+                    on_screen: r.details.on_screen,
+                    prev_hash: r.prev_hash,
+                },
+                hash: r.hash,
+            })
+        })
+        .collect())
 }
 
 /// What an entry says, before it has a place in the chain.
@@ -426,27 +525,32 @@ impl Store {
     }
 
     /// Walks the whole chain: "intact: N entries, head H", or the first entry that does not
-    /// match. Reads one entry at a time.
+    /// match. Reads a chunk of entries at a time.
     pub async fn verify_log(&self) -> Result<VerifyReport> {
         let mut conn = self.pool().acquire().await?;
-        let sql = format!("SELECT {ENTRY_COLUMNS} FROM decision_log d ORDER BY d.seq");
-        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *conn);
         let mut v = Verifier::new(false);
-        while let Some(r) = rows.try_next().await? {
-            match entry_from_row(&r) {
-                Ok(h) => {
-                    if !v.push(&h) {
-                        break;
+        let mut after = 0;
+        'chunks: loop {
+            let chunk = entries_after(&mut conn, after).await?;
+            if chunk.is_empty() {
+                break;
+            }
+            for e in chunk {
+                match e {
+                    Ok(h) => {
+                        after = h.entry.seq;
+                        if !v.push(&h) {
+                            break 'chunks;
+                        }
                     }
-                }
-                Err(e) => {
-                    let seq = r.try_get("seq").unwrap_or(0);
-                    v.fail(
-                        seq,
-                        None,
-                        format!("the row cannot be read back as an entry ({e})"),
-                    );
-                    break;
+                    Err((seq, why)) => {
+                        v.fail(
+                            seq,
+                            None,
+                            format!("the row cannot be read back as an entry ({why})"),
+                        );
+                        break 'chunks;
+                    }
                 }
             }
         }
@@ -467,10 +571,12 @@ impl Store {
         } else {
             Some(self.matching_seqs(filter).await?.into_iter().collect())
         };
-        let rows = self.audit_rows_by_seq().await?;
+        // Titles, status and persona names go into CSV and Markdown; JSON carries the entries alone.
+        let rows = match format {
+            ExportFormat::Json => HashMap::new(),
+            _ => self.audit_rows_by_seq().await?,
+        };
         let mut conn = self.pool().acquire().await?;
-        let sql = format!("SELECT {ENTRY_COLUMNS} FROM decision_log d ORDER BY d.seq");
-        let mut stream = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *conn);
         let io = |e: std::io::Error| StoreError::Io(format!("cannot write the export: {e}"));
         let mut n = 0u64;
         match format {
@@ -519,8 +625,22 @@ impl Store {
                 .map_err(io)?;
             }
         }
-        while let Some(r) = stream.try_next().await? {
-            let h = entry_from_row(&r)?;
+        let mut after = 0;
+        let mut entries = Vec::new().into_iter();
+        loop {
+            let h = match entries.next() {
+                Some(e) => e,
+                None => {
+                    let chunk = entries_after(&mut conn, after).await?;
+                    if chunk.is_empty() {
+                        break;
+                    }
+                    entries = chunk.into_iter();
+                    continue;
+                }
+            };
+            let h = h.map_err(|(seq, why)| corrupt_row(&format!("entry {seq}: {why}")))?;
+            after = h.entry.seq;
             if seqs.as_ref().is_some_and(|s| !s.contains(&h.entry.seq)) {
                 continue;
             }
@@ -551,16 +671,14 @@ impl Store {
             status: StatusFilter::All,
             ..AuditFilter::default()
         };
-        let rows = self.audit_query(&filter, 0, i64::MAX, true).await?;
+        let rows = self.audit_query(&filter, 0, i64::MAX, true, true).await?;
         Ok(rows.into_iter().map(|r| (r.seq, r)).collect())
     }
 
     /// The sequence numbers `filter` selects, oldest first.
     async fn matching_seqs(&self, filter: &AuditFilter) -> Result<Vec<i64>> {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT d.seq FROM decision_log d LEFT JOIN decision_log c ON c.target_seq = d.seq WHERE ",
-        );
-        push_filter(&mut q, filter, false);
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT d.seq FROM decision_log d WHERE ");
+        push_filter(&mut q, filter, false, false);
         q.push(" ORDER BY d.seq");
         let rows = q.build().fetch_all(self.pool()).await?;
         rows.iter()
@@ -570,17 +688,19 @@ impl Store {
 
     /// A page of decisions matching `filter`, with how many match in all.
     pub async fn audit(&self, filter: &AuditFilter, offset: u32, limit: u32) -> Result<AuditPage> {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT count(*) FROM decision_log d LEFT JOIN decision_log c ON c.target_seq = d.seq WHERE ",
-        );
-        push_filter(&mut q, filter, false);
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM decision_log d WHERE ");
+        push_filter(&mut q, filter, false, false);
         let total: i64 = q.build().fetch_one(self.pool()).await?.try_get(0)?;
+        // Many matches: walk the log in sequence order and stop after the page. Few: find them
+        // through the filter index and sort the handful.
+        let broad = total > 2_000;
         let rows = self
             .audit_query(
                 filter,
                 i64::from(offset),
                 i64::from(limit.clamp(1, 1000)),
                 false,
+                broad,
             )
             .await?;
         Ok(AuditPage { total, rows })
@@ -592,6 +712,7 @@ impl Store {
         offset: i64,
         limit: i64,
         with_revokes: bool,
+        by_seq: bool,
     ) -> Result<Vec<AuditRow>> {
         let mut q = QueryBuilder::<Sqlite>::new(
             "SELECT d.seq, d.id, d.kind, d.target_seq, d.recorded_at, d.meeting_id, m.title AS meeting_title,
@@ -608,7 +729,7 @@ impl Store {
                LEFT JOIN decision_log c ON c.target_seq = d.seq
               WHERE ",
         );
-        push_filter(&mut q, filter, with_revokes);
+        push_filter(&mut q, filter, with_revokes, by_seq);
         q.push(match filter.sort {
             Sort::Newest => " ORDER BY d.seq DESC",
             Sort::Oldest => " ORDER BY d.seq ASC",
@@ -811,26 +932,44 @@ impl Store {
     }
 }
 
-/// Adds the WHERE conditions of `f` (the query aliases the entry `d` and its closing entry `c`).
-fn push_filter(q: &mut QueryBuilder<Sqlite>, f: &AuditFilter, with_revokes: bool) {
+/// Adds the WHERE conditions of `f` (the query aliases the entry `d`). With `by_seq`, no
+/// column index may serve them (a `+` in front of a column forbids it), so SQLite walks the
+/// log in sequence order and can stop after one page.
+fn push_filter(q: &mut QueryBuilder<Sqlite>, f: &AuditFilter, with_revokes: bool, by_seq: bool) {
+    let col = |name: &str| {
+        if by_seq {
+            format!("+d.{name}")
+        } else {
+            format!("d.{name}")
+        }
+    };
     if with_revokes {
         q.push("1 = 1");
     } else {
-        q.push("d.kind IN ('decision', 'supersede')");
+        q.push(col("kind")).push(" IN ('decision', 'supersede')");
     }
     if let Some(from) = f.from {
-        q.push(" AND d.recorded_at >= ").push_bind(from.to_string());
+        q.push(" AND ")
+            .push(col("recorded_at"))
+            .push(" >= ")
+            .push_bind(from.to_string());
     }
     if let Some(to) = f.to {
-        q.push(" AND d.recorded_at < ")
+        q.push(" AND ")
+            .push(col("recorded_at"))
+            .push(" < ")
             .push_bind((to + chrono::Duration::days(1)).to_string());
     }
     if let Some(m) = f.meeting_id {
-        q.push(" AND d.meeting_id = ")
+        q.push(" AND ")
+            .push(col("meeting_id"))
+            .push(" = ")
             .push_bind(m.hyphenated().to_string());
     }
     if let Some(i) = f.agenda_item_id {
-        q.push(" AND d.agenda_item_id = ")
+        q.push(" AND ")
+            .push(col("agenda_item_id"))
+            .push(" = ")
             .push_bind(i.hyphenated().to_string());
     }
     if let Some(p) = f.persona_id {
@@ -839,24 +978,31 @@ fn push_filter(q: &mut QueryBuilder<Sqlite>, f: &AuditFilter, with_revokes: bool
             .push(")");
     }
     if let Some(dir) = f.direction {
-        q.push(" AND d.impact_direction = ").push_bind(dir.as_str());
+        q.push(" AND ")
+            .push(col("impact_direction"))
+            .push(" = ")
+            .push_bind(dir.as_str());
     }
     if f.objected {
-        q.push(" AND d.advocate_stance = 'objects'");
+        q.push(" AND ")
+            .push(col("advocate_stance"))
+            .push(" = 'objects'");
     }
     if f.no_evidence {
-        q.push(" AND d.no_evidence = 1");
+        q.push(" AND ").push(col("no_evidence")).push(" = 1");
     }
+    // Few entries are ever closed: testing against their (small) list beats joining every
+    // entry to the entry that closed it.
     match f.status {
         StatusFilter::All => {}
         StatusFilter::Current => {
-            q.push(" AND c.seq IS NULL");
+            q.push(" AND d.seq NOT IN (SELECT target_seq FROM decision_log WHERE target_seq IS NOT NULL)");
         }
         StatusFilter::Superseded => {
-            q.push(" AND c.kind = 'supersede'");
+            q.push(" AND d.seq IN (SELECT target_seq FROM decision_log WHERE kind = 'supersede')");
         }
         StatusFilter::Revoked => {
-            q.push(" AND c.kind = 'revoke'");
+            q.push(" AND d.seq IN (SELECT target_seq FROM decision_log WHERE kind = 'revoke')");
         }
     }
     if let Some(m) = crate::complaints::browse_match(&f.text) {

@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, SqlitePool};
 
 pub use error::{Result, StoreError};
 
@@ -98,7 +98,9 @@ impl Store {
             // imports and large collections otherwise spend their time re-reading pages.
             .pragma("cache_size", "-16384")
             .pragma("mmap_size", "268435456")
-            .pragma("temp_store", "MEMORY");
+            .pragma("temp_store", "MEMORY")
+            // Long reads (a full verify, an export) are expected; they are not warnings.
+            .log_slow_statements(log::LevelFilter::Debug, std::time::Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(BUSY_TIMEOUT * 2)

@@ -1,6 +1,7 @@
 //! IPC commands, one module per area of the app.
 
 pub mod complaints;
+pub mod decisions;
 pub mod import;
 pub mod meetings;
 pub mod personas;

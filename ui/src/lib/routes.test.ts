@@ -17,6 +17,9 @@ describe("routes", () => {
       { name: "persona-edit", id },
       { name: "complaints" },
       { name: "import" },
+      { name: "decide", id, item },
+      { name: "supersede", seq: 12 },
+      { name: "audit", seq: 7 },
       { name: "audit" },
     ];
     for (const r of routes) expect(parseRoute(href(r))).toEqual(r);

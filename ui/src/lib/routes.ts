@@ -11,7 +11,9 @@ export type Route =
   | { name: "persona-edit"; id: string }
   | { name: "complaints" }
   | { name: "import" }
-  | { name: "audit" };
+  | { name: "decide"; id: string; item: string }
+  | { name: "supersede"; seq: number }
+  | { name: "audit"; seq?: number };
 
 /** The four areas of the sidebar. */
 export type Area = "meetings" | "personas" | "complaints" | "audit";
@@ -29,15 +31,22 @@ export function parseRoute(hash: string): Route {
       return { name: "personas" };
     case "complaints":
       return id === "import" ? { name: "import" } : { name: "complaints" };
-    case "audit":
+    case "audit": {
+      const seq = Number(id);
+      if (id && Number.isInteger(seq) && seq > 0) {
+        return extra === "supersede" ? { name: "supersede", seq } : { name: "audit", seq };
+      }
       return { name: "audit" };
+    }
     case "meetings":
     default:
       if (area !== "meetings" && area !== undefined) return { name: "meetings" };
       if (id === "new") return { name: "meeting-new" };
       if (id && ID.test(id)) {
         if (extra === "edit") return { name: "meeting-edit", id };
-        if (extra === "items" && more && ID.test(more)) return { name: "meeting", id, item: more };
+        if (extra === "items" && more && ID.test(more)) {
+          return parts[4] === "decide" ? { name: "decide", id, item: more } : { name: "meeting", id, item: more };
+        }
         return { name: "meeting", id };
       }
       return { name: "meetings" };
@@ -65,8 +74,12 @@ export function href(route: Route): string {
       return "#/complaints";
     case "import":
       return "#/complaints/import";
+    case "decide":
+      return `#/meetings/${route.id}/items/${route.item}/decide`;
+    case "supersede":
+      return `#/audit/${route.seq}/supersede`;
     case "audit":
-      return "#/audit";
+      return route.seq ? `#/audit/${route.seq}` : "#/audit";
   }
 }
 
@@ -74,6 +87,6 @@ export function href(route: Route): string {
 export function areaOf(route: Route): Area {
   if (route.name.startsWith("persona")) return "personas";
   if (route.name === "complaints" || route.name === "import") return "complaints";
-  if (route.name === "audit") return "audit";
+  if (route.name === "audit" || route.name === "supersede") return "audit";
   return "meetings";
 }

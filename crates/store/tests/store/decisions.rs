@@ -536,3 +536,34 @@ async fn the_dashboard_counts_current_decisions_and_overdue_follow_ups() {
         .await;
     assert_eq!(twice.unwrap_err().code(), ErrorCode::Conflict);
 }
+
+#[tokio::test]
+async fn a_row_that_no_longer_reads_as_an_entry_is_named_by_verify() {
+    let (store, _dir) = fresh_store().await;
+    let (m, i) = meeting(&store).await;
+    for s in ["One", "Two", "Three"] {
+        store
+            .record_decision(
+                &Valid::parse(draft(m, i, &format!("Decision {s}"))).unwrap(),
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+    }
+    let mut c = raw(&store).await;
+    sqlx::query("DROP TRIGGER decision_log_no_update")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    sqlx::query(r#"UPDATE decision_log SET details = '{"personas": 5}' WHERE seq = 2"#)
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let report = store.verify_log().await.unwrap();
+    assert_eq!(report.broken.as_ref().map(|b| b.seq), Some(2), "{report:?}");
+    assert!(
+        report.summary().contains("cannot be read back"),
+        "{}",
+        report.summary()
+    );
+}

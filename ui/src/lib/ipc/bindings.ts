@@ -45,6 +45,29 @@ export const commands = {
 	relevantComplaints: (itemId: string, request: RelevantRequest) => __TAURI_INVOKE<RelevantComplaint[]>("relevant_complaints", { itemId, request }),
 	/**  Pins or dismisses a complaint for an agenda item, or clears the mark. */
 	markComplaint: (itemId: string, complaintId: string, mark: Mark | null) => __TAURI_INVOKE<null>("mark_complaint", { itemId, complaintId, mark }),
+	/**  Records a decision with its customer impact. */
+	recordDecision: (draft: DecisionDraft) => __TAURI_INVOKE<Appended>("record_decision", { draft }),
+	/**  Records a decision that replaces entry `target`. */
+	supersedeDecision: (target: number, reason: string, draft: DecisionDraft) => __TAURI_INVOKE<Appended>("supersede_decision", { target, reason, draft }),
+	/**  Withdraws entry `target`. */
+	revokeDecision: (target: number, reason: string, by: string) => __TAURI_INVOKE<Appended>("revoke_decision", { target, reason, by }),
+	/**  The draft of decision `seq`, to start a superseding one from. */
+	decisionDraft: (seq: number) => __TAURI_INVOKE<DecisionDraft>("decision_draft", { seq }),
+	/**  A page of decisions matching `filter`. */
+	auditDecisions: (filter: AuditFilter, offset: number, limit: number) => __TAURI_INVOKE<AuditPage>("audit_decisions", { filter, offset, limit }),
+	/**  One decision in full. */
+	decisionDetail: (seq: number) => __TAURI_INVOKE<DecisionDetail>("decision_detail", { seq }),
+	/**  Walks the hash chain. */
+	verifyLog: () => __TAURI_INVOKE<VerifyReport>("verify_log"),
+	/**  The leaders' dashboard over the last `weeks` weeks. */
+	auditDashboard: (weeks: number) => __TAURI_INVOKE<Dashboard>("audit_dashboard", { weeks }),
+	/**  Marks a follow-up of decision `seq` done. */
+	completeFollowUp: (seq: number, position: number, by: string, note: string) => __TAURI_INVOKE<null>("complete_follow_up", { seq, position, by, note }),
+	/**
+	 *  Writes the decisions `filter` selects to `path` (chosen by the user) as CSV, JSON or
+	 *  Markdown, whole or not at all; returns how many entries were written.
+	 */
+	exportLog: (filter: AuditFilter, format: ExportFormat, path: string) => __TAURI_INVOKE<number>("export_log", { filter, format, path }),
 };
 
 /** Events */
@@ -88,6 +111,74 @@ export type ApiError = {
 	message: string,
 };
 
+/**  What appending an entry gave it: its place and its hash. */
+export type Appended = {
+	seq: number,
+	entry_id: string,
+	hash: string,
+};
+
+/**  The audit's filters. */
+export type AuditFilter = {
+	from: string | null,
+	to: string | null,
+	meeting_id: string | null,
+	agenda_item_id: string | null,
+	persona_id: string | null,
+	direction: Direction | null,
+	/**  Only decisions the advocate objected to. */
+	objected: boolean,
+	/**  Only decisions made without customer evidence. */
+	no_evidence: boolean,
+	status: StatusFilter,
+	/**  Words to find in statements, impact texts and reasons. */
+	text: string,
+	sort: Sort,
+};
+
+/**  A page of a filtered list and how many match in all. */
+export type AuditPage = {
+	total: number,
+	rows: AuditRow[],
+};
+
+/**  One decision in a list. */
+export type AuditRow = {
+	seq: number,
+	entry_id: string,
+	kind: EntryKind,
+	/**  For a superseding decision, the entry it replaced. */
+	supersedes: number | null,
+	recorded_at: string,
+	meeting_id: string,
+	meeting_title: string,
+	agenda_item_id: string | null,
+	item_title: string,
+	decided_by: string,
+	statement: string,
+	direction: Direction,
+	size: Size,
+	impact: string,
+	stance: Stance,
+	advocate_note: string,
+	no_evidence: boolean,
+	evidence_count: number,
+	personas: string[],
+	status: Status,
+	/**  The entry that superseded or revoked this one. */
+	closed_by: number | null,
+	reason: string,
+};
+
+/**  Where a log stops being trustworthy. */
+export type Broken = {
+	seq: number,
+	/**  The entry's id. */
+	entry_id: string | null,
+	/**  What does not match. */
+	problem: string,
+};
+
 /**  A stored complaint as lists and detail panes show it. */
 export type Complaint = {
 	id: string,
@@ -127,6 +218,56 @@ export type ComplaintQuery = {
 	limit: number,
 };
 
+/**  The leaders' dashboard. */
+export type Dashboard = {
+	/**  Current decisions counted. */
+	decisions: number,
+	weeks: WeekCount[],
+	/**  Share of current decisions the advocate objected to. */
+	objection_rate: number | null,
+	/**  Share of current decisions with customer evidence. */
+	evidence_rate: number | null,
+	follow_ups_open: number,
+	follow_ups_past_due: number,
+};
+
+/**  One decision in full: the entry as hashed, its evidence, what the room saw, its history. */
+export type DecisionDetail = {
+	row: AuditRow,
+	entry: HashedEntry,
+	evidence: Complaint[],
+	on_screen: SeenComplaint[],
+	/**
+	 *  Every entry of this decision's line, oldest first: the original, what superseded
+	 *  it, a revocation.
+	 */
+	history: AuditRow[],
+	follow_ups: FollowUpState[],
+};
+
+/**  A decision as written in the form or on the command line. */
+export type DecisionDraft = {
+	meeting_id: string,
+	agenda_item_id: string | null,
+	statement: string,
+	decided_by: string,
+	direction: Direction,
+	size: Size,
+	/**  The customer impact in the team's own words. */
+	impact: string,
+	/**  Personas the impact falls on. */
+	personas: string[],
+	/**  The complaints this decision answers. */
+	evidence: string[],
+	/**  Said explicitly: no customer evidence behind this decision. */
+	no_evidence: boolean,
+	stance: Stance,
+	advocate_note: string,
+	follow_ups: FollowUp[],
+	/**  The relevant complaints on screen for the item when the decision was taken. */
+	on_screen: OnScreen[],
+};
+
 /**  What creating the demo workspace stored. */
 export type DemoSummary = {
 	personas: number,
@@ -134,6 +275,18 @@ export type DemoSummary = {
 	meeting_id: string,
 	agenda_items: number,
 };
+
+/**  Which way a decision moves things for customers. */
+export type Direction = "helps" | "hurts" | "mixed" | "neutral" | "unknown";
+
+/**  What an entry does. */
+export type EntryKind = 
+/**  A new decision. */
+"decision" | 
+/**  A new decision that replaces an earlier one (`target_seq`). */
+"supersede" | 
+/**  Withdraws an earlier decision (`target_seq`). */
+"revoke";
 
 /**  What kind of failure happened, stable enough for the UI and scripts to branch on. */
 export type ErrorCode = 
@@ -154,6 +307,9 @@ export type ErrorCode =
 /**  Anything we did not foresee; the message carries the context. */
 "unexpected";
 
+/**  The file formats the log exports to. */
+export type ExportFormat = "csv" | "json" | "markdown";
+
 /**  A value and how many complaints carry it, for filters. */
 export type FacetCount = {
 	value: string,
@@ -169,8 +325,28 @@ export type FieldColumn = {
 	column: string | null,
 };
 
+/**  Something to do after the decision: what, who, by when. */
+export type FollowUp = {
+	what: string,
+	owner: string,
+	/**  `YYYY-MM-DD`. */
+	due: string,
+};
+
+/**  A follow-up of a decision and whether it is done. */
+export type FollowUpState = {
+	position: number,
+	done_at: string | null,
+	done_note: string,
+} & FollowUp;
+
 /**  A file format the importer reads. */
 export type Format = "csv" | "json" | "jsonl" | "eml" | "mbox";
+
+/**  An entry with the hash recorded for it. */
+export type HashedEntry = {
+	hash: string,
+} & LogEntry;
 
 /**  How to import a file. */
 export type ImportOptions = {
@@ -221,6 +397,32 @@ export type ImportSummary = {
 	seconds: number | null,
 };
 
+/**  One entry of the log: exactly what its hash covers, in canonical field order. */
+export type LogEntry = {
+	v: number,
+	seq: number,
+	id: string,
+	kind: EntryKind,
+	target_seq: number | null,
+	reason: string,
+	meeting_id: string,
+	agenda_item_id: string | null,
+	recorded_at: string,
+	decided_by: string,
+	statement: string,
+	direction: Direction | null,
+	size: Size | null,
+	impact: string,
+	personas: string[],
+	evidence: string[],
+	no_evidence: boolean,
+	stance: Stance | null,
+	advocate_note: string,
+	follow_ups: FollowUp[],
+	on_screen: ScreenEntry[],
+	prev_hash: string,
+};
+
 /**  A pin keeps a complaint on top of an agenda item's list; a dismissal keeps it away. */
 export type Mark = "pinned" | "dismissed";
 
@@ -267,6 +469,12 @@ export type MeetingSummary = {
 	item_count: number,
 	decision_count: number,
 	updated_at: string,
+};
+
+/**  A complaint on screen when the decision was taken, with its relevance score. */
+export type OnScreen = {
+	complaint_id: string,
+	score: number | null,
 };
 
 /**  A stored persona with its live complaint figures. */
@@ -352,10 +560,66 @@ export type RelevantRequest = {
 	include_dismissed: boolean,
 };
 
+/**  A complaint on screen when the decision was taken, as hashed. */
+export type ScreenEntry = {
+	complaint_id: string,
+	/**  Three decimals, as text, so that every tool hashes the same bytes. */
+	score: string,
+};
+
+/**  A complaint the room saw when the decision was taken. */
+export type SeenComplaint = {
+	complaint: Complaint,
+	score: string,
+	/**  It is also evidence of the decision. */
+	evidence: boolean,
+};
+
 /**  A run of text, marked when it matched the query. */
 export type Segment = {
 	text: string,
 	hit: boolean,
+};
+
+/**  How much it moves them. */
+export type Size = "small" | "medium" | "large";
+
+/**  The order of a list. */
+export type Sort = "newest" | "oldest";
+
+/**  What the person in the empty chair said. */
+export type Stance = "agrees" | "objects" | "abstains" | "absent";
+
+/**  Whether a decision still stands. */
+export type Status = "current" | "superseded" | "revoked";
+
+/**  Which decisions a list shows by status. */
+export type StatusFilter = "current" | "superseded" | "revoked" | 
+/**  Every decision, whatever became of it. */
+"all";
+
+/**  The result of walking the chain. */
+export type VerifyReport = {
+	intact: boolean,
+	/**  Entries checked. */
+	entries: number,
+	/**  The hash of the last entry that checked out. */
+	head: string,
+	/**  The first entry that does not match, when one does not. */
+	broken: Broken | null,
+	/**  True for a filtered export: links are checked only between neighbouring entries. */
+	partial: boolean,
+};
+
+/**  Decisions of one week by impact direction. */
+export type WeekCount = {
+	/**  The Monday the week starts on. */
+	week: string,
+	helps: number,
+	hurts: number,
+	mixed: number,
+	neutral: number,
+	unknown: number,
 };
 
 /**  Counts of what the open database holds. */

@@ -1,0 +1,149 @@
+//! Decisions and the audit: record, correct, list, verify, export.
+
+use chair_core::audit::{AuditFilter, AuditPage, Dashboard, DecisionDetail, ExportFormat};
+use chair_core::chain::{Appended, VerifyReport};
+use chair_core::decision::DecisionDraft;
+use chair_core::{ApiError, ErrorCode, Valid};
+use chrono::Utc;
+use tauri::State;
+
+use super::CmdResult;
+use crate::AppState;
+
+/// Records a decision with its customer impact.
+#[tauri::command]
+#[specta::specta]
+pub async fn record_decision(
+    state: State<'_, AppState>,
+    draft: DecisionDraft,
+) -> CmdResult<Appended> {
+    Ok(state
+        .store()?
+        .record_decision(&Valid::parse(draft)?, Utc::now())
+        .await?)
+}
+
+/// Records a decision that replaces entry `target`.
+#[tauri::command]
+#[specta::specta]
+pub async fn supersede_decision(
+    state: State<'_, AppState>,
+    target: i64,
+    reason: String,
+    draft: DecisionDraft,
+) -> CmdResult<Appended> {
+    Ok(state
+        .store()?
+        .supersede_decision(target, &reason, &Valid::parse(draft)?, Utc::now())
+        .await?)
+}
+
+/// Withdraws entry `target`.
+#[tauri::command]
+#[specta::specta]
+pub async fn revoke_decision(
+    state: State<'_, AppState>,
+    target: i64,
+    reason: String,
+    by: String,
+) -> CmdResult<Appended> {
+    Ok(state
+        .store()?
+        .revoke_decision(target, &reason, &by, Utc::now())
+        .await?)
+}
+
+/// The draft of decision `seq`, to start a superseding one from.
+#[tauri::command]
+#[specta::specta]
+pub async fn decision_draft(state: State<'_, AppState>, seq: i64) -> CmdResult<DecisionDraft> {
+    Ok(state.store()?.decision_draft(seq).await?)
+}
+
+/// A page of decisions matching `filter`.
+#[tauri::command]
+#[specta::specta]
+pub async fn audit_decisions(
+    state: State<'_, AppState>,
+    filter: AuditFilter,
+    offset: u32,
+    limit: u32,
+) -> CmdResult<AuditPage> {
+    Ok(state.store()?.audit(&filter, offset, limit).await?)
+}
+
+/// One decision in full.
+#[tauri::command]
+#[specta::specta]
+pub async fn decision_detail(state: State<'_, AppState>, seq: i64) -> CmdResult<DecisionDetail> {
+    Ok(state.store()?.decision_detail(seq).await?)
+}
+
+/// Walks the hash chain.
+#[tauri::command]
+#[specta::specta]
+pub async fn verify_log(state: State<'_, AppState>) -> CmdResult<VerifyReport> {
+    Ok(state.store()?.verify_log().await?)
+}
+
+/// The leaders' dashboard over the last `weeks` weeks.
+#[tauri::command]
+#[specta::specta]
+pub async fn audit_dashboard(state: State<'_, AppState>, weeks: u32) -> CmdResult<Dashboard> {
+    Ok(state
+        .store()?
+        .dashboard(Utc::now().date_naive(), weeks.clamp(1, 104))
+        .await?)
+}
+
+/// Marks a follow-up of decision `seq` done.
+#[tauri::command]
+#[specta::specta]
+pub async fn complete_follow_up(
+    state: State<'_, AppState>,
+    seq: i64,
+    position: i64,
+    by: String,
+    note: String,
+) -> CmdResult<()> {
+    Ok(state
+        .store()?
+        .complete_follow_up(seq, position, &by, &note, Utc::now())
+        .await?)
+}
+
+/// Writes the decisions `filter` selects to `path` (chosen by the user) as CSV, JSON or
+/// Markdown, whole or not at all; returns how many entries were written.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_log(
+    state: State<'_, AppState>,
+    filter: AuditFilter,
+    format: ExportFormat,
+    path: String,
+) -> CmdResult<u32> {
+    let store = state.store()?;
+    let io = |e: std::io::Error| ApiError::new(ErrorCode::Io, format!("cannot write {path}: {e}"));
+    let part = format!("{path}.part");
+    let file = std::fs::File::create(&part).map_err(io)?;
+    let mut out = std::io::BufWriter::new(file);
+    let written = store.export_log(&filter, format, &mut out).await;
+    let finished = written.and_then(|n| {
+        let f = out
+            .into_inner()
+            .map_err(|e| chair_store::StoreError::Io(e.to_string()))?;
+        f.sync_all()
+            .map_err(|e| chair_store::StoreError::Io(e.to_string()))?;
+        Ok(n)
+    });
+    match finished {
+        Ok(n) => {
+            std::fs::rename(&part, &path).map_err(io)?;
+            Ok(n as u32)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&part);
+            Err(e.into())
+        }
+    }
+}

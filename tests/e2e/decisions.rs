@@ -1,0 +1,159 @@
+//! Decisions: recorded with their customer impact in the real window, audited, corrected and
+//! exported as a log that verifies on its own.
+
+use anyhow::{Context, Result, ensure};
+use chair_e2e::{App, Harness};
+
+use crate::shot;
+
+async fn open_demo_meeting(app: &App) -> Result<()> {
+    app.click("[data-testid=load-demo]").await?;
+    app.wait_count("[data-testid=agenda-item-title]", 4).await?;
+    app.wait_for("[data-testid=relevant-complaint]").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_decision_is_recorded_audited_superseded_and_exported_as_a_verifiable_log() -> Result<()>
+{
+    let h = Harness::start()?;
+    let app = h.launch().await?;
+    open_demo_meeting(&app).await?;
+
+    app.click("[data-testid=record-decision]").await?;
+    app.wait_for("[data-testid=evidence-option]").await?;
+    app.fill(
+        "[data-testid=decision-statement]",
+        "Introduce a same-day grace period before the overdraft fee",
+    )
+    .await?;
+    app.click("[data-testid=direction-helps]").await?;
+    app.click("[data-testid=size-medium]").await?;
+    app.fill(
+        "[data-testid=decision-impact]",
+        "Customers whose salary lands a day late stop paying the 25 pound fee",
+    )
+    .await?;
+    app.click("[data-testid=evidence-option]").await?;
+    app.click("[data-testid=stance-agrees]").await?;
+    app.screenshot(&shot("decision-form")).await?;
+    app.click("[data-testid=save-decision]").await?;
+    let logged = app
+        .wait_text("[data-testid=item-decisions]", |t| {
+            t.contains("same-day grace period")
+        })
+        .await?;
+    ensure!(
+        logged.contains("helps"),
+        "the item lists its decision with its impact: {logged}"
+    );
+
+    app.click("[data-testid=nav-audit]").await?;
+    let badge = app
+        .wait_text("[data-testid=chain-badge]", |t| t.contains("intact"))
+        .await?;
+    ensure!(
+        badge.contains("1 entry"),
+        "the chain badge says the log is intact: {badge}"
+    );
+    app.click("[data-testid=audit-row]").await?;
+    let detail = app
+        .wait_text("[data-testid=decision-detail]", |t| {
+            t.contains("same-day grace period")
+        })
+        .await?;
+    let lower = detail.to_lowercase();
+    ensure!(
+        lower.contains("evidence") && lower.contains("on screen when decided"),
+        "{detail}"
+    );
+    app.screenshot(&shot("audit")).await?;
+
+    app.click("[data-testid=supersede]").await?;
+    app.fill(
+        "[data-testid=supersede-reason]",
+        "Legal asked for a cut-off at midnight",
+    )
+    .await?;
+    app.fill(
+        "[data-testid=decision-statement]",
+        "Grace period until midnight on the day the fee would apply",
+    )
+    .await?;
+    app.click("[data-testid=direction-mixed]").await?;
+    app.fill(
+        "[data-testid=decision-impact]",
+        "Late salaries arriving before midnight avoid the fee; later ones still pay",
+    )
+    .await?;
+    app.click("[data-testid=save-decision]").await?;
+    let badge = app
+        .wait_text("[data-testid=chain-badge]", |t| t.contains("2 entries"))
+        .await?;
+    ensure!(badge.contains("intact"), "{badge}");
+    let statuses: Vec<String> = app
+        .wait_count("[data-testid=audit-status]", 2)
+        .await?
+        .iter()
+        .map(|s| s.to_lowercase())
+        .collect();
+    ensure!(
+        statuses == ["current", "superseded"],
+        "newest first, the old decision marked superseded: {statuses:?}"
+    );
+
+    // The export button's own command, called as the button calls it after the save dialog.
+    let path = h.home().join("decision-log.json");
+    let written = app
+        .client()
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke('export_log', {
+               filter: { from: null, to: null, meeting_id: null, agenda_item_id: null, persona_id: null, direction: null,
+                         objected: false, no_evidence: false, status: 'all', text: '', sort: 'newest' },
+               format: 'json', path: arguments[0] }).then(done, (e) => done('error: ' + JSON.stringify(e)));",
+            vec![path.display().to_string().into()],
+        )
+        .await?;
+    ensure!(written == 2, "two entries exported: {written}");
+    let verified = std::process::Command::new(chair_e2e::chair_binary()?)
+        .args(["log", "verify", "--file"])
+        .arg(&path)
+        .output()
+        .context("chair log verify")?;
+    let said = String::from_utf8_lossy(&verified.stdout);
+    ensure!(
+        verified.status.success() && said.starts_with("intact: 2 entries"),
+        "the export verifies on its own: {said}"
+    );
+    app.quit().await
+}
+
+#[tokio::test]
+async fn a_placeholder_impact_is_refused_with_the_reason_and_nothing_is_logged() -> Result<()> {
+    let h = Harness::start()?;
+    let app = h.launch().await?;
+    open_demo_meeting(&app).await?;
+    app.click("[data-testid=record-decision]").await?;
+    app.fill(
+        "[data-testid=decision-statement]",
+        "Raise the overdraft fee",
+    )
+    .await?;
+    app.click("[data-testid=direction-hurts]").await?;
+    app.click("[data-testid=size-small]").await?;
+    app.fill("[data-testid=decision-impact]", "n/a").await?;
+    app.click("[data-testid=no-evidence]").await?;
+    app.click("[data-testid=stance-objects]").await?;
+    app.click("[data-testid=save-decision]").await?;
+    let msg = app
+        .wait_text("[data-testid=decision-error]", |t| !t.is_empty())
+        .await?;
+    ensure!(
+        msg.contains("not a statement of customer impact"),
+        "the refusal says why: {msg}"
+    );
+    let status: serde_json::Value = serde_json::from_str(&h.chair(&["status", "--json"])?)?;
+    ensure!(status["decisions"] == 0, "nothing was logged: {status}");
+    app.quit().await
+}
