@@ -4,7 +4,9 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
-use crate::commands::{complaints, decisions, import, meetings, personas, relevance, workspace};
+use crate::commands::{
+    complaints, decisions, import, live, meetings, personas, relevance, workspace,
+};
 
 /// The command and event registry, shared by the app and the bindings export.
 pub fn builder() -> Builder<tauri::Wry> {
@@ -40,8 +42,25 @@ pub fn builder() -> Builder<tauri::Wry> {
             decisions::audit_dashboard,
             decisions::complete_follow_up,
             decisions::export_log,
+            live::start_meeting,
+            live::live_state,
+            live::current_live_meeting,
+            live::go_to_item,
+            live::set_timer,
+            live::advocate_says,
+            live::close_meeting,
+            live::meeting_minutes,
+            live::save_minutes,
+            live::unfinished_items,
+            live::raise_escalation,
+            live::answer_escalation,
+            live::list_escalations,
+            live::open_seat_window,
         ])
-        .events(collect_events![import::ImportProgressEvent])
+        .events(collect_events![
+            import::ImportProgressEvent,
+            live::MeetingChanged
+        ])
         .error_handling(ErrorHandlingMode::Throw)
         .disable_serde_phases()
         .dangerously_cast_bigints_to_number()

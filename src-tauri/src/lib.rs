@@ -41,6 +41,12 @@ pub fn run() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(specta.invoke_handler())
+        // The seat belongs to the meeting in the main window: closing the main window quits.
+        .on_window_event(|window, event| {
+            if window.label() == "main" && matches!(event, tauri::WindowEvent::Destroyed) {
+                window.app_handle().exit(0);
+            }
+        })
         .setup(move |app| {
             specta.mount_events(app);
             let state = tauri::async_runtime::block_on(AppState::open(db_path));

@@ -4,6 +4,7 @@
 mod complaints;
 mod decisions;
 mod foundation;
+mod live;
 
 use std::path::PathBuf;
 

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use fantoccini::elements::Element;
+use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
@@ -114,9 +115,15 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// Starts Xvfb and tauri-driver for one test.
+    /// Starts Xvfb (a 1280x800 screen) and tauri-driver for one test.
     pub fn start() -> Result<Self> {
+        Self::start_on(1280, 800)
+    }
+
+    /// Starts Xvfb with a `width` x `height` screen and tauri-driver for one test.
+    pub fn start_on(width: u32, height: u32) -> Result<Self> {
         let app = app_binary()?;
+        let screen = format!("{width}x{height}x24");
         let home = tempfile::tempdir()?;
         let db = home.path().join("data").join("empty-chair.db");
 
@@ -126,7 +133,7 @@ impl Harness {
             "1",
             "-screen",
             "0",
-            "1280x800x24",
+            &screen,
             "-nolisten",
             "tcp",
         ])
@@ -192,6 +199,24 @@ impl Harness {
     /// The test's private home folder.
     pub fn home(&self) -> &Path {
         self.home.path()
+    }
+
+    /// Saves a picture of the whole X screen to `path` (imagemagick's `import`), for windows a
+    /// WebDriver screenshot does not cover.
+    pub fn screenshot_screen(&self, path: &Path) -> Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let status = Command::new("import")
+            .args(["-window", "root"])
+            .arg(path)
+            .env("DISPLAY", &self.display)
+            .status()
+            .context("cannot run import (Debian package imagemagick)")?;
+        if !status.success() {
+            bail!("import could not capture the screen: {status}");
+        }
+        Ok(())
     }
 
     /// Runs the `chair` command line on this test's database and returns its standard output.
@@ -305,7 +330,8 @@ impl App {
                 "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText.trim());",
                 vec![css.into()],
             )
-            .await?;
+            .await
+            .with_context(|| format!("reading the text of `{css}`"))?;
         Ok(serde_json::from_value(value)?)
     }
 
@@ -354,6 +380,54 @@ impl App {
             .with_context(|| format!("there is no element {index} matching `{css}`"))?;
         el.clear().await?;
         el.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Waits until the app has `n` windows; returns their handles, the one driven now first.
+    pub async fn wait_windows(&self, n: usize) -> Result<Vec<WindowHandle>> {
+        let start = Instant::now();
+        let mut seen = 0;
+        while start.elapsed() < WAIT {
+            let mut all = self.client.windows().await.context("listing the windows")?;
+            seen = all.len();
+            if seen == n {
+                let current = self.client.window().await.context("the current window")?;
+                all.sort_by_key(|h| *h != current);
+                return Ok(all);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("expected {n} windows, saw {seen}")
+    }
+
+    /// Makes the window `handle` the one the helpers drive.
+    pub async fn switch_to(&self, handle: &WindowHandle) -> Result<()> {
+        self.client
+            .switch_to_window(handle.clone())
+            .await
+            .context("switching windows")?;
+        Ok(())
+    }
+
+    /// Sets the driven window's size in pixels.
+    pub async fn resize(&self, width: u32, height: u32) -> Result<()> {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .context("resizing the window")?;
+        Ok(())
+    }
+
+    /// Presses `key` (a character or a WebDriver key code such as `\u{E014}` for →) on
+    /// whatever has focus.
+    pub async fn press(&self, key: &str) -> Result<()> {
+        self.client
+            .active_element()
+            .await
+            .context("finding the focused element")?
+            .send_keys(key)
+            .await
+            .with_context(|| format!("pressing {key:?}"))?;
         Ok(())
     }
 

@@ -51,9 +51,12 @@ enum Command {
     /// List or add personas.
     #[command(subcommand)]
     Personas(commands::personas::PersonasCommand),
-    /// List meetings or show one.
+    /// List meetings, show one, or print its minutes.
     #[command(subcommand)]
     Meetings(commands::meetings::MeetingsCommand),
+    /// The "?" raised on complaints: list them, answer one.
+    #[command(subcommand)]
+    Escalations(commands::escalations::EscalationsCommand),
 }
 
 fn main() -> ExitCode {
@@ -115,6 +118,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Log(cmd) => commands::decisions::run_log(Some(&store), cmd).await?,
         Command::Personas(cmd) => commands::personas::run(&store, cmd).await?,
         Command::Meetings(cmd) => commands::meetings::run(&store, cmd).await?,
+        Command::Escalations(cmd) => commands::escalations::run(&store, cmd).await?,
     };
     store.close().await;
     Ok(code)

@@ -105,6 +105,7 @@ pub struct AuditRow {
     /// The entry that superseded or revoked this one.
     pub closed_by: Option<i64>,
     pub reason: String,
+    pub follow_ups: Vec<FollowUp>,
 }
 
 /// A page of a filtered list and how many match in all.
@@ -176,6 +177,8 @@ pub struct Dashboard {
     pub evidence_rate: f64,
     pub follow_ups_open: i64,
     pub follow_ups_past_due: i64,
+    pub escalations_open: i64,
+    pub escalations_overdue: i64,
 }
 
 /// The file formats the log exports to.

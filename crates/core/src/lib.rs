@@ -8,6 +8,7 @@ pub mod decision;
 pub mod demo;
 pub mod error;
 pub mod import;
+pub mod live;
 pub mod meeting;
 pub mod persona;
 pub mod relevance;

@@ -52,6 +52,8 @@ pub struct AgendaItemDraft {
     pub owner: String,
     pub timebox_minutes: u32,
     pub keywords: Vec<String>,
+    /// The unfinished item of an earlier meeting this one continues.
+    pub carried_from: Option<Uuid>,
 }
 
 /// A meeting and its agenda as written in the form.
@@ -85,6 +87,7 @@ impl Validate for AgendaItemDraft {
         }
         Ok(Self {
             id: self.id,
+            carried_from: self.carried_from,
             title: label("title", &self.title, 200)?,
             description: optional("description", &self.description, 4_000)?,
             customer_problem: optional("customer problem", &self.customer_problem, 1_000)?,
@@ -150,6 +153,7 @@ pub struct AgendaItem {
     pub owner: String,
     pub timebox_minutes: u32,
     pub keywords: Vec<String>,
+    pub carried_from: Option<Uuid>,
 }
 
 /// A stored meeting without its items, for lists.
@@ -184,8 +188,37 @@ pub struct Meeting {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The series a meeting belongs to: its title without numbers, case or punctuation, so
+/// "Product council — week 47" and "Product Council, week 48" are the same series.
+pub fn series_of(title: &str) -> String {
+    title
+        .chars()
+        .map(|c| {
+            if c.is_alphabetic() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                ' '
+            }
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_series_ignores_numbers_case_and_punctuation() {
+        use super::series_of;
+        assert_eq!(
+            series_of("Product council — week 47"),
+            series_of("Product Council, week 48")
+        );
+        assert_ne!(series_of("Product council"), series_of("Pricing council"));
+        assert_eq!(series_of("2026-11-22"), "");
+    }
+
     use super::*;
     use crate::Valid;
 

@@ -12,6 +12,8 @@ pub struct WorkspaceStatus {
     pub complaints: i64,
     pub meetings: i64,
     pub decisions: i64,
+    /// "?" escalations still waiting for an answer.
+    pub escalations_open: i64,
 }
 
 impl WorkspaceStatus {

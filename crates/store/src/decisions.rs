@@ -722,7 +722,8 @@ impl Store {
                     json_array_length(d.details, '$.evidence') AS evidence_count,
                     (SELECT group_concat(p.name, char(31)) FROM decision_personas dp JOIN personas p ON p.id = dp.persona_id
                       WHERE dp.seq = d.seq) AS persona_names,
-                    c.seq AS closed_by, c.kind AS closed_kind, d.reason
+                    c.seq AS closed_by, c.kind AS closed_kind, d.reason,
+                    json_extract(d.details, '$.follow_ups') AS follow_ups
                FROM decision_log d
                JOIN meetings m ON m.id = d.meeting_id
                LEFT JOIN agenda_items a ON a.id = d.agenda_item_id
@@ -914,6 +915,7 @@ impl Store {
             .bind(today.to_string())
             .fetch_one(self.pool())
             .await?;
+        let (escalations_open, escalations_overdue) = self.escalation_counts(today).await?;
         let share = |n: i64| {
             if total == 0 {
                 0.0
@@ -928,6 +930,8 @@ impl Store {
             evidence_rate: share(evidenced),
             follow_ups_open: open,
             follow_ups_past_due: past_due,
+            escalations_open,
+            escalations_overdue,
         })
     }
 }
@@ -1053,6 +1057,10 @@ fn audit_row(r: &SqliteRow) -> Result<AuditRow> {
         },
         closed_by: r.try_get("closed_by")?,
         reason: r.try_get("reason")?,
+        follow_ups: serde_json::from_str(
+            &r.try_get::<Option<String>, _>("follow_ups")?
+                .unwrap_or_else(|| "[]".into()),
+        )?,
     })
 }
 

@@ -9,6 +9,7 @@ pub mod complaints;
 pub mod decisions;
 pub mod demo;
 pub mod import;
+pub mod live;
 pub mod meetings;
 pub mod personas;
 pub mod relevance;

@@ -193,7 +193,8 @@ impl Store {
         let rows = sqlx::query!(
             r#"SELECT id AS "id: Hyphenated", position, title, description, customer_problem, owner,
                       timebox_minutes AS "timebox_minutes: u32",
-                      keywords AS "keywords: Json<Vec<String>>"
+                      keywords AS "keywords: Json<Vec<String>>",
+                      carried_from AS "carried_from: Hyphenated"
                  FROM agenda_items WHERE meeting_id = ? ORDER BY position"#,
             hid
         )
@@ -211,6 +212,7 @@ impl Store {
                 owner: r.owner,
                 timebox_minutes: r.timebox_minutes,
                 keywords: r.keywords.0,
+                carried_from: r.carried_from.map(Hyphenated::into_uuid),
             })
             .collect())
     }
@@ -404,10 +406,11 @@ async fn save_items(
             }
             None => {
                 let iid = Uuid::now_v7().hyphenated();
+                let carried = item.carried_from.map(|c| c.hyphenated());
                 sqlx::query!(
                     "INSERT INTO agenda_items (id, meeting_id, position, title, description, customer_problem,
-                                               owner, timebox_minutes, keywords, created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                               owner, timebox_minutes, keywords, carried_from, created_at, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     iid,
                     hid,
                     position,
@@ -417,6 +420,7 @@ async fn save_items(
                     item.owner,
                     item.timebox_minutes,
                     keywords,
+                    carried,
                     at,
                     at,
                 )

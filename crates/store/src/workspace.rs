@@ -11,7 +11,8 @@ impl Store {
             r#"SELECT (SELECT count(*) FROM personas) AS "personas!: i64",
                       (SELECT count(*) FROM complaints) AS "complaints!: i64",
                       (SELECT count(*) FROM meetings) AS "meetings!: i64",
-                      (SELECT count(*) FROM decision_log) AS "decisions!: i64""#
+                      (SELECT count(*) FROM decision_log) AS "decisions!: i64",
+                      (SELECT count(*) FROM escalations WHERE answered_at IS NULL) AS "escalations_open!: i64""#
         )
         .fetch_one(self.pool())
         .await?;
@@ -21,6 +22,7 @@ impl Store {
             complaints: r.complaints,
             meetings: r.meetings,
             decisions: r.decisions,
+            escalations_open: r.escalations_open,
         })
     }
 }

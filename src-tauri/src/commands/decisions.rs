@@ -1,13 +1,14 @@
 //! Decisions and the audit: record, correct, list, verify, export.
 
+use chair_core::Valid;
 use chair_core::audit::{AuditFilter, AuditPage, Dashboard, DecisionDetail, ExportFormat};
 use chair_core::chain::{Appended, VerifyReport};
 use chair_core::decision::DecisionDraft;
-use chair_core::{ApiError, ErrorCode, Valid};
 use chrono::Utc;
 use tauri::State;
 
 use super::CmdResult;
+use super::files::WholeFile;
 use crate::AppState;
 
 /// Records a decision with its customer impact.
@@ -123,27 +124,8 @@ pub async fn export_log(
     path: String,
 ) -> CmdResult<u32> {
     let store = state.store()?;
-    let io = |e: std::io::Error| ApiError::new(ErrorCode::Io, format!("cannot write {path}: {e}"));
-    let part = format!("{path}.part");
-    let file = std::fs::File::create(&part).map_err(io)?;
-    let mut out = std::io::BufWriter::new(file);
-    let written = store.export_log(&filter, format, &mut out).await;
-    let finished = written.and_then(|n| {
-        let f = out
-            .into_inner()
-            .map_err(|e| chair_store::StoreError::Io(e.to_string()))?;
-        f.sync_all()
-            .map_err(|e| chair_store::StoreError::Io(e.to_string()))?;
-        Ok(n)
-    });
-    match finished {
-        Ok(n) => {
-            std::fs::rename(&part, &path).map_err(io)?;
-            Ok(n as u32)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&part);
-            Err(e.into())
-        }
-    }
+    let mut file = WholeFile::create(&path)?;
+    let written = store.export_log(&filter, format, file.writer()).await?;
+    file.finish()?;
+    Ok(written as u32)
 }

@@ -12,6 +12,7 @@ use tauri_specta::Event;
 use uuid::Uuid;
 
 use super::CmdResult;
+use super::files::write_whole;
 use crate::AppState;
 
 /// How far the running import has come; sent after every batch.
@@ -102,25 +103,22 @@ pub async fn save_rejections_csv(
     path: String,
 ) -> CmdResult<u32> {
     let rows = state.store()?.import_rejections(import_id).await?;
-    let io = |e: std::io::Error| ApiError::new(ErrorCode::Io, format!("cannot write {path}: {e}"));
-    let tmp = format!("{path}.part");
-    {
-        let mut w = csv::Writer::from_path(&tmp)
-            .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot write {path}: {e}")))?;
-        w.write_record(["line", "file", "reason", "excerpt"])
-            .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
-        for r in &rows {
-            w.write_record([
-                r.line.to_string().as_str(),
-                r.file.as_deref().unwrap_or(""),
-                &r.reason,
-                &r.excerpt,
-            ])
-            .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
-        }
-        w.flush().map_err(io)?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| ApiError::new(ErrorCode::Io, format!("cannot write {path}: {e}"));
+    w.write_record(["line", "file", "reason", "excerpt"])
+        .map_err(failed)?;
+    for r in &rows {
+        w.write_record([
+            r.line.to_string().as_str(),
+            r.file.as_deref().unwrap_or(""),
+            &r.reason,
+            &r.excerpt,
+        ])
+        .map_err(failed)?;
     }
-    // Written whole or not at all.
-    std::fs::rename(&tmp, &path).map_err(io)?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot write {path}: {e}")))?;
+    write_whole(&path, &bytes)?;
     Ok(rows.len() as u32)
 }

@@ -2,7 +2,9 @@
 
 pub mod complaints;
 pub mod decisions;
+pub mod files;
 pub mod import;
+pub mod live;
 pub mod meetings;
 pub mod personas;
 pub mod relevance;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { blankItem, blankMeeting, fromMeeting, snapshot, toDraft } from "./meetingForm";
+import { blankItem, blankMeeting, carryIn, copyOf, fromMeeting, snapshot, toDraft } from "./meetingForm";
 import { blankPersona, fromPersona, toPersonaDraft } from "./personaForm";
 import type { Meeting, Persona } from "./ipc";
 
@@ -21,8 +21,7 @@ describe("meeting form", () => {
     expect(toDraft(f).items).toHaveLength(1);
   });
 
-  it("a stored meeting loads into the form and back unchanged", () => {
-    const m: Meeting = {
+  const stored = (): Meeting => ({
       id: "m1",
       title: "Council",
       scheduled_at: null,
@@ -32,15 +31,41 @@ describe("meeting form", () => {
       status: "planned",
       persona_ids: ["p1"],
       items: [
-        { id: "i1", meeting_id: "m1", position: 0, title: "A", description: "", customer_problem: "x", owner: "", timebox_minutes: 10, keywords: ["k"] },
+        { id: "i1", meeting_id: "m1", position: 0, title: "A", description: "", customer_problem: "x", owner: "", timebox_minutes: 10, keywords: ["k"], carried_from: null },
       ],
       created_at: "",
       updated_at: "",
-    };
+  });
+
+  it("a stored meeting loads into the form and back unchanged", () => {
+    const m = stored();
     const f = fromMeeting(m);
     const d = toDraft(f);
     expect(d.items[0]).toMatchObject({ id: "i1", title: "A", keywords: ["k"], timebox_minutes: 10 });
     expect(snapshot(fromMeeting(m))).toBe(snapshot(f));
+  });
+
+  it("a copy of an earlier meeting keeps its people and agenda but none of its ids or its date", () => {
+    const m = { ...stored(), scheduled_at: "2026-11-20T10:00:00Z" };
+    const d = toDraft(copyOf(m));
+    expect(d).toMatchObject({ title: "Council", facilitator: "Hannah K.", persona_ids: ["p1"], scheduled_at: null });
+    expect(d.items[0]).toMatchObject({ id: null, title: "A", carried_from: null, keywords: ["k"] });
+  });
+
+  it("unfinished items are carried in once, after the items already planned, replacing a blank start", () => {
+    const earlier = stored().items;
+    const f = carryIn(blankMeeting(), earlier);
+    expect(f.items.map((i) => [i.title, i.carried_from])).toEqual([["A", "i1"]]);
+    f.items.push({ ...blankItem(), title: "B" });
+    const again = carryIn(f, earlier);
+    expect(again.items.map((i) => i.title)).toEqual(["A", "B"]);
+    expect(toDraft(again).items[0]?.carried_from).toBe("i1");
+  });
+
+  it("an unfinished item already copied onto the agenda is marked as carried, not repeated", () => {
+    const m = stored();
+    const f = carryIn(copyOf(m), m.items);
+    expect(f.items.map((i) => [i.title, i.carried_from])).toEqual([["A", "i1"]]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { areaOf, href, parseRoute, type Route } from "./routes";
+import { areaOf, href, isFullWindow, parseRoute, type Route } from "./routes";
 
 const id = "0194a3b2-7c1d-7e2f-8a3b-4c5d6e7f8091";
 const item = "0194a3b2-7c1d-7e2f-8a3b-4c5d6e7f8092";
@@ -21,6 +21,13 @@ describe("routes", () => {
       { name: "supersede", seq: 12 },
       { name: "audit", seq: 7 },
       { name: "audit" },
+      { name: "live", id },
+      { name: "minutes", id },
+      { name: "seat", id },
+      { name: "seat" },
+      { name: "escalations" },
+      { name: "escalations", filter: "overdue" },
+      { name: "escalations", filter: "answered" },
     ];
     for (const r of routes) expect(parseRoute(href(r))).toEqual(r);
   });
@@ -35,5 +42,18 @@ describe("routes", () => {
     expect(areaOf({ name: "persona-edit", id })).toBe("personas");
     expect(areaOf({ name: "meeting-edit", id })).toBe("meetings");
     expect(areaOf({ name: "audit" })).toBe("audit");
+    expect(areaOf({ name: "escalations", filter: "all" })).toBe("escalations");
+    expect(areaOf({ name: "live", id })).toBe("meetings");
+  });
+
+  it("the live meeting and the seat fill the window", () => {
+    expect(isFullWindow({ name: "live", id })).toBe(true);
+    expect(isFullWindow({ name: "seat" })).toBe(true);
+    expect(isFullWindow({ name: "meeting", id })).toBe(false);
+  });
+
+  it("an unknown escalation view is the open list", () => {
+    expect(parseRoute("#/escalations/whatever")).toEqual({ name: "escalations" });
+    expect(parseRoute("#/escalations/open")).toEqual({ name: "escalations" });
   });
 });

@@ -6,6 +6,10 @@ export type Route =
   | { name: "meeting"; id: string; item?: string }
   | { name: "meeting-new" }
   | { name: "meeting-edit"; id: string }
+  | { name: "live"; id: string }
+  | { name: "minutes"; id: string }
+  | { name: "seat"; id?: string }
+  | { name: "escalations"; filter?: EscalationView }
   | { name: "personas" }
   | { name: "persona-new" }
   | { name: "persona-edit"; id: string }
@@ -15,8 +19,12 @@ export type Route =
   | { name: "supersede"; seq: number }
   | { name: "audit"; seq?: number };
 
-/** The four areas of the sidebar. */
-export type Area = "meetings" | "personas" | "complaints" | "audit";
+/** Which escalations the list shows. */
+export type EscalationView = "open" | "overdue" | "answered" | "all";
+const ESCALATION_VIEWS: readonly string[] = ["open", "overdue", "answered", "all"];
+
+/** The areas of the sidebar. */
+export type Area = "meetings" | "personas" | "complaints" | "audit" | "escalations";
 
 const ID = /^[0-9a-f-]{36}$/i;
 
@@ -31,6 +39,12 @@ export function parseRoute(hash: string): Route {
       return { name: "personas" };
     case "complaints":
       return id === "import" ? { name: "import" } : { name: "complaints" };
+    case "seat":
+      return id && ID.test(id) ? { name: "seat", id } : { name: "seat" };
+    case "escalations":
+      return id && ESCALATION_VIEWS.includes(id) && id !== "open"
+        ? { name: "escalations", filter: id as EscalationView }
+        : { name: "escalations" };
     case "audit": {
       const seq = Number(id);
       if (id && Number.isInteger(seq) && seq > 0) {
@@ -44,6 +58,8 @@ export function parseRoute(hash: string): Route {
       if (id === "new") return { name: "meeting-new" };
       if (id && ID.test(id)) {
         if (extra === "edit") return { name: "meeting-edit", id };
+        if (extra === "live") return { name: "live", id };
+        if (extra === "minutes") return { name: "minutes", id };
         if (extra === "items" && more && ID.test(more)) {
           return parts[4] === "decide" ? { name: "decide", id, item: more } : { name: "meeting", id, item: more };
         }
@@ -51,6 +67,11 @@ export function parseRoute(hash: string): Route {
       }
       return { name: "meetings" };
   }
+}
+
+/** Screens that fill the window without the sidebar: the live meeting and the seat. */
+export function isFullWindow(route: Route): boolean {
+  return route.name === "live" || route.name === "seat";
 }
 
 /** The hash for a route. */
@@ -64,6 +85,14 @@ export function href(route: Route): string {
       return "#/meetings/new";
     case "meeting-edit":
       return `#/meetings/${route.id}/edit`;
+    case "live":
+      return `#/meetings/${route.id}/live`;
+    case "minutes":
+      return `#/meetings/${route.id}/minutes`;
+    case "seat":
+      return route.id ? `#/seat/${route.id}` : "#/seat";
+    case "escalations":
+      return route.filter && route.filter !== "open" ? `#/escalations/${route.filter}` : "#/escalations";
     case "personas":
       return "#/personas";
     case "persona-new":
@@ -88,5 +117,6 @@ export function areaOf(route: Route): Area {
   if (route.name.startsWith("persona")) return "personas";
   if (route.name === "complaints" || route.name === "import") return "complaints";
   if (route.name === "audit" || route.name === "supersede") return "audit";
+  if (route.name === "escalations") return "escalations";
   return "meetings";
 }

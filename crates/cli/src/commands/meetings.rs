@@ -23,6 +23,11 @@ pub enum MeetingsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print the minutes of a closed meeting (Markdown).
+    Minutes {
+        /// The meeting's id or title.
+        meeting: String,
+    },
 }
 
 /// Runs a `meetings` subcommand.
@@ -71,6 +76,14 @@ pub async fn run(store: &Store, cmd: MeetingsCommand) -> anyhow::Result<ExitCode
                     }
                 }
             }
+        }
+        MeetingsCommand::Minutes { meeting } => {
+            let id = store.find_meeting(&meeting).await?;
+            let minutes = store.meeting_minutes(id).await?;
+            if minutes.is_empty() {
+                anyhow::bail!("this meeting has no minutes yet: they are written when it closes");
+            }
+            print!("{minutes}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! One module per area of the command line.
 
 pub mod decisions;
+pub mod escalations;
 pub mod import;
 pub mod meetings;
 pub mod personas;

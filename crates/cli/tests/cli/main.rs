@@ -5,5 +5,6 @@ mod support;
 
 mod complaints;
 mod decisions;
+mod escalations;
 mod personas;
 mod workspace;

@@ -6,6 +6,7 @@ mod support;
 mod decisions;
 mod demo;
 mod import;
+mod live;
 mod meetings;
 mod open;
 mod personas;

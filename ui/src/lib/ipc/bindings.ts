@@ -68,14 +68,54 @@ export const commands = {
 	 *  Markdown, whole or not at all; returns how many entries were written.
 	 */
 	exportLog: (filter: AuditFilter, format: ExportFormat, path: string) => __TAURI_INVOKE<number>("export_log", { filter, format, path }),
+	/**  Starts a planned meeting on its first item, or resumes a live one. */
+	startMeeting: (id: string) => __TAURI_INVOKE<LiveState>("start_meeting", { id }),
+	/**  Everything the facilitator's window and the seat show, as of now. */
+	liveState: (id: string) => __TAURI_INVOKE<LiveState>("live_state", { id }),
+	/**  The most recently started meeting that is still live, for a seat opened without one. */
+	currentLiveMeeting: () => __TAURI_INVOKE<string | null>("current_live_meeting"),
+	/**  Moves the meeting to agenda item `item`. */
+	goToItem: (meetingId: string, item: string) => __TAURI_INVOKE<LiveState>("go_to_item", { meetingId, item }),
+	/**  Starts or pauses the current item's timer. */
+	setTimer: (meetingId: string, running: boolean) => __TAURI_INVOKE<LiveState>("set_timer", { meetingId, running }),
+	/**  The advocate agrees, objects or remarks on the current item. */
+	advocateSays: (meetingId: string, input: AdvocateInput) => __TAURI_INVOKE<MeetingEvent>("advocate_says", { meetingId, input }),
+	/**  Closes the meeting, carrying the items in `carry` forward; returns the minutes. */
+	closeMeeting: (id: string, carry: string[]) => __TAURI_INVOKE<string>("close_meeting", { id, carry }),
+	/**  The minutes of a closed meeting. */
+	meetingMinutes: (id: string) => __TAURI_INVOKE<string>("meeting_minutes", { id }),
+	/**  Writes the minutes of meeting `id` to `path` (chosen by the user), whole or not at all. */
+	saveMinutes: (id: string, path: string) => __TAURI_INVOKE<null>("save_minutes", { id, path }),
+	/**  Items the last meeting titled `title` left unfinished and nobody has taken up yet. */
+	unfinishedItems: (title: string) => __TAURI_INVOKE<Unfinished | null>("unfinished_items", { title }),
+	/**  Raises a "?" on a complaint. */
+	raiseEscalation: (draft: EscalationDraft) => __TAURI_INVOKE<Escalation>("raise_escalation", { draft }),
+	/**  Answers an open escalation with what was found out. */
+	answerEscalation: (id: string, resolution: string) => __TAURI_INVOKE<Escalation>("answer_escalation", { id, resolution }),
+	/**  Escalations matching `filter`, overdue first. */
+	listEscalations: (filter: EscalationFilter) => __TAURI_INVOKE<Escalation[]>("list_escalations", { filter }),
+	/**
+	 *  Opens the advocate's seat for `meeting_id` in its own window, or brings it forward and
+	 *  points it at that meeting.
+	 */
+	openSeatWindow: (meetingId: string) => __TAURI_INVOKE<null>("open_seat_window", { meetingId }),
 };
 
 /** Events */
 export const events = {
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
+	meetingChanged: makeEvent<MeetingChanged, MeetingChanged>("meeting-changed"),
 };
 
 /* Types */
+/**  What the advocate says from the seat. */
+export type AdvocateInput = {
+	/**  Agree, Object or Remark. */
+	kind: EventKind,
+	text: string,
+	by: string,
+};
+
 /**  A stored agenda item. */
 export type AgendaItem = {
 	id: string,
@@ -88,6 +128,7 @@ export type AgendaItem = {
 	owner: string,
 	timebox_minutes: number,
 	keywords: string[],
+	carried_from: string | null,
 };
 
 /**  An agenda item as written in the meeting form. */
@@ -101,6 +142,8 @@ export type AgendaItemDraft = {
 	owner: string,
 	timebox_minutes: number,
 	keywords: string[],
+	/**  The unfinished item of an earlier meeting this one continues. */
+	carried_from: string | null,
 };
 
 /**  An error as it crosses IPC: `{code, message}`. */
@@ -168,6 +211,7 @@ export type AuditRow = {
 	/**  The entry that superseded or revoked this one. */
 	closed_by: number | null,
 	reason: string,
+	follow_ups: FollowUp[],
 };
 
 /**  Where a log stops being trustworthy. */
@@ -229,6 +273,8 @@ export type Dashboard = {
 	evidence_rate: number | null,
 	follow_ups_open: number,
 	follow_ups_past_due: number,
+	escalations_open: number,
+	escalations_overdue: number,
 };
 
 /**  One decision in full: the entry as hashed, its evidence, what the room saw, its history. */
@@ -306,6 +352,59 @@ export type ErrorCode =
 "io" | 
 /**  Anything we did not foresee; the message carries the context. */
 "unexpected";
+
+/**  A stored escalation with what it is about. */
+export type Escalation = {
+	id: string,
+	state: EscalationState,
+	complaint_id: string,
+	complaint_title: string,
+	complaint_excerpt: string,
+	complaint_external_id: string | null,
+	meeting_id: string | null,
+	meeting_title: string,
+	agenda_item_id: string | null,
+	item_title: string,
+	question: string,
+	owner: string,
+	due: string,
+	raised_by: string,
+	raised_at: string,
+	answered_at: string | null,
+	resolution: string,
+};
+
+/**  A "?" on a complaint, as raised. */
+export type EscalationDraft = {
+	complaint_id: string,
+	meeting_id: string | null,
+	agenda_item_id: string | null,
+	question: string,
+	owner: string,
+	due: string,
+	raised_by: string,
+};
+
+/**  Which escalations a list shows. */
+export type EscalationFilter = 
+/**  Open, overdue ones included. */
+"open" | "overdue" | "answered" | "all";
+
+/**  Where an escalation stands. */
+export type EscalationState = "open" | "overdue" | "answered";
+
+/**  What happened in a meeting, in the timeline. */
+export type EventKind = "started" | 
+/**  The meeting moved to an agenda item. */
+"item" | 
+/**  The advocate agrees with where the item is going. */
+"agree" | 
+/**  The advocate objects, in their words. */
+"object" | 
+/**  "The customer would say …" */
+"remark" | 
+/**  A "?" raised on a complaint. */
+"question" | "closed";
 
 /**  The file formats the log exports to. */
 export type ExportFormat = "csv" | "json" | "markdown";
@@ -397,6 +496,30 @@ export type ImportSummary = {
 	seconds: number | null,
 };
 
+/**  Time on one agenda item. */
+export type ItemClock = {
+	agenda_item_id: string,
+	/**  Seconds spent, the running stretch included. */
+	spent_seconds: number,
+	/**  The timer runs. */
+	running: boolean,
+	discussed: boolean,
+	decisions: number,
+};
+
+/**  Everything both windows of a live meeting show. */
+export type LiveState = {
+	meeting: Meeting,
+	current_item_id: string | null,
+	clocks: ItemClock[],
+	/**  Newest first. */
+	events: MeetingEvent[],
+	/**  The advocate's latest agreement or objection on the current item, for the decision form. */
+	stance: MeetingEvent | null,
+	open_escalations: number,
+	now: string,
+};
+
 /**  One entry of the log: exactly what its hash covers, in canonical field order. */
 export type LogEntry = {
 	v: number,
@@ -441,6 +564,14 @@ export type Meeting = {
 	updated_at: string,
 };
 
+/**
+ *  Something in a meeting changed: its current item, a timer, the advocate's timeline, an
+ *  escalation, or its status.
+ */
+export type MeetingChanged = {
+	meeting_id: string,
+};
+
 /**  A meeting and its agenda as written in the form. */
 export type MeetingDraft = {
 	title: string,
@@ -453,6 +584,17 @@ export type MeetingDraft = {
 	persona_ids: string[],
 	/**  In agenda order. */
 	items: AgendaItemDraft[],
+};
+
+/**  One moment of a meeting's timeline. */
+export type MeetingEvent = {
+	id: string,
+	at: string,
+	kind: EventKind,
+	agenda_item_id: string | null,
+	text: string,
+	complaint_id: string | null,
+	by: string,
 };
 
 /**  Where a meeting is in its life. */
@@ -598,6 +740,12 @@ export type StatusFilter = "current" | "superseded" | "revoked" |
 /**  Every decision, whatever became of it. */
 "all";
 
+/**  Items an earlier meeting of the same title left unfinished, offered to the next one. */
+export type Unfinished = {
+	meeting: MeetingSummary,
+	items: AgendaItem[],
+};
+
 /**  The result of walking the chain. */
 export type VerifyReport = {
 	intact: boolean,
@@ -630,6 +778,8 @@ export type WorkspaceStatus = {
 	complaints: number,
 	meetings: number,
 	decisions: number,
+	/**  "?" escalations still waiting for an answer. */
+	escalations_open: number,
 };
 
 /* Tauri Specta runtime */

@@ -1,0 +1,605 @@
+//! Live meetings and "?" escalations. The database is the single source of truth: both the
+//! facilitator's window and the advocate's seat read [`LiveState`] after every change, so a
+//! restart of either loses nothing.
+
+use chair_core::Valid;
+use chair_core::audit::{AuditFilter, StatusFilter};
+use chair_core::live::{
+    AdvocateInput, Escalation, EscalationDraft, EscalationFilter, EscalationState, EventKind,
+    ItemClock, LiveState, MeetingEvent, Unfinished, minutes,
+};
+use chair_core::meeting::{AgendaItem, MeetingStatus, series_of};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{Row, Sqlite, Transaction};
+use uuid::Uuid;
+
+use crate::time::ts;
+use crate::{Result, Store, StoreError};
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+fn uuid_of(s: Option<String>) -> Option<Uuid> {
+    s.and_then(|s| Uuid::parse_str(&s).ok())
+}
+
+/// Stops every running timer of `meeting`, adding the running stretch to the time spent.
+async fn pause_all(
+    tx: &mut Transaction<'_, Sqlite>,
+    meeting: Uuid,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let running: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, running_since FROM agenda_items WHERE meeting_id = ? AND running_since IS NOT NULL")
+            .bind(meeting.hyphenated().to_string())
+            .fetch_all(&mut **tx)
+            .await?;
+    for (id, since) in running {
+        let add = parse_time(&since)
+            .map(|s| (at - s).num_seconds().max(0))
+            .unwrap_or(0);
+        sqlx::query("UPDATE agenda_items SET spent_seconds = spent_seconds + ?, running_since = NULL WHERE id = ?")
+            .bind(add)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A moment of the timeline, stamped now with a fresh id; the caller fills in the rest.
+fn moment(kind: EventKind, item: Option<Uuid>, at: DateTime<Utc>) -> MeetingEvent {
+    MeetingEvent {
+        id: Uuid::now_v7(),
+        at,
+        kind,
+        agenda_item_id: item,
+        text: String::new(),
+        complaint_id: None,
+        by: String::new(),
+    }
+}
+
+/// Writes a moment of `meeting`'s timeline.
+async fn event(
+    tx: &mut Transaction<'_, Sqlite>,
+    meeting: Uuid,
+    e: MeetingEvent,
+) -> Result<MeetingEvent> {
+    sqlx::query(
+        "INSERT INTO meeting_events (id, meeting_id, agenda_item_id, at, kind, text, complaint_id, by_whom)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(e.id.hyphenated().to_string())
+    .bind(meeting.hyphenated().to_string())
+    .bind(e.agenda_item_id.map(|i| i.hyphenated().to_string()))
+    .bind(ts(e.at))
+    .bind(e.kind.as_str())
+    .bind(&e.text)
+    .bind(e.complaint_id.map(|c| c.hyphenated().to_string()))
+    .bind(&e.by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(e)
+}
+
+fn not_live(status: MeetingStatus) -> StoreError {
+    match status {
+        MeetingStatus::Closed => StoreError::Conflict("this meeting is closed".into()),
+        _ => StoreError::Conflict("this meeting has not started; start it first".into()),
+    }
+}
+
+impl Store {
+    /// Starts a planned meeting (or resumes a live one) on its first agenda item.
+    pub async fn start_meeting(&self, id: Uuid, at: DateTime<Utc>) -> Result<LiveState> {
+        let meeting = self.meeting(id).await?;
+        match meeting.status {
+            MeetingStatus::Closed => {
+                return Err(StoreError::Conflict(
+                    "this meeting is closed; copy it to meet again".into(),
+                ));
+            }
+            MeetingStatus::Live => return self.live_state(id, at).await,
+            MeetingStatus::Planned => {}
+        }
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let first = meeting.items.first().map(|i| i.id);
+        sqlx::query("UPDATE meetings SET status = 'live', started_at = ?, current_item_id = ?, updated_at = ? WHERE id = ?")
+            .bind(ts(at))
+            .bind(first.map(|f| f.hyphenated().to_string()))
+            .bind(ts(at))
+            .bind(id.hyphenated().to_string())
+            .execute(&mut *tx)
+            .await?;
+        event(&mut tx, id, moment(EventKind::Started, None, at)).await?;
+        if let Some(first) = first {
+            open_item(&mut tx, id, first, at).await?;
+        }
+        tx.commit().await?;
+        self.live_state(id, at).await
+    }
+
+    /// Moves a live meeting to `item`: the previous item's timer stops, this one's starts.
+    pub async fn go_to_item(&self, meeting: Uuid, item: Uuid, at: DateTime<Utc>) -> Result<()> {
+        let m = self.meeting(meeting).await?;
+        if m.status != MeetingStatus::Live {
+            return Err(not_live(m.status));
+        }
+        if !m.items.iter().any(|i| i.id == item) {
+            return Err(StoreError::NotFound(
+                "that agenda item is not in this meeting".into(),
+            ));
+        }
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        pause_all(&mut tx, meeting, at).await?;
+        sqlx::query("UPDATE meetings SET current_item_id = ? WHERE id = ?")
+            .bind(item.hyphenated().to_string())
+            .bind(meeting.hyphenated().to_string())
+            .execute(&mut *tx)
+            .await?;
+        open_item(&mut tx, meeting, item, at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Starts or pauses the current item's timer.
+    pub async fn set_timer(&self, meeting: Uuid, running: bool, at: DateTime<Utc>) -> Result<()> {
+        let state = self.live_state(meeting, at).await?;
+        if state.meeting.status != MeetingStatus::Live {
+            return Err(not_live(state.meeting.status));
+        }
+        let Some(item) = state.current_item_id else {
+            return Ok(());
+        };
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        pause_all(&mut tx, meeting, at).await?;
+        if running {
+            sqlx::query("UPDATE agenda_items SET running_since = ? WHERE id = ?")
+                .bind(ts(at))
+                .bind(item.hyphenated().to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records what the advocate says about the current item.
+    pub async fn advocate_says(
+        &self,
+        meeting: Uuid,
+        input: &Valid<AdvocateInput>,
+        at: DateTime<Utc>,
+    ) -> Result<MeetingEvent> {
+        let state = self.live_state(meeting, at).await?;
+        if state.meeting.status != MeetingStatus::Live {
+            return Err(not_live(state.meeting.status));
+        }
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let said = MeetingEvent {
+            text: input.text.clone(),
+            by: input.by.clone(),
+            ..moment(input.kind, state.current_item_id, at)
+        };
+        let e = event(&mut tx, meeting, said).await?;
+        tx.commit().await?;
+        Ok(e)
+    }
+
+    /// Everything both windows of a meeting show, as of `now`.
+    pub async fn live_state(&self, id: Uuid, now: DateTime<Utc>) -> Result<LiveState> {
+        let meeting = self.meeting(id).await?;
+        let hid = id.hyphenated().to_string();
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT current_item_id FROM meetings WHERE id = ?")
+                .bind(&hid)
+                .fetch_one(self.pool())
+                .await?;
+        let rows = sqlx::query(
+            "SELECT a.id, a.spent_seconds, a.running_since, a.discussed,
+                    (SELECT count(*) FROM decision_log d WHERE d.agenda_item_id = a.id AND d.kind <> 'revoke') AS decisions
+               FROM agenda_items a WHERE a.meeting_id = ? ORDER BY a.position",
+        )
+        .bind(&hid)
+        .fetch_all(self.pool())
+        .await?;
+        let mut clocks = Vec::with_capacity(rows.len());
+        for r in rows {
+            let since: Option<String> = r.try_get("running_since")?;
+            let running = since.as_deref().and_then(parse_time);
+            let spent: i64 = r.try_get("spent_seconds")?;
+            clocks.push(ItemClock {
+                agenda_item_id: uuid_of(Some(r.try_get("id")?)).unwrap_or_default(),
+                spent_seconds: spent + running.map(|s| (now - s).num_seconds().max(0)).unwrap_or(0),
+                running: running.is_some(),
+                discussed: r.try_get::<i64, _>("discussed")? != 0,
+                decisions: r.try_get("decisions")?,
+            });
+        }
+        let events = self.meeting_events(id, 200).await?;
+        let current_item_id = uuid_of(current);
+        let stance = events
+            .iter()
+            .find(|e| {
+                e.agenda_item_id == current_item_id
+                    && matches!(e.kind, EventKind::Agree | EventKind::Object)
+            })
+            .cloned();
+        let open_escalations: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM escalations WHERE meeting_id = ? AND answered_at IS NULL",
+        )
+        .bind(&hid)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(LiveState {
+            meeting,
+            current_item_id,
+            clocks,
+            events,
+            stance,
+            open_escalations,
+            now,
+        })
+    }
+
+    /// The most recently started meeting that is still live.
+    pub async fn current_live_meeting(&self) -> Result<Option<Uuid>> {
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM meetings WHERE status = 'live' ORDER BY started_at DESC LIMIT 1",
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(uuid_of(id))
+    }
+
+    /// A meeting's timeline, newest first.
+    pub async fn meeting_events(&self, meeting: Uuid, limit: i64) -> Result<Vec<MeetingEvent>> {
+        let rows = sqlx::query(
+            "SELECT id, at, kind, agenda_item_id, text, complaint_id, by_whom FROM meeting_events
+              WHERE meeting_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+        )
+        .bind(meeting.hyphenated().to_string())
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(MeetingEvent {
+                    id: uuid_of(Some(r.try_get("id")?)).unwrap_or_default(),
+                    at: parse_time(&r.try_get::<String, _>("at")?).unwrap_or_default(),
+                    kind: EventKind::parse(&kind).ok_or_else(|| {
+                        StoreError::Corrupt(format!("unknown meeting event \"{kind}\""))
+                    })?,
+                    agenda_item_id: uuid_of(r.try_get("agenda_item_id")?),
+                    text: r.try_get("text")?,
+                    complaint_id: uuid_of(r.try_get("complaint_id")?),
+                    by: r.try_get("by_whom")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Closes a live meeting: timers stop, the items in `carry` are kept for the next meeting of
+    /// the same title, and the minutes are written and stored. Returns the minutes.
+    pub async fn close_meeting(
+        &self,
+        id: Uuid,
+        carry: &[Uuid],
+        at: DateTime<Utc>,
+    ) -> Result<String> {
+        let m = self.meeting(id).await?;
+        if m.status != MeetingStatus::Live {
+            return Err(not_live(m.status));
+        }
+        {
+            let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+            pause_all(&mut tx, id, at).await?;
+            for item in carry {
+                sqlx::query(
+                    "UPDATE agenda_items SET carry_forward = 1 WHERE id = ? AND meeting_id = ?",
+                )
+                .bind(item.hyphenated().to_string())
+                .bind(id.hyphenated().to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        let state = self.live_state(id, at).await?;
+        let decisions = self
+            .audit(
+                &AuditFilter {
+                    meeting_id: Some(id),
+                    status: StatusFilter::All,
+                    sort: chair_core::audit::Sort::Oldest,
+                    ..Default::default()
+                },
+                0,
+                1000,
+            )
+            .await?
+            .rows;
+        let escalations = self.meeting_escalations(id, at.date_naive()).await?;
+        let text = minutes(
+            &state.meeting,
+            &state.clocks,
+            &decisions,
+            &state.events,
+            &escalations,
+            at,
+        );
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("UPDATE meetings SET status = 'closed', closed_at = ?, minutes = ?, current_item_id = NULL, updated_at = ? WHERE id = ?")
+            .bind(ts(at))
+            .bind(&text)
+            .bind(ts(at))
+            .bind(id.hyphenated().to_string())
+            .execute(&mut *tx)
+            .await?;
+        event(&mut tx, id, moment(EventKind::Closed, None, at)).await?;
+        tx.commit().await?;
+        Ok(text)
+    }
+
+    /// The minutes of a closed meeting (empty before it closes).
+    pub async fn meeting_minutes(&self, id: Uuid) -> Result<String> {
+        sqlx::query_scalar("SELECT minutes FROM meetings WHERE id = ?")
+            .bind(id.hyphenated().to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound("that meeting no longer exists".into()))
+    }
+
+    /// The items the last closed meeting of `title`'s series (the same title but for numbers:
+    /// "week 47" is followed by "week 48") left to carry forward and that no meeting has taken
+    /// up yet, with that meeting.
+    pub async fn unfinished_items(&self, title: &str) -> Result<Option<Unfinished>> {
+        let series = series_of(title);
+        if series.is_empty() {
+            return Ok(None);
+        }
+        let closed: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, title FROM meetings WHERE status = 'closed' ORDER BY closed_at DESC",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let last = closed
+            .into_iter()
+            .find(|(_, t)| series_of(t) == series)
+            .map(|(id, _)| id);
+        let Some(last) = uuid_of(last) else {
+            return Ok(None);
+        };
+        let taken: Vec<String> = sqlx::query_scalar(
+            "SELECT carried_from FROM agenda_items WHERE carried_from IS NOT NULL",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let flagged: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM agenda_items WHERE meeting_id = ? AND carry_forward = 1",
+        )
+        .bind(last.hyphenated().to_string())
+        .fetch_all(self.pool())
+        .await?;
+        let items: Vec<AgendaItem> = self
+            .agenda(last)
+            .await?
+            .into_iter()
+            .filter(|i| {
+                flagged.contains(&i.id.hyphenated().to_string())
+                    && !taken.contains(&i.id.hyphenated().to_string())
+            })
+            .collect();
+        if items.is_empty() {
+            return Ok(None);
+        }
+        let summary = self
+            .list_meetings()
+            .await?
+            .into_iter()
+            .find(|m| m.id == last);
+        Ok(summary.map(|meeting| Unfinished { meeting, items }))
+    }
+
+    /// Raises a "?" on a complaint; it stays open until answered.
+    pub async fn raise_escalation(
+        &self,
+        d: &Valid<EscalationDraft>,
+        at: DateTime<Utc>,
+    ) -> Result<Escalation> {
+        let id = Uuid::now_v7();
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query(
+            "INSERT INTO escalations (id, complaint_id, meeting_id, agenda_item_id, question, owner, due, raised_by, raised_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.hyphenated().to_string())
+        .bind(d.complaint_id.hyphenated().to_string())
+        .bind(d.meeting_id.map(|m| m.hyphenated().to_string()))
+        .bind(d.agenda_item_id.map(|i| i.hyphenated().to_string()))
+        .bind(&d.question)
+        .bind(&d.owner)
+        .bind(d.due.to_string())
+        .bind(&d.raised_by)
+        .bind(ts(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                StoreError::NotFound("that complaint, meeting or agenda item no longer exists".into())
+            }
+            other => other.into(),
+        })?;
+        if let Some(m) = d.meeting_id {
+            let text = format!("{} — {}", d.question, d.owner);
+            let asked = MeetingEvent {
+                text,
+                complaint_id: Some(d.complaint_id),
+                by: d.raised_by.clone(),
+                ..moment(EventKind::Question, d.agenda_item_id, at)
+            };
+            event(&mut tx, m, asked).await?;
+        }
+        tx.commit().await?;
+        self.escalations_where(EscalationFilter::All, at.date_naive(), Some(id), None)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound("the escalation was not stored".into()))
+    }
+
+    /// Answers an open escalation with what was found.
+    pub async fn answer_escalation(
+        &self,
+        id: Uuid,
+        resolution: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Escalation> {
+        let resolution = chair_core::validate::optional("resolution", resolution, 4_000)?;
+        if resolution.chars().filter(|c| c.is_alphabetic()).count() < 3 {
+            return Err(chair_core::Invalid::new("resolution", "say what was found out").into());
+        }
+        let done = sqlx::query("UPDATE escalations SET answered_at = ?, resolution = ? WHERE id = ? AND answered_at IS NULL")
+            .bind(ts(at))
+            .bind(resolution)
+            .bind(id.hyphenated().to_string())
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "that escalation is already answered or no longer exists".into(),
+            ));
+        }
+        self.escalations_where(EscalationFilter::All, at.date_naive(), Some(id), None)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound("that escalation no longer exists".into()))
+    }
+
+    /// Escalations, overdue first, then by due date.
+    pub async fn escalations(
+        &self,
+        filter: EscalationFilter,
+        today: NaiveDate,
+    ) -> Result<Vec<Escalation>> {
+        self.escalations_where(filter, today, None, None).await
+    }
+
+    /// The escalations raised in `meeting`.
+    pub async fn meeting_escalations(
+        &self,
+        meeting: Uuid,
+        today: NaiveDate,
+    ) -> Result<Vec<Escalation>> {
+        self.escalations_where(EscalationFilter::All, today, None, Some(meeting))
+            .await
+    }
+
+    async fn escalations_where(
+        &self,
+        filter: EscalationFilter,
+        today: NaiveDate,
+        id: Option<Uuid>,
+        meeting: Option<Uuid>,
+    ) -> Result<Vec<Escalation>> {
+        let rows = sqlx::query(
+            "SELECT e.*, c.title AS complaint_title, substr(c.body, 1, 240) AS complaint_excerpt, c.external_id,
+                    coalesce(m.title, '') AS meeting_title, coalesce(a.title, '') AS item_title
+               FROM escalations e
+               JOIN complaints c ON c.id = e.complaint_id
+               LEFT JOIN meetings m ON m.id = e.meeting_id
+               LEFT JOIN agenda_items a ON a.id = e.agenda_item_id
+              WHERE (?1 IS NULL OR e.id = ?1) AND (?2 IS NULL OR e.meeting_id = ?2)
+              ORDER BY e.answered_at IS NOT NULL, e.due, e.raised_at",
+        )
+        .bind(id.map(|i| i.hyphenated().to_string()))
+        .bind(meeting.map(|m| m.hyphenated().to_string()))
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let due = NaiveDate::parse_from_str(&r.try_get::<String, _>("due")?, "%Y-%m-%d")
+                .map_err(|_| {
+                    StoreError::Corrupt("an escalation has an unreadable due date".into())
+                })?;
+            let answered_at = r
+                .try_get::<Option<String>, _>("answered_at")?
+                .as_deref()
+                .and_then(parse_time);
+            let state = match answered_at {
+                Some(_) => EscalationState::Answered,
+                None if due < today => EscalationState::Overdue,
+                None => EscalationState::Open,
+            };
+            let keep = match filter {
+                EscalationFilter::All => true,
+                EscalationFilter::Open => state != EscalationState::Answered,
+                EscalationFilter::Overdue => state == EscalationState::Overdue,
+                EscalationFilter::Answered => state == EscalationState::Answered,
+            };
+            if !keep {
+                continue;
+            }
+            out.push(Escalation {
+                id: uuid_of(Some(r.try_get("id")?)).unwrap_or_default(),
+                state,
+                complaint_id: uuid_of(Some(r.try_get("complaint_id")?)).unwrap_or_default(),
+                complaint_title: r.try_get("complaint_title")?,
+                complaint_excerpt: r.try_get("complaint_excerpt")?,
+                complaint_external_id: r.try_get("external_id")?,
+                meeting_id: uuid_of(r.try_get("meeting_id")?),
+                meeting_title: r.try_get("meeting_title")?,
+                agenda_item_id: uuid_of(r.try_get("agenda_item_id")?),
+                item_title: r.try_get("item_title")?,
+                question: r.try_get("question")?,
+                owner: r.try_get("owner")?,
+                due,
+                raised_by: r.try_get("raised_by")?,
+                raised_at: parse_time(&r.try_get::<String, _>("raised_at")?).unwrap_or_default(),
+                answered_at,
+                resolution: r.try_get("resolution")?,
+            });
+        }
+        if filter != EscalationFilter::Answered {
+            out.sort_by_key(|e| {
+                (
+                    e.state != EscalationState::Overdue,
+                    e.state == EscalationState::Answered,
+                    e.due,
+                )
+            });
+        }
+        Ok(out)
+    }
+
+    /// Open and overdue escalations, counted.
+    pub async fn escalation_counts(&self, today: NaiveDate) -> Result<(i64, i64)> {
+        let (open, overdue): (i64, i64) = sqlx::query_as(
+            "SELECT count(*), coalesce(sum(due < ?), 0) FROM escalations WHERE answered_at IS NULL",
+        )
+        .bind(today.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        Ok((open, overdue))
+    }
+}
+
+/// Makes `item` the one under discussion: discussed, its timer running, noted in the timeline.
+async fn open_item(
+    tx: &mut Transaction<'_, Sqlite>,
+    meeting: Uuid,
+    item: Uuid,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query("UPDATE agenda_items SET discussed = 1, running_since = ? WHERE id = ?")
+        .bind(ts(at))
+        .bind(item.hyphenated().to_string())
+        .execute(&mut **tx)
+        .await?;
+    event(tx, meeting, moment(EventKind::Item, Some(item), at)).await?;
+    Ok(())
+}
