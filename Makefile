@@ -3,6 +3,7 @@
 #   make run     install what is missing, build, and start the app (demo workspace on first start)
 #   make test    everything: formatting, lints, Rust tests, UI checks and tests, end-to-end tests
 #   make bench   performance figures
+#   make soak    long reliability runs (crash kills, damaged files, fuzzing)
 #
 # Variables: DB=PATH runs the app on another database file; PROFILE=release builds optimised.
 
@@ -30,7 +31,7 @@ BIN := target/$(PROFILE)
 
 APT_PACKAGES := build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev \
   libssl-dev libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver imagemagick \
-  sqlite3
+  sqlite3 dbus-daemon
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -126,6 +127,18 @@ ui-test: ui-deps
 e2e: ui tools ## End-to-end tests in the real window (starts its own Xvfb)
 	$(CARGO) build -p empty-chair -p chair-cli
 	$(CARGO) test -p chair-e2e -- --test-threads=1
+
+# Long runs of the reliability tests: many more kills, damaged files and fuzz cases than
+# `make test` runs (which keeps each bounded). SOAK_SEED picks another seed.
+SOAK_SEED ?= $(shell date +%s)
+.PHONY: soak
+soak: ## Long reliability runs: crash kills, damaged databases, importer fuzzing
+	@echo "== soak with seed $(SOAK_SEED) (CHAIR_SEED=$(SOAK_SEED) replays it)"
+	CHAIR_SEED=$(SOAK_SEED) CHAIR_CRASH_ROUNDS=400 $(CARGO) test --release -p chair-cli --test cli crash -- --nocapture --test-threads=1
+	CHAIR_SEED=$(SOAK_SEED) CHAIR_DAMAGE_CASES=3000 $(CARGO) test --release -p chair-store --test store damage -- --nocapture
+	PROPTEST_CASES=20000 $(CARGO) test --release -p chair-core --test core import_properties -- --nocapture
+	$(CARGO) test --release -p chair-core --test core nasty -- --nocapture
+	$(CARGO) test --release -p chair-cli --test cli disk_full -- --nocapture
 
 # ---------------------------------------------------------------------------------------------
 # Generated files

@@ -5,7 +5,7 @@ use specta_typescript::Typescript;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
 use crate::commands::{
-    complaints, decisions, import, live, meetings, personas, relevance, workspace,
+    backup, complaints, decisions, import, live, meetings, personas, relevance, workspace,
 };
 
 /// The command and event registry, shared by the app and the bindings export.
@@ -56,10 +56,14 @@ pub fn builder() -> Builder<tauri::Wry> {
             live::answer_escalation,
             live::list_escalations,
             live::open_seat_window,
+            backup::list_backups,
+            backup::backup_now,
+            backup::restore_backup,
         ])
         .events(collect_events![
             import::ImportProgressEvent,
-            live::MeetingChanged
+            live::MeetingChanged,
+            backup::WorkspaceChanged
         ])
         .error_handling(ErrorHandlingMode::Throw)
         .disable_serde_phases()

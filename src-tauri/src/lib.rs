@@ -27,6 +27,65 @@ fn db_arg() -> Option<PathBuf> {
     None
 }
 
+/// Names this app on this database for the single-instance lock: the app's identifier and a
+/// hash of the database's full path, so the same file is never open in two app windows while
+/// different files may be.
+fn instance_id(db: &std::path::Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let full = std::fs::canonicalize(db)
+        .or_else(|_| std::path::absolute(db))
+        .unwrap_or_else(|_| db.to_path_buf());
+    let mut h = std::hash::DefaultHasher::new();
+    full.hash(&mut h);
+    format!("{}.db_{:016x}", chair_core::APP_IDENTIFIER, h.finish())
+}
+
+/// Brings the main window forward (a second launch asked for it).
+fn focus_main(app: &tauri::AppHandle) {
+    if let Some(main) = app.get_webview_window("main") {
+        let _ = main.unminimize();
+        let _ = main.show();
+        let _ = main.set_focus();
+    }
+}
+
+/// After start, in the background: a full check of a file too large to check before the
+/// window opened, then a backup if anything changed since the last one.
+async fn look_after(app: tauri::AppHandle) {
+    let state = app.state::<AppState>();
+    let Ok(store) = state.store() else { return };
+    let size = std::fs::metadata(store.path())
+        .map(|m| m.len())
+        .unwrap_or(0);
+    if size > chair_store::FULL_CHECK_AT_OPEN {
+        match store.quick_check_all().await {
+            Ok(problems) if !problems.is_empty() => {
+                state
+                    .mark_damaged(format!(
+                        "{} is damaged ({}); nothing more will be written to it",
+                        store.path().display(),
+                        problems
+                            .iter()
+                            .take(3)
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ))
+                    .await;
+                commands::backup::announce(&app, "the database was found damaged");
+                return;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("cannot check {}: {e}", store.path().display()),
+        }
+    }
+    match store.backup_if_changed("start").await {
+        Ok(Some(b)) => tracing::info!("backed up to {}", b.path),
+        Ok(None) => {}
+        Err(e) => tracing::warn!("cannot back up {}: {e}", store.path().display()),
+    }
+}
+
 /// Starts the desktop app and blocks until it quits.
 pub fn run() {
     tracing_subscriber::fmt()
@@ -38,6 +97,13 @@ pub fn run() {
     let db_path = chair_store::resolve_db_path(db_arg());
     let specta = ipc::builder();
     let result = tauri::Builder::default()
+        // First: a second launch on the same database hands over to this one and exits.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id(&db_path))
+                .callback(|app, _args, _cwd| focus_main(app))
+                .build(),
+        )
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(specta.invoke_handler())
@@ -51,6 +117,8 @@ pub fn run() {
             specta.mount_events(app);
             let state = tauri::async_runtime::block_on(AppState::open(db_path));
             app.manage(state);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { look_after(handle).await });
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -1,14 +1,17 @@
-//! What the app holds while it runs: the open database, or why it could not be opened.
+//! What the app holds while it runs: the open database, or why it could not be opened (or was
+//! found damaged later, or is being restored).
 
 use std::path::PathBuf;
+use std::sync::{PoisonError, RwLock};
 
-use chair_core::ApiError;
+use chair_core::{ApiError, ErrorCode};
 use chair_store::Store;
+use chair_store::backup::Restored;
 
 /// The app's state, managed by Tauri.
 pub struct AppState {
     db_path: PathBuf,
-    store: Result<Store, ApiError>,
+    store: RwLock<Result<Store, ApiError>>,
     /// The cancel flag of the import that is running, if one is.
     pub import_cancel: std::sync::Mutex<Option<std::sync::Arc<std::sync::atomic::AtomicBool>>>,
 }
@@ -16,24 +19,64 @@ pub struct AppState {
 impl AppState {
     /// Opens the database at `db_path`; a failure is kept so the window can explain it.
     pub async fn open(db_path: PathBuf) -> Self {
-        let store = Store::open(&db_path).await.map_err(|e| {
-            tracing::error!("cannot open {}: {e}", db_path.display());
-            ApiError::from(e)
-        });
+        let store = Self::open_store(&db_path).await;
         Self {
             db_path,
-            store,
+            store: RwLock::new(store),
             import_cancel: std::sync::Mutex::new(None),
         }
     }
 
-    /// The open store, or the error that kept it closed.
-    pub fn store(&self) -> Result<&Store, ApiError> {
-        self.store.as_ref().map_err(Clone::clone)
+    async fn open_store(db_path: &std::path::Path) -> Result<Store, ApiError> {
+        Store::open(db_path).await.map_err(|e| {
+            tracing::error!("cannot open {}: {e}", db_path.display());
+            ApiError::from(e)
+        })
+    }
+
+    /// The open store, or the error that keeps it closed.
+    pub fn store(&self) -> Result<Store, ApiError> {
+        self.store
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The database file the app was started on.
     pub fn db_path(&self) -> &PathBuf {
         &self.db_path
+    }
+
+    /// Stops all use of the database after damage was found in it: every command then fails
+    /// with `why`, and the window offers to restore a backup.
+    pub async fn mark_damaged(&self, why: String) {
+        tracing::error!("{why}");
+        let was = std::mem::replace(
+            &mut *self.store.write().unwrap_or_else(PoisonError::into_inner),
+            Err(ApiError::new(ErrorCode::Corrupt, why)),
+        );
+        if let Ok(store) = was {
+            store.close().await;
+        }
+    }
+
+    /// Replaces the database with the backup `from` (checked first; the current file is set
+    /// aside) and opens it. While this runs, commands fail with a "restoring" message.
+    pub async fn restore(&self, from: PathBuf) -> Result<Restored, ApiError> {
+        let restoring = ApiError::new(
+            ErrorCode::Busy,
+            "a backup is being restored; this takes a moment",
+        );
+        let was = std::mem::replace(
+            &mut *self.store.write().unwrap_or_else(PoisonError::into_inner),
+            Err(restoring),
+        );
+        if let Ok(store) = &was {
+            store.close().await;
+        }
+        let restored = chair_store::backup::restore(&self.db_path, &from).await;
+        let reopened = Self::open_store(&self.db_path).await;
+        *self.store.write().unwrap_or_else(PoisonError::into_inner) = reopened;
+        Ok(restored?)
     }
 }

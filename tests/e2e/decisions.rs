@@ -102,20 +102,13 @@ async fn a_decision_is_recorded_audited_superseded_and_exported_as_a_verifiable_
         "newest first, the old decision marked superseded: {statuses:?}"
     );
 
-    // The export button's own command, called as the button calls it after the save dialog.
-    let path = h.home().join("decision-log.json");
-    let written = app
-        .client()
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             window.__TAURI_INTERNALS__.invoke('export_log', {
-               filter: { from: null, to: null, meeting_id: null, agenda_item_id: null, persona_id: null, direction: null,
-                         objected: false, no_evidence: false, status: 'all', text: '', sort: 'newest' },
-               format: 'json', path: arguments[0] }).then(done, (e) => done('error: ' + JSON.stringify(e)));",
-            vec![path.display().to_string().into()],
-        )
+    // The export button; the save dialog answers with the test's save folder.
+    app.click("[data-testid=export-json]").await?;
+    let said = app
+        .wait_any_text("[data-testid=toast]", |t| t.contains("Exported"))
         .await?;
-    ensure!(written == 2, "two entries exported: {written}");
+    ensure!(said.contains("2 entries"), "two entries exported: {said}");
+    let path = h.saved().join("decision-log.json");
     let verified = std::process::Command::new(chair_e2e::chair_binary()?)
         .args(["log", "verify", "--file"])
         .arg(&path)

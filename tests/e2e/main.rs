@@ -5,6 +5,7 @@ mod complaints;
 mod decisions;
 mod foundation;
 mod live;
+mod reliability;
 
 use std::path::PathBuf;
 

@@ -107,11 +107,14 @@ impl Drop for Group {
 pub struct Harness {
     // Field order is drop order: the driver goes before the display it draws on.
     driver: Group,
+    _bus: Group,
     _xvfb: Group,
     port: u16,
     display: String,
     home: tempfile::TempDir,
     db: PathBuf,
+    /// What the app's environment holds in this test's session.
+    env: Vec<(String, std::ffi::OsString)>,
 }
 
 impl Harness {
@@ -150,8 +153,36 @@ impl Harness {
         let display = format!(":{}", line.trim());
         let xvfb = Group(xvfb);
 
+        // A session bus of the test's own, as a desktop session has (the app finds its other
+        // instances on it).
+        let mut bus = Command::new("dbus-daemon");
+        bus.args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .process_group(0);
+        let mut bus = bus
+            .spawn()
+            .context("cannot start dbus-daemon (Debian package dbus-daemon)")?;
+        let mut bus_address = String::new();
+        BufReader::new(bus.stdout.take().context("dbus-daemon's output")?)
+            .read_line(&mut bus_address)
+            .context("reading the session bus address")?;
+        let bus_address = bus_address.trim().to_string();
+        let bus = Group(bus);
+
         let port = free_port()?;
         let native_port = free_port()?;
+        let env: Vec<(&str, std::ffi::OsString)> = vec![
+            ("DISPLAY", display.clone().into()),
+            ("DBUS_SESSION_BUS_ADDRESS", bus_address.into()),
+            ("HOME", home.path().into()),
+            ("XDG_CONFIG_HOME", home.path().join("config").into()),
+            ("XDG_DATA_HOME", home.path().join("data").into()),
+            ("XDG_CACHE_HOME", home.path().join("cache").into()),
+            ("WEBKIT_DISABLE_DMABUF_RENDERER", "1".into()),
+            // Nobody answers a save dialog in a test: saved files go to the test's folder.
+            ("EMPTY_CHAIR_SAVE_DIR", home.path().join("saved").into()),
+        ];
         let driver = Command::new(tauri_driver())
             .args([
                 "--port",
@@ -159,12 +190,7 @@ impl Harness {
                 "--native-port",
                 &native_port.to_string(),
             ])
-            .env("DISPLAY", &display)
-            .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CACHE_HOME", home.path().join("cache"))
-            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .envs(env.iter().map(|(k, v)| (*k, v)))
             .env_remove("EMPTY_CHAIR_DB")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -176,14 +202,29 @@ impl Harness {
         wait_for_port(port, "tauri-driver")?;
         wait_for_port(native_port, "WebKitWebDriver")?;
         let _ = app;
+        let env = env.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         Ok(Self {
             driver,
+            _bus: bus,
             _xvfb: xvfb,
             port,
             display,
             home,
             db,
+            env,
         })
+    }
+
+    /// The app binary, started directly (not through WebDriver) in this test's session: its
+    /// display, session bus and home folder.
+    pub fn app_command(&self) -> Result<Command> {
+        let mut c = Command::new(app_binary()?);
+        c.envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env_remove("EMPTY_CHAIR_DB")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0);
+        Ok(c)
     }
 
     /// The database this test's app uses.
@@ -194,6 +235,11 @@ impl Harness {
     /// The X display the app draws on (for screenshots with `import`).
     pub fn display(&self) -> &str {
         &self.display
+    }
+
+    /// Where the app saves files the user would have placed with a save dialog.
+    pub fn saved(&self) -> PathBuf {
+        self.home.path().join("saved")
     }
 
     /// The test's private home folder.
@@ -319,6 +365,20 @@ impl App {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         bail!("`{css}` never showed the expected text; last seen: {last:?}")
+    }
+
+    /// Waits until the text of any element matching `css` satisfies `ok`; returns it.
+    pub async fn wait_any_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> Result<String> {
+        let start = Instant::now();
+        let mut last = Vec::new();
+        while start.elapsed() < WAIT {
+            last = self.texts(css).await?;
+            if let Some(found) = last.iter().find(|t| ok(t)) {
+                return Ok(found.clone());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("no `{css}` showed the expected text; last seen: {last:?}")
     }
 
     /// The rendered texts (`innerText`, trimmed) of every element matching `css`, in

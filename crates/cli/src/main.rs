@@ -37,6 +37,13 @@ enum Command {
     },
     /// Import complaints from a CSV, JSON, JSON Lines, .eml or .mbox file.
     Import(commands::import::ImportArgs),
+    /// The imports made so far, newest first; one still `running` that nothing runs was cut
+    /// short: importing the file again finishes it without doubles.
+    Imports {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The complaints most relevant to an agenda item, with why they matched.
     Relevant(commands::relevant::RelevantArgs),
     /// Record, supersede, revoke or list decisions.
@@ -57,6 +64,33 @@ enum Command {
     /// The "?" raised on complaints: list them, answer one.
     #[command(subcommand)]
     Escalations(commands::escalations::EscalationsCommand),
+    /// Back the database up now (into its backups folder, or to --to FILE).
+    Backup {
+        /// Write the backup to this file instead.
+        #[arg(long, value_name = "FILE")]
+        to: Option<PathBuf>,
+    },
+    /// List the backups, newest first.
+    Backups {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace the database with a backup, after checking it; the current file is kept aside.
+    Restore {
+        /// The backup file.
+        #[arg(required_unless_present = "latest", conflicts_with = "latest")]
+        file: Option<PathBuf>,
+        /// Restore the newest backup.
+        #[arg(long)]
+        latest: bool,
+    },
+    /// Check the whole database: the file, its search indexes and the decision log's chain.
+    Check {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -107,11 +141,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return commands::decisions::run_log(None, cmd).await;
     }
     let db = chair_store::resolve_db_path(cli.db);
-    let store = chair_store::Store::open(&db).await?;
+    // Backups are listed and restored without opening the database, which may be damaged.
+    match cli.command {
+        Command::Backups { json } => return commands::backup::list(&db, json),
+        Command::Restore { file, latest } => {
+            return commands::backup::restore_from(&db, file, latest).await;
+        }
+        _ => {}
+    }
+    let store = match chair_store::Store::open(&db).await {
+        Ok(store) => store,
+        Err(e) if e.code() == chair_core::ErrorCode::Corrupt => {
+            anyhow::bail!("{e}\n{}", commands::backup::restore_hint(&db))
+        }
+        Err(e) => return Err(e.into()),
+    };
     let code = match cli.command {
         Command::Demo { if_empty } => commands::workspace::demo(&store, if_empty).await?,
         Command::Status { json } => commands::workspace::status(&store, json).await?,
         Command::Import(args) => commands::import::run(&store, args).await?,
+        Command::Imports { json } => commands::import::list(&store, json).await?,
         Command::Relevant(args) => commands::relevant::run(&store, args).await?,
         Command::Thesaurus(cmd) => commands::thesaurus::run(&store, cmd).await?,
         Command::Decision(cmd) => commands::decisions::run(&store, cmd).await?,
@@ -119,6 +168,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Personas(cmd) => commands::personas::run(&store, cmd).await?,
         Command::Meetings(cmd) => commands::meetings::run(&store, cmd).await?,
         Command::Escalations(cmd) => commands::escalations::run(&store, cmd).await?,
+        Command::Backup { to } => commands::backup::backup(&store, to).await?,
+        Command::Check { json } => commands::backup::check(&store, json).await?,
+        Command::Backups { .. } | Command::Restore { .. } => unreachable!("handled before opening"),
     };
     store.close().await;
     Ok(code)

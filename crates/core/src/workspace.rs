@@ -32,3 +32,33 @@ pub struct DemoSummary {
     pub meeting_id: uuid::Uuid,
     pub agenda_items: i64,
 }
+
+/// A copy of the database kept in the backups folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BackupInfo {
+    pub path: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub bytes: u64,
+    /// Why it was made: "start", "meeting-closed", "manual".
+    pub reason: String,
+}
+
+/// What a full check of the database found; empty lists mean all is well.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HealthReport {
+    /// SQLite's `integrity_check` findings.
+    pub integrity: Vec<String>,
+    /// Full-text index findings, per index.
+    pub indexes: Vec<String>,
+    /// The decision log's hash chain.
+    pub log: crate::chain::VerifyReport,
+}
+
+impl HealthReport {
+    /// True when the file, its indexes and the log all check out.
+    pub fn healthy(&self) -> bool {
+        self.integrity.is_empty() && self.indexes.is_empty() && self.log.intact
+    }
+}

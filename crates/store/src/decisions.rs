@@ -125,21 +125,24 @@ async fn entries_after(
     conn: &mut sqlx::SqliteConnection,
     seq: i64,
 ) -> Result<Vec<std::result::Result<HashedEntry, (i64, String)>>> {
-    let text: String = sqlx::query_scalar(
-        "SELECT coalesce(json_group_array(json_object(
+    // As bytes: a damaged row may hold text that is not UTF-8, which then reads back changed
+    // and fails its hash, naming the entry, instead of failing the whole read.
+    let bytes: Vec<u8> = sqlx::query_scalar(
+        "SELECT CAST(coalesce(json_group_array(json_object(
                     'seq', seq, 'id', id, 'kind', kind, 'target_seq', target_seq, 'reason', reason,
                     'meeting_id', meeting_id, 'agenda_item_id', agenda_item_id, 'recorded_at', recorded_at,
                     'decided_by', decided_by, 'statement', statement, 'impact_direction', impact_direction,
                     'impact_size', impact_size, 'impact_text', impact_text, 'no_evidence', no_evidence,
                     'advocate_stance', advocate_stance, 'advocate_note', advocate_note,
                     'details', CASE WHEN json_valid(details) THEN json(details) ELSE details END,
-                    'prev_hash', prev_hash, 'hash', hash)), '[]')
+                    'prev_hash', prev_hash, 'hash', hash)), '[]') AS BLOB)
            FROM (SELECT * FROM decision_log WHERE seq > ? ORDER BY seq LIMIT ?)",
     )
     .bind(seq)
     .bind(CHUNK)
     .fetch_one(&mut *conn)
     .await?;
+    let text = String::from_utf8_lossy(&bytes);
     // Straight into rows; only a chunk with a damaged row is read again value by value, to
     // name the row.
     let rows: Vec<std::result::Result<RowJson, (i64, String)>> =

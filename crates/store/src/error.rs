@@ -35,6 +35,7 @@ pub enum StoreError {
 
 /// SQLite primary result codes we sort on (the low byte of an extended code).
 mod code {
+    pub const ERROR: i64 = 1;
     pub const BUSY: i64 = 5;
     pub const LOCKED: i64 = 6;
     pub const IOERR: i64 = 10;
@@ -61,9 +62,16 @@ impl StoreError {
 
     /// A corrupt-file error for `path` with the detail found.
     pub(crate) fn corrupt(path: &std::path::Path, detail: impl std::fmt::Display) -> Self {
+        let detail = detail.to_string();
+        let detail = detail.trim_end_matches("; nothing was written");
+        // The low-level wording repeats what the sentence already says.
+        let detail = detail
+            .strip_prefix("the database file is damaged (")
+            .and_then(|d| d.strip_suffix(')'))
+            .unwrap_or(detail);
         Self::Corrupt(format!(
-            "{} is damaged or is not an Empty Chair database ({detail}); nothing was written to it",
-            path.display()
+            "{} is damaged or is not an Empty Chair database: {detail}. Nothing was written to it.",
+            path.display(),
         ))
     }
 }
@@ -85,6 +93,24 @@ impl From<sqlx::Error> for StoreError {
                     ));
                 }
                 Some(code::IOERR) if db.message().contains("disk") => return Self::DiskFull,
+                // Every statement is checked against the schema when the app is built, so a
+                // missing column, table or function means the stored schema was damaged.
+                Some(code::ERROR)
+                    if [
+                        "no such column",
+                        "no such table",
+                        "no such function",
+                        "unknown function",
+                        "malformed",
+                    ]
+                    .iter()
+                    .any(|m| db.message().contains(m)) =>
+                {
+                    return Self::Corrupt(format!(
+                        "the database's structure is damaged ({}); nothing was written",
+                        db.message()
+                    ));
+                }
                 Some(code::CONSTRAINT) if db.message().contains("append-only") => {
                     return Self::Conflict(db.message().to_string());
                 }
@@ -93,6 +119,11 @@ impl From<sqlx::Error> for StoreError {
         }
         if let sqlx::Error::PoolTimedOut = e {
             return Self::Busy;
+        }
+        if let sqlx::Error::ColumnDecode { index, source } = &e {
+            return Self::Corrupt(format!(
+                "the database holds a value that cannot be read back (column {index}: {source}); the file may be damaged"
+            ));
         }
         Self::Unexpected(anyhow::Error::new(e))
     }

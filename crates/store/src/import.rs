@@ -182,6 +182,48 @@ impl Store {
         })
     }
 
+    /// Every import, newest first.
+    pub async fn imports(&self) -> Result<Vec<import::ImportRecord>> {
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            i64,
+            i64,
+            i64,
+            i64,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, file, format, started_at, finished_at, status,
+                    rows_read, imported, duplicates, rejected, note
+               FROM imports ORDER BY started_at DESC, id DESC",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(import::ImportRecord {
+                    id: Uuid::parse_str(&r.0)
+                        .map_err(|e| StoreError::Corrupt(format!("import id {:?}: {e}", r.0)))?,
+                    file: r.1,
+                    format: r.2,
+                    started_at: r.3,
+                    finished_at: r.4,
+                    status: r.5,
+                    rows_read: r.6,
+                    imported: r.7,
+                    duplicates: r.8,
+                    rejected: r.9,
+                    note: r.10,
+                })
+            })
+            .collect()
+    }
+
     /// Every stored rejection of an import, in file order.
     pub async fn import_rejections(&self, import_id: Uuid) -> Result<Vec<Rejection>> {
         let hid = import_id.hyphenated();

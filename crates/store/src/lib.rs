@@ -3,8 +3,11 @@
 //! decision log. The desktop app and the `chair` command line both open it through [`Store`].
 
 mod error;
+mod health;
+mod lock;
 pub mod time;
 
+pub mod backup;
 pub mod complaints;
 pub mod decisions;
 pub mod demo;
@@ -23,6 +26,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, SqlitePool};
 
 pub use error::{Result, StoreError};
+pub use health::FULL_CHECK_AT_OPEN;
 
 /// The environment variable that names the database file, for the app and the CLI alike.
 pub const DB_ENV: &str = "EMPTY_CHAIR_DB";
@@ -73,6 +77,8 @@ pub struct Store {
     stats: std::sync::Arc<StatsCache>,
     thesaurus:
         std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<chair_core::relevance::Thesaurus>>>>,
+    /// The shared lock on the file's `.inuse` companion, held until [`Store::close`].
+    in_use: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
 }
 
 impl Store {
@@ -86,6 +92,7 @@ impl Store {
             })?;
         }
         check_header(path)?;
+        let in_use = lock::shared(path)?;
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(|e| StoreError::Unexpected(e.into()))?
             .filename(path)
@@ -116,9 +123,20 @@ impl Store {
             path: path.to_path_buf(),
             stats: std::sync::Arc::default(),
             thesaurus: std::sync::Arc::default(),
+            in_use: std::sync::Arc::new(std::sync::Mutex::new(Some(in_use))),
         };
-        store.check_identity().await?;
-        store.migrate().await?;
+        // Before the file is known to be sound, whatever SQLite cannot make sense of (a
+        // damaged schema, say) is damage, not a bug.
+        let as_damage = |e: StoreError| match e {
+            StoreError::Unexpected(inner) => StoreError::corrupt(path, format!("{inner:#}")),
+            StoreError::Corrupt(d) if !d.contains(&path.display().to_string()) => {
+                StoreError::corrupt(path, d)
+            }
+            other => other,
+        };
+        store.check_identity().await.map_err(as_damage)?;
+        store.check_at_open().await.map_err(as_damage)?;
+        store.migrate().await.map_err(as_damage)?;
         Ok(store)
     }
 
@@ -144,9 +162,13 @@ impl Store {
         &self.path
     }
 
-    /// Closes every connection, checkpointing the write-ahead log.
+    /// Closes every connection, checkpointing the write-ahead log, and lets go of the file.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.in_use
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
     }
 
     /// Refuses a SQLite file that belongs to another program.

@@ -5,10 +5,10 @@ use chair_core::audit::{AuditFilter, AuditPage, Dashboard, DecisionDetail, Expor
 use chair_core::chain::{Appended, VerifyReport};
 use chair_core::decision::DecisionDraft;
 use chrono::Utc;
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use super::CmdResult;
-use super::files::WholeFile;
+use super::files::{Saved, WholeFile, ask_where_to_save};
 use crate::AppState;
 
 /// Records a decision with its customer impact.
@@ -113,19 +113,33 @@ pub async fn complete_follow_up(
         .await?)
 }
 
-/// Writes the decisions `filter` selects to `path` (chosen by the user) as CSV, JSON or
-/// Markdown, whole or not at all; returns how many entries were written.
+/// Asks where to save, then writes the decisions `filter` selects there as CSV, JSON or
+/// Markdown, whole or not at all; `None` when the user cancels.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_log(
+    app: AppHandle,
     state: State<'_, AppState>,
     filter: AuditFilter,
     format: ExportFormat,
-    path: String,
-) -> CmdResult<u32> {
+) -> CmdResult<Option<Saved>> {
+    let ext = match format {
+        ExportFormat::Csv => "csv",
+        ExportFormat::Json => "json",
+        ExportFormat::Markdown => "md",
+    };
+    let name = format!("decision-log.{ext}");
+    let Some(path) =
+        ask_where_to_save(&app, "Export the decision log", &name, (ext, &[ext])).await?
+    else {
+        return Ok(None);
+    };
     let store = state.store()?;
     let mut file = WholeFile::create(&path)?;
     let written = store.export_log(&filter, format, file.writer()).await?;
     file.finish()?;
-    Ok(written as u32)
+    Ok(Some(Saved {
+        path: path.display().to_string(),
+        count: written as u32,
+    }))
 }

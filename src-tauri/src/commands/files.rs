@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chair_core::{ApiError, ErrorCode};
 
@@ -19,8 +19,8 @@ pub struct WholeFile {
 
 impl WholeFile {
     /// Starts writing `path`.
-    pub fn create(path: &str) -> CmdResult<Self> {
-        let path = PathBuf::from(path);
+    pub fn create(path: &Path) -> CmdResult<Self> {
+        let path = path.to_path_buf();
         let mut part = path.clone().into_os_string();
         part.push(".part");
         let part = PathBuf::from(part);
@@ -66,10 +66,59 @@ fn cannot_write(path: &std::path::Path, e: &dyn std::fmt::Display) -> ApiError {
 }
 
 /// Writes `bytes` to `path`, whole or not at all.
-pub fn write_whole(path: &str, bytes: &[u8]) -> CmdResult<()> {
+pub fn write_whole(path: &Path, bytes: &[u8]) -> CmdResult<()> {
     let mut file = WholeFile::create(path)?;
     file.writer()
         .write_all(bytes)
         .map_err(|e| cannot_write(&file.path, &e))?;
     file.finish()
+}
+
+/// Lets files be saved into this folder without asking (for automated runs of the app, where
+/// no one is there to answer a dialog).
+pub const SAVE_DIR_ENV: &str = "EMPTY_CHAIR_SAVE_DIR";
+
+/// Asks the user where to save `file_name`; `None` when they cancel. The window never names a
+/// path to write to: files go only where the person at the keyboard chose.
+pub async fn ask_where_to_save(
+    app: &tauri::AppHandle,
+    title: &str,
+    file_name: &str,
+    filter: (&str, &[&str]),
+) -> CmdResult<Option<PathBuf>> {
+    use tauri_plugin_dialog::DialogExt;
+    if let Some(dir) = std::env::var_os(SAVE_DIR_ENV).filter(|d| !d.is_empty()) {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Io,
+                format!("cannot create {}: {e}", dir.display()),
+            )
+        })?;
+        return Ok(Some(dir.join(file_name)));
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title(title)
+        .set_file_name(file_name)
+        .add_filter(filter.0, filter.1)
+        .save_file(move |chosen| {
+            let _ = tx.send(chosen);
+        });
+    let chosen = rx.await.ok().flatten();
+    chosen
+        .map(|p| {
+            p.into_path()
+                .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot save there: {e}")))
+        })
+        .transpose()
+}
+
+/// A file written where the user chose.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type)]
+pub struct Saved {
+    pub path: String,
+    /// Entries or rows written.
+    pub count: u32,
 }

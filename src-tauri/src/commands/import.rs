@@ -12,7 +12,7 @@ use tauri_specta::Event;
 use uuid::Uuid;
 
 use super::CmdResult;
-use super::files::write_whole;
+use super::files::{Saved, ask_where_to_save, write_whole};
 use crate::AppState;
 
 /// How far the running import has come; sent after every batch.
@@ -94,17 +94,30 @@ pub async fn import_rejections(
     Ok(state.store()?.import_rejections(import_id).await?)
 }
 
-/// Writes an import's rejected rows as CSV (line, file, reason, excerpt) to `path`.
+/// Asks where to save the rejected rows of import `import_id` as CSV, then writes them there;
+/// `None` when the user cancels.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_rejections_csv(
+    app: AppHandle,
     state: State<'_, AppState>,
     import_id: Uuid,
-    path: String,
-) -> CmdResult<u32> {
+    file_name: String,
+) -> CmdResult<Option<Saved>> {
     let rows = state.store()?.import_rejections(import_id).await?;
+    let suggested = format!("{}-rejected.csv", file_stem(&file_name));
+    let Some(path) =
+        ask_where_to_save(&app, "Save rejected rows", &suggested, ("CSV", &["csv"])).await?
+    else {
+        return Ok(None);
+    };
+    let failed = |e: csv::Error| {
+        ApiError::new(
+            ErrorCode::Io,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    };
     let mut w = csv::Writer::from_writer(Vec::new());
-    let failed = |e: csv::Error| ApiError::new(ErrorCode::Io, format!("cannot write {path}: {e}"));
     w.write_record(["line", "file", "reason", "excerpt"])
         .map_err(failed)?;
     for r in &rows {
@@ -116,9 +129,24 @@ pub async fn save_rejections_csv(
         ])
         .map_err(failed)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot write {path}: {e}")))?;
+    let bytes = w.into_inner().map_err(|e| {
+        ApiError::new(
+            ErrorCode::Io,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })?;
     write_whole(&path, &bytes)?;
-    Ok(rows.len() as u32)
+    Ok(Some(Saved {
+        path: path.display().to_string(),
+        count: rows.len() as u32,
+    }))
+}
+
+/// The name of an imported file without its folder or extension, for a file derived from it.
+fn file_stem(name: &str) -> String {
+    std::path::Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "import".into())
 }

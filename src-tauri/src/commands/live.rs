@@ -15,7 +15,7 @@ use tauri_specta::Event;
 use uuid::Uuid;
 
 use super::CmdResult;
-use super::files::write_whole;
+use super::files::{Saved, ask_where_to_save, write_whole};
 use crate::AppState;
 
 /// Something in a meeting changed: its current item, a timer, the advocate's timeline, an
@@ -118,8 +118,15 @@ pub async fn close_meeting(
     id: Uuid,
     carry: Vec<Uuid>,
 ) -> CmdResult<String> {
-    let minutes = state.store()?.close_meeting(id, &carry, Utc::now()).await?;
+    let store = state.store()?;
+    let minutes = store.close_meeting(id, &carry, Utc::now()).await?;
     announce(&app, id);
+    // A closed meeting is a moment worth a copy; the window need not wait for it.
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = store.backup("meeting-closed", None).await {
+            tracing::warn!("cannot back up after closing the meeting: {e}");
+        }
+    });
     Ok(minutes)
 }
 
@@ -130,18 +137,59 @@ pub async fn meeting_minutes(state: State<'_, AppState>, id: Uuid) -> CmdResult<
     Ok(state.store()?.meeting_minutes(id).await?)
 }
 
-/// Writes the minutes of meeting `id` to `path` (chosen by the user), whole or not at all.
+/// Asks where to save the minutes of meeting `id` as Markdown, then writes them there, whole
+/// or not at all; `None` when the user cancels.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_minutes(state: State<'_, AppState>, id: Uuid, path: String) -> CmdResult<()> {
-    let minutes = state.store()?.meeting_minutes(id).await?;
+pub async fn save_minutes(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: Uuid,
+) -> CmdResult<Option<Saved>> {
+    let store = state.store()?;
+    let minutes = store.meeting_minutes(id).await?;
     if minutes.is_empty() {
         return Err(ApiError::new(
             ErrorCode::Conflict,
             "this meeting has no minutes yet: they are written when it closes",
         ));
     }
-    write_whole(&path, minutes.as_bytes())
+    let title = store.meeting(id).await?.title;
+    let name = format!("minutes-{}.md", file_slug(&title));
+    let Some(path) =
+        ask_where_to_save(&app, "Export the minutes", &name, ("Markdown", &["md"])).await?
+    else {
+        return Ok(None);
+    };
+    write_whole(&path, minutes.as_bytes())?;
+    Ok(Some(Saved {
+        path: path.display().to_string(),
+        count: minutes.lines().count() as u32,
+    }))
+}
+
+/// A title as a file name: letters and digits, dashes between words.
+fn file_slug(title: &str) -> String {
+    let slug: String = title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if slug.is_empty() {
+        "meeting".into()
+    } else {
+        slug.chars().take(60).collect()
+    }
 }
 
 /// Items the last meeting titled `title` left unfinished and nobody has taken up yet.

@@ -1,5 +1,6 @@
 //! IPC commands, one module per area of the app.
 
+pub mod backup;
 pub mod complaints;
 pub mod decisions;
 pub mod files;

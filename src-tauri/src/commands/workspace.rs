@@ -11,7 +11,10 @@ use crate::AppState;
 #[specta::specta]
 pub async fn workspace_status(state: State<'_, AppState>) -> CmdResult<WorkspaceStatus> {
     let store = state.store().map_err(|mut e| {
-        e.message = format!("{} ({})", e.message, state.db_path().display());
+        let path = state.db_path().display().to_string();
+        if !e.message.contains(&path) {
+            e.message = format!("{} ({path})", e.message);
+        }
         e
     })?;
     Ok(store.status().await?)

@@ -66,6 +66,34 @@ fn parse_map(entries: &[String]) -> anyhow::Result<Vec<FieldColumn>> {
 }
 
 /// Runs `chair import`.
+/// `chair imports`: every import with its counts.
+pub async fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
+    let imports = store.imports().await?;
+    if json {
+        output::json(&imports)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if imports.is_empty() {
+        println!("No imports yet. Import a file with `chair import FILE`.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for i in &imports {
+        let started = i
+            .started_at
+            .get(..16)
+            .unwrap_or(&i.started_at)
+            .replace('T', " ");
+        println!(
+            "{started}  {:<9}  {:>8} rows: {} imported, {} duplicates, {} rejected  {}",
+            i.status, i.rows_read, i.imported, i.duplicates, i.rejected, i.file
+        );
+        if !i.note.is_empty() {
+            println!("                   {}", i.note);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn run(store: &Store, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let options = ImportOptions {
         format: Format::parse(&args.format).map_err(|e| anyhow!("--format: {e}"))?,

@@ -1,5 +1,6 @@
 //! One module per area of the command line.
 
+pub mod backup;
 pub mod decisions;
 pub mod escalations;
 pub mod import;

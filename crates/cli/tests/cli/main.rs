@@ -4,7 +4,9 @@
 mod support;
 
 mod complaints;
+mod crash;
 mod decisions;
+mod disk_full;
 mod escalations;
 mod personas;
 mod workspace;

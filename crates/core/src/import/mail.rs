@@ -110,17 +110,24 @@ fn mbox(
         File::open(path).map_err(|e| ImportError::io(path, e))?,
     );
     let mut line = Vec::new();
-    let mut current: Option<(u64, Vec<u8>, bool)> = None; // start line, bytes, too large
+    // The message being read: its start line, the date on its `From ` line, its bytes, and
+    // whether it outgrew the limit.
+    type Current = Option<(u64, Option<String>, Vec<u8>, bool)>;
+    let mut current: Current = None;
     let mut line_no = 0u64;
-    let mut flush = |current: Option<(u64, Vec<u8>, bool)>| -> ControlFlow<()> {
+    let mut flush = |current: Current| -> ControlFlow<()> {
         match current {
-            Some((start, _, true)) => sink(problem(
+            Some((start, _, _, true)) => sink(problem(
                 plan,
                 start,
                 None,
                 "the message is larger than 64 MB",
             )),
-            Some((start, bytes, false)) => sink(message(plan, start, None, &bytes)),
+            Some((start, delivered, bytes, false)) => {
+                let mut rec = message(plan, start, None, &bytes);
+                fill_missing_date(&mut rec, delivered);
+                sink(rec)
+            }
             None => ControlFlow::Continue(()),
         }
     };
@@ -139,10 +146,10 @@ fn mbox(
             if flush(current.take()).is_break() {
                 return Ok(None);
             }
-            current = Some((line_no, Vec::new(), false));
+            current = Some((line_no, envelope_date(&line), Vec::new(), false));
             continue;
         }
-        let Some((_, bytes, too_large)) = current.as_mut() else {
+        let Some((_, _, bytes, too_large)) = current.as_mut() else {
             continue; // text before the first separator
         };
         if *too_large {
@@ -180,6 +187,7 @@ fn message(plan: &Plan, line: u64, file: Option<String>, bytes: &[u8]) -> RawRec
         .body_text(0)
         .map(|b| b.into_owned())
         .or_else(|| msg.body_html(0).map(|h| super::convert::strip_html(&h)))
+        .or_else(|| plain_fallback(bytes))
         .map(|b| drop_quoted(&b))
         .unwrap_or_default();
     let domain = msg
@@ -204,6 +212,65 @@ fn message(plan: &Plan, line: u64, file: Option<String>, bytes: &[u8]) -> RawRec
         file,
         values,
         problem: None,
+    }
+}
+
+/// The text after the headers of a message whose MIME structure could not be read (an empty
+/// boundary, say): its lines of prose, without boundary and part-header lines. `None` when it
+/// is not UTF-8 or holds no prose.
+fn plain_fallback(bytes: &[u8]) -> Option<String> {
+    let start = bytes
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .map(|i| i + 2)
+        .or_else(|| {
+            bytes
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map(|i| i + 4)
+        })?;
+    let text = std::str::from_utf8(&bytes[start..]).ok()?;
+    let prose: Vec<&str> = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.starts_with("--") && !is_part_header(l))
+        .collect();
+    let prose = prose.join("\n").trim().to_string();
+    prose.chars().any(char::is_alphabetic).then_some(prose)
+}
+
+/// A line that is a MIME part header (`Content-Type: ...`), not prose.
+fn is_part_header(line: &str) -> bool {
+    line.split_once(':').is_some_and(|(name, _)| {
+        let name = name.to_ascii_lowercase();
+        name.starts_with("content-") || name == "mime-version"
+    })
+}
+
+/// The delivery date on an mbox `From sender Wed Oct  7 12:00:00 2026` line, as RFC 3339.
+fn envelope_date(line: &[u8]) -> Option<String> {
+    let line = std::str::from_utf8(line).ok()?.trim();
+    let rest = line.strip_prefix("From ")?;
+    let (_, date) = rest.trim_start().split_once(char::is_whitespace)?;
+    let date = date.split_whitespace().collect::<Vec<_>>().join(" ");
+    chrono::NaiveDateTime::parse_from_str(&date, "%a %b %d %H:%M:%S %Y")
+        .ok()
+        .map(|d| d.and_utc().to_rfc3339())
+}
+
+/// A message without a readable `Date:` header is dated by its mbox `From ` line, which the
+/// mail system wrote when it delivered the message: a recorded date, not a guess.
+fn fill_missing_date(rec: &mut RawRecord, delivered: Option<String>) {
+    let Some(delivered) = delivered else { return };
+    let Some(slot) = COLUMNS
+        .iter()
+        .position(|c| *c == "date")
+        .and_then(|i| rec.values.get_mut(i))
+    else {
+        return;
+    };
+    if matches!(slot, Some(RawValue::Text(t)) if t.trim().is_empty()) || slot.is_none() {
+        *slot = Some(RawValue::Text(delivered));
     }
 }
 

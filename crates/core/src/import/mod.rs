@@ -29,6 +29,9 @@ pub use fields::{Field, Mapping};
 
 /// The largest value a field may hold.
 pub const MAX_FIELD_BYTES: usize = 1024 * 1024;
+/// The most columns a file may have; more means it is not a complaint export (or the
+/// delimiter was guessed wrong), and the mapping form could not show them anyway.
+pub const MAX_COLUMNS: usize = 10_000;
 /// The largest record (a CSV row, a JSON object, an e-mail) read into memory; a longer one
 /// stops or is rejected, so memory stays bounded whatever the file.
 pub const MAX_RECORD_BYTES: u64 = 64 * 1024 * 1024;
@@ -389,6 +392,23 @@ pub fn shorten(text: &str, max: usize) -> String {
         out.push(if c.is_control() { ' ' } else { c });
     }
     out
+}
+
+/// One import as the workspace keeps it. `status` is `running` while it runs, and stays so
+/// when the process was killed mid-way: importing the file again finishes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    pub id: uuid::Uuid,
+    pub file: String,
+    pub format: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub status: String,
+    pub rows_read: i64,
+    pub imported: i64,
+    pub duplicates: i64,
+    pub rejected: i64,
+    pub note: String,
 }
 
 /// What an import did, row by row accounted for: `rows_read = imported + duplicates + rejected`.

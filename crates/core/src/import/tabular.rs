@@ -1,6 +1,6 @@
 //! Reading CSV, JSON and JSON Lines as a stream of records.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::ops::ControlFlow;
@@ -12,12 +12,12 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::guard::{Guard, TOO_LARGE, Tally};
-use super::{Format, ImportError, MAX_FIELD_BYTES, MAX_RECORD_BYTES, Plan, RawRecord, RawValue};
+use super::{
+    Format, ImportError, MAX_COLUMNS, MAX_FIELD_BYTES, MAX_RECORD_BYTES, Plan, RawRecord, RawValue,
+};
 
 /// How many records the column discovery of a JSON file looks at.
 const DISCOVERY_RECORDS: usize = 50;
-/// The most columns a JSON file may contribute.
-const MAX_COLUMNS: usize = 500;
 
 type Sink<'a> = &'a mut dyn FnMut(RawRecord) -> ControlFlow<()>;
 
@@ -59,7 +59,15 @@ pub(crate) fn csv_header(path: &Path, delimiter: u8) -> Result<Vec<String>, Impo
             path.display()
         ))
     })?;
+    if header.len() > MAX_COLUMNS {
+        return Err(ImportError::NotRecognised(format!(
+            "{}: the first line has {} columns; a complaint export has at most {MAX_COLUMNS}, so this is not one (is the delimiter right?)",
+            path.display(),
+            header.len()
+        )));
+    }
     let mut columns: Vec<String> = Vec::with_capacity(header.len());
+    let mut seen = HashSet::with_capacity(header.len());
     for (i, raw) in header.iter().enumerate() {
         let raw = if i == 0 {
             raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
@@ -72,10 +80,11 @@ pub(crate) fn csv_header(path: &Path, delimiter: u8) -> Result<Vec<String>, Impo
         }
         let base = name.clone();
         let mut n = 2;
-        while columns.contains(&name) {
+        while seen.contains(&name) {
             name = format!("{base} ({n})");
             n += 1;
         }
+        seen.insert(name.clone());
         columns.push(name);
     }
     if columns.is_empty() {
@@ -240,15 +249,16 @@ fn record_from_value(plan: &Plan, wanted: &[usize], line: u64, value: Value) -> 
     }
 }
 
-/// Adds the keys of `value` to `columns`, in order of first appearance.
-fn discover(value: &Value, columns: &mut Vec<String>) {
+/// Adds the keys of `value` to `columns` (`known` holds the same keys, for lookups), in order
+/// of first appearance.
+fn discover(value: &Value, columns: &mut Vec<String>, known: &mut HashSet<String>) {
     let mut flat = Vec::new();
     flatten("", value, &mut flat);
     for (k, _) in flat {
         if columns.len() >= MAX_COLUMNS {
             return;
         }
-        if !k.is_empty() && !columns.contains(&k) {
+        if !k.is_empty() && known.insert(k.clone()) {
             columns.push(k);
         }
     }
@@ -257,13 +267,14 @@ fn discover(value: &Value, columns: &mut Vec<String>) {
 /// The columns of a JSON or JSON Lines file, from its first records.
 pub(crate) fn json_columns(path: &Path, format: Format) -> Result<Vec<String>, ImportError> {
     let mut columns = Vec::new();
+    let mut known = HashSet::new();
     let mut seen = 0usize;
     let mut objects = 0usize;
     let mut visit = |v: Value| {
         seen += 1;
         if v.is_object() {
             objects += 1;
-            discover(&v, &mut columns);
+            discover(&v, &mut columns, &mut known);
         }
         if seen >= DISCOVERY_RECORDS {
             ControlFlow::Break(())

@@ -16,8 +16,16 @@ fn run_bytes(name: &str, bytes: &[u8], format: Option<Format>) {
     let _ = import(&p, &opts);
 }
 
+/// Cases per property: a quick run by default, `PROPTEST_CASES` for a soak (`make soak`).
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {

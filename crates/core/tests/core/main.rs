@@ -3,4 +3,5 @@
 
 mod import;
 mod import_properties;
+mod nasty;
 mod support;

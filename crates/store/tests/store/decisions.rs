@@ -1,53 +1,12 @@
 use chair_core::audit::{AuditFilter, ExportFormat, Status, StatusFilter};
 use chair_core::chain::verify_export;
-use chair_core::decision::{DecisionDraft, Direction, FollowUp, Size, Stance};
-use chair_core::meeting::{AgendaItemDraft, MeetingDraft};
+use chair_core::decision::{Direction, FollowUp, Stance};
 use chair_core::{ErrorCode, Valid};
 use chair_store::Store;
 use chrono::{NaiveDate, Utc};
 use sqlx::Connection;
-use uuid::Uuid;
 
-use crate::support::fresh_store;
-
-async fn meeting(store: &Store) -> (Uuid, Uuid) {
-    let m = store
-        .create_meeting(
-            &Valid::parse(MeetingDraft {
-                title: "Council".into(),
-                items: vec![AgendaItemDraft {
-                    title: "Overdraft fees".into(),
-                    timebox_minutes: 15,
-                    ..Default::default()
-                }],
-                ..Default::default()
-            })
-            .unwrap(),
-        )
-        .await
-        .unwrap();
-    let item = store.meeting(m).await.unwrap().items[0].id;
-    (m, item)
-}
-
-fn draft(meeting: Uuid, item: Uuid, statement: &str) -> DecisionDraft {
-    DecisionDraft {
-        meeting_id: meeting,
-        agenda_item_id: Some(item),
-        statement: statement.into(),
-        decided_by: "Hannah K.".into(),
-        direction: Direction::Helps,
-        size: Size::Medium,
-        impact: "Customers paid a day late stop losing £25 to a fee".into(),
-        personas: vec![],
-        evidence: vec![],
-        no_evidence: true,
-        stance: Stance::Agrees,
-        advocate_note: String::new(),
-        follow_ups: vec![],
-        on_screen: vec![],
-    }
-}
+use crate::support::{draft, fresh_store, meeting};
 
 async fn raw(store: &Store) -> sqlx::SqliteConnection {
     sqlx::SqliteConnection::connect(&format!("sqlite://{}", store.path().display()))

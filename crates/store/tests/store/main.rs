@@ -3,11 +3,14 @@
 
 mod support;
 
+mod backup;
+mod damage;
 mod decisions;
 mod demo;
 mod import;
 mod live;
 mod meetings;
+mod migrations;
 mod open;
 mod personas;
 mod relevance;

@@ -1,5 +1,9 @@
+use chair_core::Valid;
+use chair_core::decision::{DecisionDraft, Direction, Size, Stance};
+use chair_core::meeting::{AgendaItemDraft, MeetingDraft};
 use chair_store::Store;
 use tempfile::TempDir;
+use uuid::Uuid;
 
 /// A store on a new database file; keep the `TempDir` alive as long as the store.
 pub async fn fresh_store() -> (Store, TempDir) {
@@ -8,4 +12,44 @@ pub async fn fresh_store() -> (Store, TempDir) {
         .await
         .expect("a new database opens");
     (store, dir)
+}
+
+/// A meeting with one agenda item; returns their ids.
+pub async fn meeting(store: &Store) -> (Uuid, Uuid) {
+    let m = store
+        .create_meeting(
+            &Valid::parse(MeetingDraft {
+                title: "Council".into(),
+                items: vec![AgendaItemDraft {
+                    title: "Overdraft fees".into(),
+                    timebox_minutes: 15,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let item = store.meeting(m).await.unwrap().items[0].id;
+    (m, item)
+}
+
+pub fn draft(meeting: Uuid, item: Uuid, statement: &str) -> DecisionDraft {
+    DecisionDraft {
+        meeting_id: meeting,
+        agenda_item_id: Some(item),
+        statement: statement.into(),
+        decided_by: "Hannah K.".into(),
+        direction: Direction::Helps,
+        size: Size::Medium,
+        impact: "Customers paid a day late stop losing £25 to a fee".into(),
+        personas: vec![],
+        evidence: vec![],
+        no_evidence: true,
+        stance: Stance::Agrees,
+        advocate_note: String::new(),
+        follow_ups: vec![],
+        on_screen: vec![],
+    }
 }

@@ -39,8 +39,11 @@ export const commands = {
 	cancelImport: () => __TAURI_INVOKE<null>("cancel_import"),
 	/**  Every stored rejected row of an import. */
 	importRejections: (importId: string) => __TAURI_INVOKE<Rejection[]>("import_rejections", { importId }),
-	/**  Writes an import's rejected rows as CSV (line, file, reason, excerpt) to `path`. */
-	saveRejectionsCsv: (importId: string, path: string) => __TAURI_INVOKE<number>("save_rejections_csv", { importId, path }),
+	/**
+	 *  Asks where to save the rejected rows of import `import_id` as CSV, then writes them there;
+	 *  `None` when the user cancels.
+	 */
+	saveRejectionsCsv: (importId: string, fileName: string) => __TAURI_INVOKE<Saved | null>("save_rejections_csv", { importId, fileName }),
 	/**  The complaints most relevant to an agenda item, pins first, with why they matched. */
 	relevantComplaints: (itemId: string, request: RelevantRequest) => __TAURI_INVOKE<RelevantComplaint[]>("relevant_complaints", { itemId, request }),
 	/**  Pins or dismisses a complaint for an agenda item, or clears the mark. */
@@ -64,10 +67,10 @@ export const commands = {
 	/**  Marks a follow-up of decision `seq` done. */
 	completeFollowUp: (seq: number, position: number, by: string, note: string) => __TAURI_INVOKE<null>("complete_follow_up", { seq, position, by, note }),
 	/**
-	 *  Writes the decisions `filter` selects to `path` (chosen by the user) as CSV, JSON or
-	 *  Markdown, whole or not at all; returns how many entries were written.
+	 *  Asks where to save, then writes the decisions `filter` selects there as CSV, JSON or
+	 *  Markdown, whole or not at all; `None` when the user cancels.
 	 */
-	exportLog: (filter: AuditFilter, format: ExportFormat, path: string) => __TAURI_INVOKE<number>("export_log", { filter, format, path }),
+	exportLog: (filter: AuditFilter, format: ExportFormat) => __TAURI_INVOKE<Saved | null>("export_log", { filter, format }),
 	/**  Starts a planned meeting on its first item, or resumes a live one. */
 	startMeeting: (id: string) => __TAURI_INVOKE<LiveState>("start_meeting", { id }),
 	/**  Everything the facilitator's window and the seat show, as of now. */
@@ -84,8 +87,11 @@ export const commands = {
 	closeMeeting: (id: string, carry: string[]) => __TAURI_INVOKE<string>("close_meeting", { id, carry }),
 	/**  The minutes of a closed meeting. */
 	meetingMinutes: (id: string) => __TAURI_INVOKE<string>("meeting_minutes", { id }),
-	/**  Writes the minutes of meeting `id` to `path` (chosen by the user), whole or not at all. */
-	saveMinutes: (id: string, path: string) => __TAURI_INVOKE<null>("save_minutes", { id, path }),
+	/**
+	 *  Asks where to save the minutes of meeting `id` as Markdown, then writes them there, whole
+	 *  or not at all; `None` when the user cancels.
+	 */
+	saveMinutes: (id: string) => __TAURI_INVOKE<Saved | null>("save_minutes", { id }),
 	/**  Items the last meeting titled `title` left unfinished and nobody has taken up yet. */
 	unfinishedItems: (title: string) => __TAURI_INVOKE<Unfinished | null>("unfinished_items", { title }),
 	/**  Raises a "?" on a complaint. */
@@ -99,12 +105,22 @@ export const commands = {
 	 *  points it at that meeting.
 	 */
 	openSeatWindow: (meetingId: string) => __TAURI_INVOKE<null>("open_seat_window", { meetingId }),
+	/**  The backups of the open database file, newest first. */
+	listBackups: () => __TAURI_INVOKE<BackupInfo[]>("list_backups"),
+	/**  Backs the database up now. */
+	backupNow: () => __TAURI_INVOKE<BackupInfo>("backup_now"),
+	/**
+	 *  Replaces the database with backup `path` (a path from [`list_backups`]), or with the latest
+	 *  backup when `path` is empty. The backup is checked before anything changes.
+	 */
+	restoreBackup: (path: string | null) => __TAURI_INVOKE<RestoreOutcome>("restore_backup", { path }),
 };
 
 /** Events */
 export const events = {
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
 	meetingChanged: makeEvent<MeetingChanged, MeetingChanged>("meeting-changed"),
+	workspaceChanged: makeEvent<WorkspaceChanged, WorkspaceChanged>("workspace-changed"),
 };
 
 /* Types */
@@ -212,6 +228,15 @@ export type AuditRow = {
 	closed_by: number | null,
 	reason: string,
 	follow_ups: FollowUp[],
+};
+
+/**  A copy of the database kept in the backups folder. */
+export type BackupInfo = {
+	path: string,
+	created_at: string,
+	bytes: number,
+	/**  Why it was made: "start", "meeting-closed", "manual". */
+	reason: string,
 };
 
 /**  Where a log stops being trustworthy. */
@@ -702,6 +727,22 @@ export type RelevantRequest = {
 	include_dismissed: boolean,
 };
 
+/**  What a restore did. */
+export type RestoreOutcome = {
+	restored_from: string,
+	/**  Where the replaced file was kept, if there was one. */
+	set_aside: string | null,
+	/**  Decisions in the restored log, whose chain verified. */
+	decisions: number,
+};
+
+/**  A file written where the user chose. */
+export type Saved = {
+	path: string,
+	/**  Entries or rows written. */
+	count: number,
+};
+
 /**  A complaint on screen when the decision was taken, as hashed. */
 export type ScreenEntry = {
 	complaint_id: string,
@@ -768,6 +809,12 @@ export type WeekCount = {
 	mixed: number,
 	neutral: number,
 	unknown: number,
+};
+
+/**  The database was replaced, found damaged, or reopened: every screen should read again. */
+export type WorkspaceChanged = {
+	/**  Why, in a sentence for the user. */
+	reason: string,
 };
 
 /**  Counts of what the open database holds. */

@@ -1,0 +1,134 @@
+//! Backups are consistent copies, the last ten kept; a restore checks the copy first and sets
+//! the current file aside.
+
+use chair_core::{ErrorCode, Valid};
+use chair_store::Store;
+use chair_store::backup::{KEEP, list_backups, restore};
+use chrono::Utc;
+
+use crate::support::{draft, fresh_store, meeting};
+
+#[tokio::test]
+async fn backups_are_kept_to_the_last_ten_and_a_restore_verifies() {
+    let (store, dir) = fresh_store().await;
+    let db = dir.path().join("test.db");
+    let (m, item) = meeting(&store).await;
+    for n in 0..3 {
+        let d = draft(m, item, &format!("Decision {n}"));
+        store
+            .record_decision(&Valid::parse(d).unwrap(), Utc::now())
+            .await
+            .unwrap();
+    }
+    let first = store.backup("manual", None).await.unwrap();
+    for _ in 0..KEEP + 2 {
+        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+        store.backup("start", None).await.unwrap();
+    }
+    let kept = list_backups(&db).unwrap();
+    assert_eq!(kept.len(), KEEP, "only the newest {KEEP} are kept");
+    assert!(
+        kept.iter().all(|b| b.path != first.path),
+        "the oldest went first"
+    );
+    assert!(
+        kept.windows(2).all(|w| w[0].created_at >= w[1].created_at),
+        "newest first"
+    );
+
+    // Decisions after the backup are lost by a restore, but the replaced file is kept aside.
+    let later = draft(m, item, "Decision after the backup");
+    store
+        .record_decision(&Valid::parse(later).unwrap(), Utc::now())
+        .await
+        .unwrap();
+    store.close().await;
+    let restored = restore(&db, std::path::Path::new(&kept[0].path))
+        .await
+        .unwrap();
+    assert_eq!(restored.decisions, 3);
+    let aside = restored.set_aside.expect("the current file is set aside");
+    let store = Store::open(&db).await.unwrap();
+    let report = store.check().await.unwrap();
+    assert!(report.healthy() && report.log.entries == 3, "{report:?}");
+    store.close().await;
+    let before = Store::open(&aside).await.unwrap();
+    assert_eq!(
+        before.verify_log().await.unwrap().entries,
+        4,
+        "nothing was deleted"
+    );
+    before.close().await;
+}
+
+#[tokio::test]
+async fn a_damaged_backup_is_refused_and_nothing_changes() {
+    let (store, dir) = fresh_store().await;
+    let db = dir.path().join("test.db");
+    store.create_demo(Utc::now()).await.unwrap();
+    let backup = store.backup("manual", None).await.unwrap();
+    store.close().await;
+    let mut bytes = std::fs::read(&backup.path).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&backup.path, &bytes).unwrap();
+    let current = std::fs::read(&db).unwrap();
+    let err = restore(&db, std::path::Path::new(&backup.path))
+        .await
+        .expect_err("refused");
+    assert_eq!(err.code(), ErrorCode::Corrupt, "{err}");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        current,
+        "the database is not touched"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("restoring") || n.contains("before-restore"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no scratch files are left: {leftovers:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unchanged_database_is_not_backed_up_again() {
+    let (store, _dir) = fresh_store().await;
+    store.create_demo(Utc::now()).await.unwrap();
+    assert!(
+        store.backup_if_changed("start").await.unwrap().is_some(),
+        "the first is made"
+    );
+    assert!(
+        store.backup_if_changed("start").await.unwrap().is_none(),
+        "nothing was written since"
+    );
+}
+
+#[tokio::test]
+async fn a_restore_is_refused_while_the_database_is_open_and_nothing_changes() {
+    let (store, dir) = fresh_store().await;
+    let db = dir.path().join("test.db");
+    store.create_demo(Utc::now()).await.unwrap();
+    let backup = store.backup("manual", None).await.unwrap();
+    let err = restore(&db, std::path::Path::new(&backup.path))
+        .await
+        .expect_err("the file is in use");
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    assert!(
+        err.to_string().contains("close it"),
+        "the message says what to do: {err}"
+    );
+    assert!(
+        store.status().await.unwrap().personas == 3,
+        "the open store still works on its own file"
+    );
+    store.close().await;
+    let done = restore(&db, std::path::Path::new(&backup.path)).await;
+    assert!(
+        done.is_ok(),
+        "once closed, the restore goes ahead: {done:?}"
+    );
+}
