@@ -29,12 +29,21 @@ fn db_arg() -> Option<PathBuf> {
 
 /// Names this app on this database for the single-instance lock: the app's identifier and a
 /// hash of the database's full path, so the same file is never open in two app windows while
-/// different files may be.
+/// different files may be. (On Linux the plugin finds the other instance by this D-Bus name;
+/// on other platforms it keys on the app's identifier alone, so there one window serves
+/// every database.)
 fn instance_id(db: &std::path::Path) -> String {
     use std::hash::{Hash, Hasher};
-    let full = std::fs::canonicalize(db)
-        .or_else(|_| std::path::absolute(db))
-        .unwrap_or_else(|_| db.to_path_buf());
+    // The folder is resolved (it exists once the app has run), not the file, which a first
+    // run has not made yet: the same file gets the same name either way.
+    let folder = db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let folder = std::fs::canonicalize(folder)
+        .or_else(|_| std::path::absolute(folder))
+        .unwrap_or_else(|_| folder.to_path_buf());
+    let full = folder.join(db.file_name().unwrap_or_default());
     let mut h = std::hash::DefaultHasher::new();
     full.hash(&mut h);
     format!("{}.db_{:016x}", chair_core::APP_IDENTIFIER, h.finish())

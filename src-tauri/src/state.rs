@@ -12,6 +12,8 @@ use chair_store::backup::Restored;
 pub struct AppState {
     db_path: PathBuf,
     store: RwLock<Result<Store, ApiError>>,
+    /// Set when damage was found after the file opened: trying again will not reopen it.
+    found_damaged: std::sync::atomic::AtomicBool,
     /// The cancel flag of the import that is running, if one is.
     pub import_cancel: std::sync::Mutex<Option<std::sync::Arc<std::sync::atomic::AtomicBool>>>,
 }
@@ -23,6 +25,7 @@ impl AppState {
         Self {
             db_path,
             store: RwLock::new(store),
+            found_damaged: std::sync::atomic::AtomicBool::new(false),
             import_cancel: std::sync::Mutex::new(None),
         }
     }
@@ -47,10 +50,35 @@ impl AppState {
         &self.db_path
     }
 
+    /// Opens the database again when it could not be opened before (another program held it,
+    /// a restore was running, it was repaired or restored from the command line meanwhile).
+    /// An open store, or a file found damaged while open, is left as it is.
+    pub async fn reopen_if_closed(&self) {
+        let closed = self
+            .store
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_err();
+        if !closed
+            || self
+                .found_damaged
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
+        let reopened = Self::open_store(&self.db_path).await;
+        let mut slot = self.store.write().unwrap_or_else(PoisonError::into_inner);
+        if slot.is_err() {
+            *slot = reopened;
+        }
+    }
+
     /// Stops all use of the database after damage was found in it: every command then fails
     /// with `why`, and the window offers to restore a backup.
     pub async fn mark_damaged(&self, why: String) {
         tracing::error!("{why}");
+        self.found_damaged
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let was = std::mem::replace(
             &mut *self.store.write().unwrap_or_else(PoisonError::into_inner),
             Err(ApiError::new(ErrorCode::Corrupt, why)),
@@ -76,6 +104,10 @@ impl AppState {
         }
         let restored = chair_store::backup::restore(&self.db_path, &from).await;
         let reopened = Self::open_store(&self.db_path).await;
+        if restored.is_ok() {
+            self.found_damaged
+                .store(false, std::sync::atomic::Ordering::Relaxed);
+        }
         *self.store.write().unwrap_or_else(PoisonError::into_inner) = reopened;
         Ok(restored?)
     }

@@ -134,6 +134,38 @@ async fn a_damaged_database_is_refused_and_the_latest_backup_restored() -> Resul
 }
 
 #[tokio::test]
+async fn a_database_being_restored_is_waited_for_and_opens_on_try_again() -> Result<()> {
+    let h = Harness::start()?;
+    h.chair(&["demo"])?;
+    // A restore from the command line holds the database's lock while it swaps the file.
+    let mut lock_path = h.db().as_os_str().to_owned();
+    lock_path.push(".inuse");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)?;
+    lock.lock()?;
+
+    let app = h.launch().await?;
+    let message = app
+        .wait_text("[data-testid=open-failed-message]", |t| !t.is_empty())
+        .await?;
+    ensure!(
+        message.contains("being restored"),
+        "the window says why it waits: {message}"
+    );
+    lock.unlock()?;
+    drop(lock);
+    app.click("[data-testid=retry-open]").await?;
+    app.wait_for("nav.sidebar").await?;
+    app.click("[data-testid=nav-meetings]").await?;
+    app.wait_for("[data-testid=meeting-row], [data-testid=agenda-item-title]")
+        .await?;
+    app.quit().await
+}
+
+#[tokio::test]
 async fn complaint_text_is_shown_as_text_and_never_runs() -> Result<()> {
     let h = Harness::start()?;
     h.chair(&["demo"])?;

@@ -80,14 +80,25 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-/// The latest time anything was written to the database at `db` (the file or its WAL).
-fn last_written(db: &Path) -> Option<std::time::SystemTime> {
-    let mut wal = db.as_os_str().to_owned();
-    wal.push("-wal");
-    [db.to_path_buf(), PathBuf::from(wal)]
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
-        .max()
+/// Flushes the file at `path` to disk (opened for writing: some platforms need that to flush).
+fn sync_file(path: &Path) -> std::io::Result<()> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)?
+        .sync_all()
+}
+
+/// Copies `from` to `to` and flushes the copy to disk.
+fn copy_synced(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::copy(from, to)?;
+    sync_file(to)
+}
+
+/// The folder a file is in (`.` for a bare name).
+fn parent(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 impl Store {
@@ -97,15 +108,7 @@ impl Store {
         let now = Utc::now();
         let target = match to {
             Some(t) => t.to_path_buf(),
-            None => {
-                let dir = backup_dir(self.path());
-                std::fs::create_dir_all(&dir).map_err(|e| io("create the folder", &dir, e))?;
-                dir.join(format!(
-                    "{}-{}-{reason}.db",
-                    stem(self.path()),
-                    now.format(STAMP)
-                ))
-            }
+            None => self.backup_name(reason, now)?,
         };
         if to.is_some() && target.exists() {
             return Err(StoreError::Conflict(format!(
@@ -113,9 +116,46 @@ impl Store {
                 target.display()
             )));
         }
-        let mut part = target.clone().into_os_string();
-        part.push(".part");
-        let part = PathBuf::from(part);
+        let part = self.snapshot(&target).await?;
+        self.keep(part, target, reason, now, to.is_none())
+    }
+
+    /// A backup unless the database holds exactly what the newest backup holds (restarting the
+    /// app over and over must not push the useful backups out). The copy is compared with the
+    /// newest backup byte for byte: `VACUUM INTO` writes the same bytes for the same content,
+    /// so no clock is trusted. Returns the new backup, if one was kept.
+    pub async fn backup_if_changed(&self, reason: &str) -> Result<Option<BackupInfo>> {
+        let now = Utc::now();
+        let target = self.backup_name(reason, now)?;
+        let part = self.snapshot(&target).await?;
+        if let Some(latest) = latest_backup(self.path()) {
+            let (a, b) = (part.clone(), PathBuf::from(&latest.path));
+            let same = tokio::task::spawn_blocking(move || same_bytes(&a, &b))
+                .await
+                .unwrap_or(false);
+            if same {
+                let _ = std::fs::remove_file(&part);
+                return Ok(None);
+            }
+        }
+        self.keep(part, target, reason, now, true).map(Some)
+    }
+
+    /// Where a new backup of this database goes.
+    fn backup_name(&self, reason: &str, now: DateTime<Utc>) -> Result<PathBuf> {
+        let dir = backup_dir(self.path());
+        std::fs::create_dir_all(&dir).map_err(|e| io("create the folder", &dir, e))?;
+        Ok(dir.join(format!(
+            "{}-{}-{reason}.db",
+            stem(self.path()),
+            now.format(STAMP)
+        )))
+    }
+
+    /// Writes a consistent copy of the database beside `target` (as `<target>.part`), flushed
+    /// to disk; safe while others write.
+    async fn snapshot(&self, target: &Path) -> Result<PathBuf> {
+        let part = with_suffix(target, ".part");
         let _ = std::fs::remove_file(&part);
         let written = sqlx::query("VACUUM INTO ?")
             .bind(part.display().to_string())
@@ -125,17 +165,28 @@ impl Store {
             let _ = std::fs::remove_file(&part);
             return Err(e.into());
         }
-        let finished = std::fs::File::open(&part)
-            .and_then(|f| f.sync_all())
-            .and_then(|()| std::fs::rename(&part, &target));
-        if let Err(e) = finished {
+        if let Err(e) = sync_file(&part) {
+            let _ = std::fs::remove_file(&part);
+            return Err(io("write the backup", &part, e));
+        }
+        Ok(part)
+    }
+
+    /// Puts the finished copy `part` in place at `target`, then prunes the folder.
+    fn keep(
+        &self,
+        part: PathBuf,
+        target: PathBuf,
+        reason: &str,
+        now: DateTime<Utc>,
+        prune: bool,
+    ) -> Result<BackupInfo> {
+        if let Err(e) = std::fs::rename(&part, &target) {
             let _ = std::fs::remove_file(&part);
             return Err(io("write the backup", &target, e));
         }
-        if let Some(dir) = target.parent() {
-            sync_dir(dir);
-        }
-        if to.is_none() {
+        sync_dir(parent(&target));
+        if prune {
             self.prune_backups()?;
         }
         let bytes = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
@@ -147,24 +198,64 @@ impl Store {
         })
     }
 
-    /// A backup unless nothing was written since the newest one (restarting the app over and
-    /// over must not push the useful backups out). Returns the new backup, if one was made.
-    pub async fn backup_if_changed(&self, reason: &str) -> Result<Option<BackupInfo>> {
-        if let (Some(latest), Some(written)) =
-            (latest_backup(self.path()), last_written(self.path()))
-            && DateTime::<Utc>::from(written) <= latest.created_at
-        {
-            return Ok(None);
-        }
-        self.backup(reason, None).await.map(Some)
-    }
-
+    /// Keeps the newest [`KEEP`] backups, and removes copies that were cut short (a `.part`
+    /// over an hour old: nothing writes one for that long).
     fn prune_backups(&self) -> Result<()> {
         for old in list_backups(self.path())?.into_iter().skip(KEEP) {
-            std::fs::remove_file(&old.path)
-                .map_err(|e| io("remove the old backup", Path::new(&old.path), e))?;
+            match std::fs::remove_file(&old.path) {
+                // Another program pruned it first.
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(io("remove the old backup", Path::new(&old.path), e));
+                }
+                _ => {}
+            }
+        }
+        let dir = backup_dir(self.path());
+        let stale = std::time::Duration::from_secs(3600);
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > stale);
+            if name.starts_with(&stem(self.path())) && name.ends_with(".db.part") && old {
+                let _ = std::fs::remove_file(entry.path());
+            }
         }
         Ok(())
+    }
+}
+
+/// True when the files at `a` and `b` hold the same bytes.
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    use std::io::Read;
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    if ma.len() != mb.len() {
+        return false;
+    }
+    let (Ok(fa), Ok(fb)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
+        return false;
+    };
+    let (mut ra, mut rb) = (
+        std::io::BufReader::with_capacity(1 << 16, fa),
+        std::io::BufReader::with_capacity(1 << 16, fb),
+    );
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let n = match ra.read(&mut ba) {
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if n == 0 {
+            return true;
+        }
+        if rb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+            return false;
+        }
     }
 }
 
@@ -177,10 +268,14 @@ pub struct Restored {
     pub decisions: i64,
 }
 
-/// Replaces the database at `db` with the backup `from`. The copy is checked first (it must
-/// open, pass SQLite's integrity check and have an intact decision log) on a scratch file, so
-/// nothing changes when it fails; the current file, if any, is renamed aside, never deleted.
-/// Refused while anything has the database open.
+/// Replaces the database at `db` with the backup `from`.
+///
+/// The copy is checked first on a scratch file (it must open, pass SQLite's integrity check,
+/// both index checks, and have an intact decision log), so nothing changes when it fails.
+/// Then, holding the database's lock (refused while anything has it open): the current file
+/// is checkpointed and copied aside with its write-ahead log (never deleted), its stale log is
+/// removed so it cannot be applied to the restored file, and the checked copy replaces it in
+/// one atomic rename.
 pub async fn restore(db: &Path, from: &Path) -> Result<Restored> {
     if !from.is_file() {
         return Err(StoreError::NotFound(format!(
@@ -188,71 +283,143 @@ pub async fn restore(db: &Path, from: &Path) -> Result<Restored> {
             from.display()
         )));
     }
-    let dir = db.parent().unwrap_or(Path::new("."));
+    let dir = parent(db);
     std::fs::create_dir_all(dir).map_err(|e| io("create the folder", dir, e))?;
     // Held until the new file is in place; a store opening meanwhile is told to wait.
     let _alone = crate::lock::exclusive(db)?;
+
     let scratch = with_suffix(db, ".restoring");
     remove_with_wal(&scratch);
-    std::fs::copy(from, &scratch).map_err(|e| io("copy the backup to", &scratch, e))?;
-    let checked = async {
-        let store = Store::open(&scratch).await?;
-        let report = store.check().await;
-        store.close().await;
-        let report = report?;
-        if !report.healthy() {
-            let why = report
-                .integrity
-                .iter()
-                .chain(report.indexes.iter())
-                .cloned()
-                .chain(
-                    report
-                        .log
-                        .broken
-                        .as_ref()
-                        .map(|b| format!("log entry {}: {}", b.seq, b.problem)),
-                )
-                .collect::<Vec<_>>()
-                .join("; ");
-            return Err(StoreError::Corrupt(format!(
-                "the backup {} does not check out ({why}); nothing was changed",
-                from.display()
-            )));
-        }
-        Ok(report.log.entries)
-    }
-    .await;
-    let decisions = match checked {
+    let decisions = match check_copy(from, &scratch).await {
         Ok(n) => n,
         Err(e) => {
             remove_with_wal(&scratch);
             return Err(e);
         }
     };
+
     let set_aside = if db.exists() {
-        let aside = with_suffix(db, &format!(".before-restore-{}", Utc::now().format(STAMP)));
-        for suffix in ["-wal", "-shm"] {
-            let from = with_suffix(db, suffix);
-            if from.exists() {
-                std::fs::rename(&from, with_suffix(&aside, suffix))
-                    .map_err(|e| io("set aside", &from, e))?;
+        match set_aside(db).await {
+            Ok(aside) => Some(aside),
+            Err(e) => {
+                remove_with_wal(&scratch);
+                return Err(e);
             }
         }
-        std::fs::rename(db, &aside).map_err(|e| io("set aside", db, e))?;
-        Some(aside)
     } else {
         None
     };
+    // Whatever log is left at the path belongs to the old file (or to none): applied to the
+    // restored file it would damage it. Its content, if any, was copied aside above.
+    let stale_wal = with_suffix(db, "-wal");
+    let kept_wal = set_aside.as_ref().map(|a| with_suffix(a, "-wal"));
+    for suffix in ["-wal", "-shm"] {
+        let p = with_suffix(db, suffix);
+        match std::fs::remove_file(&p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                remove_with_wal(&scratch);
+                return Err(io("remove", &p, e));
+            }
+            _ => {}
+        }
+    }
+    if let Err(e) = std::fs::rename(&scratch, db) {
+        // Put the old file's log back: the old file stays as it was.
+        if let Some(kept) = kept_wal.filter(|k| k.exists()) {
+            let _ = std::fs::copy(&kept, &stale_wal);
+        }
+        remove_with_wal(&scratch);
+        return Err(io("put the backup in place at", db, e));
+    }
     for suffix in ["-shm", ".inuse"] {
         let _ = std::fs::remove_file(with_suffix(&scratch, suffix));
     }
-    std::fs::rename(&scratch, db).map_err(|e| io("put the backup in place at", db, e))?;
     sync_dir(dir);
     Ok(Restored {
         set_aside,
         decisions,
     })
+}
+
+/// Copies the backup `from` (with its write-ahead log, if it has one) to `scratch`, checks it,
+/// and leaves it whole in one file, flushed to disk. Returns the decisions in its log.
+async fn check_copy(from: &Path, scratch: &Path) -> Result<i64> {
+    let unusable = |why: String| {
+        StoreError::Corrupt(format!(
+            "the backup {} cannot be used ({why}); nothing was changed",
+            from.display()
+        ))
+    };
+    copy_synced(from, scratch).map_err(|e| io("copy the backup to", scratch, e))?;
+    let from_wal = with_suffix(from, "-wal");
+    if std::fs::metadata(&from_wal).is_ok_and(|m| m.len() > 0) {
+        copy_synced(&from_wal, &with_suffix(scratch, "-wal"))
+            .map_err(|e| io("copy the backup's log to", scratch, e))?;
+    }
+    let store = Store::open(scratch)
+        .await
+        .map_err(|e| unusable(e.to_string().replace(&scratch.display().to_string(), "it")))?;
+    let report = store.check().await;
+    // Closing the last connection folds the log into the file.
+    store.close().await;
+    let report = report.map_err(|e| unusable(e.to_string()))?;
+    if !report.healthy() {
+        let why = report
+            .integrity
+            .iter()
+            .chain(report.indexes.iter())
+            .cloned()
+            .chain(
+                report
+                    .log
+                    .broken
+                    .as_ref()
+                    .map(|b| format!("log entry {}: {}", b.seq, b.problem)),
+            )
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(unusable(format!("it does not check out: {why}")));
+    }
+    if std::fs::metadata(with_suffix(scratch, "-wal")).is_ok_and(|m| m.len() > 0) {
+        return Err(unusable("its log could not be folded into it".into()));
+    }
+    sync_file(scratch).map_err(|e| io("write", scratch, e))?;
+    Ok(report.log.entries)
+}
+
+/// Copies the database at `db` aside (checkpointed first when it can be, so the copy is whole;
+/// its log copied too when not), flushed to disk. Returns where.
+async fn set_aside(db: &Path) -> Result<PathBuf> {
+    checkpoint_quietly(db).await;
+    let aside = with_suffix(db, &format!(".before-restore-{}", Utc::now().format(STAMP)));
+    let copied = copy_synced(db, &aside).and_then(|()| {
+        let wal = with_suffix(db, "-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            copy_synced(&wal, &with_suffix(&aside, "-wal"))
+        } else {
+            Ok(())
+        }
+    });
+    if let Err(e) = copied {
+        remove_with_wal(&aside);
+        return Err(io("set aside", db, e));
+    }
+    Ok(aside)
+}
+
+/// Folds the write-ahead log of `db` into the file, when SQLite can (a damaged file may not
+/// let it; its log is then copied aside as it is).
+async fn checkpoint_quietly(db: &Path) {
+    use sqlx::Connection;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db)
+        .create_if_missing(false);
+    if let Ok(mut conn) = sqlx::SqliteConnection::connect_with(&options).await {
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut conn)
+            .await;
+        let _ = conn.close().await;
+    }
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

@@ -39,6 +39,7 @@ mod code {
     pub const BUSY: i64 = 5;
     pub const LOCKED: i64 = 6;
     pub const IOERR: i64 = 10;
+    pub const IOERR_SHMSIZE: &str = "4874";
     pub const CORRUPT: i64 = 11;
     pub const FULL: i64 = 13;
     pub const CONSTRAINT: i64 = 19;
@@ -92,7 +93,16 @@ impl From<sqlx::Error> for StoreError {
                         db.message()
                     ));
                 }
-                Some(code::IOERR) if db.message().contains("disk") => return Self::DiskFull,
+                // The shared-memory file could not grow: SQLite reports that as an I/O error,
+                // but on every platform it means there is no room.
+                _ if db.code().as_deref() == Some(code::IOERR_SHMSIZE) => return Self::DiskFull,
+                Some(code::IOERR) => {
+                    return Self::Io(format!(
+                        "the database file could not be read or written ({}, code {})",
+                        db.message(),
+                        db.code().unwrap_or_default()
+                    ));
+                }
                 // Every statement is checked against the schema when the app is built, so a
                 // missing column, table or function means the stored schema was damaged.
                 Some(code::ERROR)

@@ -81,11 +81,16 @@ impl Store {
             // 'integrity-check' with rank 1 also compares an external-content index with its
             // table; it fails with SQLITE_CORRUPT_VTAB when they differ.
             let sql = format!("INSERT INTO {index} ({index}, rank) VALUES ('integrity-check', 1)");
-            if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            // The check writes nothing but runs as an INSERT, so it holds the write lock while
+            // it reads the index: other writers wait (up to the busy timeout) meanwhile.
+            match sqlx::query(sqlx::AssertSqlSafe(sql))
                 .execute(self.pool())
                 .await
+                .map_err(StoreError::from)
             {
-                indexes.push(format!("{index}: {e}"));
+                Ok(_) => {}
+                Err(StoreError::Corrupt(why)) => indexes.push(format!("{index}: {why}")),
+                Err(other) => return Err(other),
             }
         }
         let log = self.verify_log().await?;

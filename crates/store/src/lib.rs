@@ -92,6 +92,7 @@ impl Store {
             })?;
         }
         check_header(path)?;
+        check_not_emptied(path)?;
         let in_use = lock::shared(path)?;
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(|e| StoreError::Unexpected(e.into()))?
@@ -175,8 +176,7 @@ impl Store {
     async fn check_identity(&self) -> Result<()> {
         let app_id: i64 = sqlx::query_scalar("PRAGMA application_id")
             .fetch_one(&self.pool)
-            .await
-            .map_err(|e| StoreError::corrupt(&self.path, e))?;
+            .await?;
         if app_id == APPLICATION_ID {
             return Ok(());
         }
@@ -190,8 +190,7 @@ impl Store {
             "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
         )
         .fetch_one(&self.pool)
-        .await
-        .map_err(|e| StoreError::corrupt(&self.path, e))?;
+        .await?;
         if foreign_tables > 0 {
             return Err(StoreError::corrupt(
                 &self.path,
@@ -210,6 +209,22 @@ impl Store {
             sqlx::migrate::MigrateError::Execute(inner) => StoreError::from(inner),
             other => StoreError::Unexpected(anyhow::Error::new(other).context("updating the database schema")),
         })
+    }
+}
+
+/// An empty file where backups say a database was: it was emptied (a failed copy, a careless
+/// hand), and starting a new workspace in it would hide that.
+fn check_not_emptied(path: &Path) -> Result<()> {
+    let empty = std::fs::metadata(path).is_ok_and(|m| m.len() == 0);
+    match backup::latest_backup(path) {
+        Some(b) if empty => Err(StoreError::corrupt(
+            path,
+            format!(
+                "the file is empty, though it has backups (the latest from {} UTC)",
+                b.created_at.format("%Y-%m-%d %H:%M")
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

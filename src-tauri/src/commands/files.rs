@@ -9,12 +9,13 @@ use chair_core::{ApiError, ErrorCode};
 
 use super::CmdResult;
 
-/// A file being written at `<path>.part`; [`WholeFile::finish`] puts it in place, dropping it
-/// unfinished removes it.
+/// A file being written at `<path>.part`; [`WholeFile::finish`] puts it in place. Dropped
+/// unfinished, or when finishing fails, it removes the `.part`.
 pub struct WholeFile {
     path: PathBuf,
     part: PathBuf,
-    out: Option<BufWriter<File>>,
+    out: BufWriter<File>,
+    done: bool,
 }
 
 impl WholeFile {
@@ -28,31 +29,32 @@ impl WholeFile {
         Ok(Self {
             path,
             part,
-            out: Some(BufWriter::new(file)),
+            out: BufWriter::new(file),
+            done: false,
         })
     }
 
     /// Where to write.
     pub fn writer(&mut self) -> &mut BufWriter<File> {
-        self.out
-            .as_mut()
-            .expect("a finished file is not written to")
+        &mut self.out
     }
 
     /// Flushes the file to disk and renames it over the target.
     pub fn finish(mut self) -> CmdResult<()> {
-        let out = self.out.take().expect("a file is finished once");
-        let file = out
-            .into_inner()
-            .map_err(|e| cannot_write(&self.path, e.error()))?;
-        file.sync_all().map_err(|e| cannot_write(&self.path, &e))?;
-        std::fs::rename(&self.part, &self.path).map_err(|e| cannot_write(&self.path, &e))
+        self.out.flush().map_err(|e| cannot_write(&self.path, &e))?;
+        self.out
+            .get_ref()
+            .sync_all()
+            .map_err(|e| cannot_write(&self.path, &e))?;
+        std::fs::rename(&self.part, &self.path).map_err(|e| cannot_write(&self.path, &e))?;
+        self.done = true;
+        Ok(())
     }
 }
 
 impl Drop for WholeFile {
     fn drop(&mut self) {
-        if self.out.is_some() {
+        if !self.done {
             let _ = std::fs::remove_file(&self.part);
         }
     }
@@ -74,8 +76,8 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> CmdResult<()> {
     file.finish()
 }
 
-/// Lets files be saved into this folder without asking (for automated runs of the app, where
-/// no one is there to answer a dialog).
+/// Lets a debug build save files into this folder without asking (for the end-to-end tests,
+/// where no one is there to answer a dialog); a release build ignores it.
 pub const SAVE_DIR_ENV: &str = "EMPTY_CHAIR_SAVE_DIR";
 
 /// Asks the user where to save `file_name`; `None` when they cancel. The window never names a
@@ -87,7 +89,10 @@ pub async fn ask_where_to_save(
     filter: (&str, &[&str]),
 ) -> CmdResult<Option<PathBuf>> {
     use tauri_plugin_dialog::DialogExt;
-    if let Some(dir) = std::env::var_os(SAVE_DIR_ENV).filter(|d| !d.is_empty()) {
+    // Only in debug builds, which the end-to-end tests drive: a released app always asks.
+    if let Some(dir) =
+        std::env::var_os(SAVE_DIR_ENV).filter(|d| cfg!(debug_assertions) && !d.is_empty())
+    {
         let dir = PathBuf::from(dir);
         std::fs::create_dir_all(&dir).map_err(|e| {
             ApiError::new(

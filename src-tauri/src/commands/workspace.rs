@@ -6,10 +6,12 @@ use tauri::State;
 use super::CmdResult;
 use crate::AppState;
 
-/// What the open database holds; fails with `corrupt`/`io` when it could not be opened.
+/// What the open database holds (opening it again first if it could not be opened before);
+/// fails with `corrupt`/`io` when it still cannot be.
 #[tauri::command]
 #[specta::specta]
 pub async fn workspace_status(state: State<'_, AppState>) -> CmdResult<WorkspaceStatus> {
+    state.reopen_if_closed().await;
     let store = state.store().map_err(|mut e| {
         let path = state.db_path().display().to_string();
         if !e.message.contains(&path) {

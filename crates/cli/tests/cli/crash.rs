@@ -183,6 +183,11 @@ async fn killed_decision_writes_lose_nothing_acknowledged() {
         }
         store.close().await;
     }
+    assert!(
+        cut_short > 0 && acked.len() > 1,
+        "the kills landed both before and after writes finished: {cut_short} cut short, {} acknowledged",
+        acked.len()
+    );
     eprintln!(
         "crash (decisions): seed {seed}, {rounds} rounds, {kills} kills ({cut_short} cut a write short), {} acknowledged decisions all present, chain and indexes intact",
         acked.len()
@@ -290,7 +295,93 @@ async fn killed_imports_keep_whole_batches_and_resume_without_doubles() {
         }
     }
 
+    assert!(
+        cut_short > 0,
+        "at least one kill cut an import short ({kills} kills)"
+    );
     eprintln!(
         "crash (imports): seed {seed}, {kills} kills ({cut_short} cut an import short, {partial} left it partly done), resumed to exactly {expected} complaints, no doubles"
+    );
+}
+
+/// The decision log of the database at `db`: `(seq, hash)` of every entry, after a full check.
+async fn log_of(db: &Path, context: &str) -> Vec<(i64, String)> {
+    let store = open_and_check(db, context).await;
+    let report = store.verify_log().await.expect("verify");
+    let mut entries = Vec::new();
+    for seq in 1..=report.entries {
+        let e = store.log_entry(seq).await.expect("an entry");
+        entries.push((seq, e.hash));
+    }
+    store.close().await;
+    entries
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_restores_leave_a_whole_database_and_set_nothing_acknowledged_adrift() {
+    let (seed, rounds) = (seed(), rounds(40) / 4 + 2);
+    let mut rng = fastrand::Rng::with_seed(seed ^ 0x2e57);
+    let mut span = Span::new(Duration::from_millis(150));
+    let (mut kills, mut cut_short, mut restored, mut untouched) = (0, 0, 0, 0);
+    for round in 0..rounds {
+        let context = format!("CHAIR_SEED={seed} restore round {round}");
+        let db = Db::new();
+        assert!(db.chair(&["demo"]).status.success(), "{context}: demo");
+        let mut acked = Vec::new();
+        for n in 0..3 {
+            if n == 2 {
+                let out = db.chair(&["backup"]);
+                assert!(out.status.success(), "{context}: backup: {}", stdout(&out));
+            }
+            let args = decision_args(&format!("Round {round}, decision {n}"));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = db.chair(&args);
+            acked.push(acknowledged(&stdout(&out)).expect("an acknowledged decision"));
+        }
+
+        let start = Instant::now();
+        let child = spawn(&db.path, &["restore", "--latest"]);
+        let (_, cut) = kill_at(child, start, span.pick(&mut rng));
+        kills += 1;
+        cut_short += usize::from(cut);
+        span.adapt(usize::from(cut), 1);
+
+        let now = log_of(&db.path, &context).await;
+        if now == acked {
+            untouched += 1;
+            continue;
+        }
+        // Restored: the backup's two decisions, and the replaced file set aside whole.
+        assert_eq!(
+            now,
+            acked[..2],
+            "{context}: the database is either the old one or the backup, nothing in between"
+        );
+        restored += 1;
+        let folder = db.path.parent().expect("a folder");
+        let aside = std::fs::read_dir(folder)
+            .expect("the folder")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| {
+                let name = p.to_string_lossy();
+                name.contains("before-restore")
+                    && !name.ends_with("-wal")
+                    && !name.ends_with("-shm")
+                    && !name.ends_with(".inuse")
+            })
+            .unwrap_or_else(|| panic!("{context}: the replaced file was set aside"));
+        assert_eq!(
+            log_of(&aside, &context).await,
+            acked,
+            "{context}: the set-aside file holds every acknowledged decision"
+        );
+    }
+    assert!(
+        cut_short > 0 && restored > 0,
+        "kills landed during restores ({cut_short} cut short) and some restores finished ({restored})"
+    );
+    eprintln!(
+        "crash (restores): seed {seed}, {kills} kills ({cut_short} cut a restore short): {untouched} left the database as it was, {restored} restored it with the old file set aside whole"
     );
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use mail_parser::MessageParser;
+use mail_parser::{Message, MessageParser, MimeHeaders};
 
 use super::fields::{Field, Mapping};
 use super::tabular::raw_value;
@@ -187,7 +187,11 @@ fn message(plan: &Plan, line: u64, file: Option<String>, bytes: &[u8]) -> RawRec
         .body_text(0)
         .map(|b| b.into_owned())
         .or_else(|| msg.body_html(0).map(|h| super::convert::strip_html(&h)))
-        .or_else(|| plain_fallback(bytes))
+        .or_else(|| {
+            parts_unfindable(&msg)
+                .then(|| plain_fallback(bytes))
+                .flatten()
+        })
         .map(|b| drop_quoted(&b))
         .unwrap_or_default();
     let domain = msg
@@ -215,20 +219,27 @@ fn message(plan: &Plan, line: u64, file: Option<String>, bytes: &[u8]) -> RawRec
     }
 }
 
-/// The text after the headers of a message whose MIME structure could not be read (an empty
-/// boundary, say): its lines of prose, without boundary and part-header lines. `None` when it
-/// is not UTF-8 or holds no prose.
+/// True when a message says it is multipart but gives no boundary to find its parts by, so
+/// no part of it can be read as such.
+fn parts_unfindable(msg: &Message<'_>) -> bool {
+    msg.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct.attribute("boundary").is_none_or(|b| b.trim().is_empty())
+    })
+}
+
+/// The text after the headers of a message whose parts cannot be found: its lines of prose,
+/// without boundary and part-header lines. `None` when it is not UTF-8 or holds no prose.
 fn plain_fallback(bytes: &[u8]) -> Option<String> {
-    let start = bytes
-        .windows(2)
-        .position(|w| w == b"\n\n")
-        .map(|i| i + 2)
-        .or_else(|| {
-            bytes
-                .windows(4)
-                .position(|w| w == b"\r\n\r\n")
-                .map(|i| i + 4)
-        })?;
+    let lf = bytes.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
+    let crlf = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4);
+    let start = match (lf, crlf) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
     let text = std::str::from_utf8(&bytes[start..]).ok()?;
     let prose: Vec<&str> = text
         .lines()
@@ -247,15 +258,27 @@ fn is_part_header(line: &str) -> bool {
     })
 }
 
-/// The delivery date on an mbox `From sender Wed Oct  7 12:00:00 2026` line, as RFC 3339.
+/// The delivery date on an mbox `From sender Wed Oct  7 12:00:00 2026` line (or with a zone:
+/// `... 12:00:00 +0100 2026`), as RFC 3339. Without a zone it is read as UTC: the delivering
+/// host's clock, right to within its time zone. The fixed date that `git format-patch` writes
+/// is not a delivery date and gives none.
 fn envelope_date(line: &[u8]) -> Option<String> {
+    const GIT_PLACEHOLDER: &str = "Mon Sep 17 00:00:00 2001";
     let line = std::str::from_utf8(line).ok()?.trim();
     let rest = line.strip_prefix("From ")?;
     let (_, date) = rest.trim_start().split_once(char::is_whitespace)?;
     let date = date.split_whitespace().collect::<Vec<_>>().join(" ");
-    chrono::NaiveDateTime::parse_from_str(&date, "%a %b %d %H:%M:%S %Y")
+    if date == GIT_PLACEHOLDER {
+        return None;
+    }
+    chrono::DateTime::parse_from_str(&date, "%a %b %d %H:%M:%S %z %Y")
+        .map(|d| d.to_utc())
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(&date, "%a %b %d %H:%M:%S %Y")
+                .map(|d| d.and_utc())
+        })
         .ok()
-        .map(|d| d.and_utc().to_rfc3339())
+        .map(|d| d.to_rfc3339())
 }
 
 /// A message without a readable `Date:` header is dated by its mbox `From ` line, which the
@@ -292,4 +315,28 @@ fn drop_quoted(body: &str) -> String {
         out.push(l);
     }
     out.join("\n").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::envelope_date;
+
+    #[test]
+    fn mbox_from_lines_give_their_delivery_date() {
+        assert_eq!(
+            envelope_date(b"From a@b.c Wed Oct  7 12:00:00 2026\n").as_deref(),
+            Some("2026-10-07T12:00:00+00:00")
+        );
+        assert_eq!(
+            envelope_date(b"From 1234@xxx Wed Oct 07 12:00:00 +0200 2026\n").as_deref(),
+            Some("2026-10-07T10:00:00+00:00"),
+            "a zone is honoured"
+        );
+        assert_eq!(
+            envelope_date(b"From 0123abcd Mon Sep 17 00:00:00 2001\n"),
+            None,
+            "git's placeholder is not a date"
+        );
+        assert_eq!(envelope_date(b"From someone\n"), None);
+    }
 }

@@ -148,7 +148,7 @@ fn a_ten_megabyte_field_rejects_its_row_and_the_rest_import() {
 }
 
 #[test]
-fn a_million_columns_is_refused_with_the_count_and_quickly() {
+fn a_million_columns_is_refused_with_the_count() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("wide.csv");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));

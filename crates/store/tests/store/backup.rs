@@ -105,6 +105,57 @@ async fn an_unchanged_database_is_not_backed_up_again() {
         store.backup_if_changed("start").await.unwrap().is_none(),
         "nothing was written since"
     );
+    // Closing and opening again (as every start of the app does) changes nothing stored.
+    let path = store.path().to_path_buf();
+    store.close().await;
+    let store = Store::open(&path).await.unwrap();
+    assert!(
+        store.backup_if_changed("start").await.unwrap().is_none(),
+        "a restart alone does not make another backup"
+    );
+    let (m, item) = meeting(&store).await;
+    store
+        .record_decision(
+            &Valid::parse(draft(m, item, "A change")).unwrap(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        store.backup_if_changed("start").await.unwrap().is_some(),
+        "a change is backed up"
+    );
+    assert_eq!(list_backups(&path).unwrap().len(), 2);
+    let parts: Vec<_> = std::fs::read_dir(chair_store::backup::backup_dir(&path))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
+    assert!(parts.is_empty(), "no unfinished copies are left behind");
+}
+
+#[tokio::test]
+async fn an_emptied_database_with_backups_is_refused_not_started_afresh() {
+    let (store, dir) = fresh_store().await;
+    let db = dir.path().join("test.db");
+    store.create_demo(Utc::now()).await.unwrap();
+    store.backup("manual", None).await.unwrap();
+    store.close().await;
+    std::fs::write(&db, b"").unwrap();
+    let _ = std::fs::remove_file(dir.path().join("test.db-wal"));
+    let err = Store::open(&db)
+        .await
+        .expect_err("an emptied file is refused");
+    assert_eq!(err.code(), ErrorCode::Corrupt, "{err}");
+    assert!(
+        err.to_string().contains("empty") && err.to_string().contains("backups"),
+        "the message says what happened: {err}"
+    );
+    assert_eq!(
+        std::fs::metadata(&db).unwrap().len(),
+        0,
+        "nothing was written to it"
+    );
 }
 
 #[tokio::test]
