@@ -119,6 +119,9 @@ struct RowJson {
 /// How many entries one read of the whole log takes at a time.
 const CHUNK: i64 = 2_000;
 
+/// An entry as read back, or the sequence number and reason of a row that cannot be read.
+type ChunkEntry = std::result::Result<HashedEntry, (i64, String)>;
+
 /// Up to [`CHUNK`] entries after `seq`, in order. SQLite writes each chunk as one JSON
 /// text: one value crossing from SQLite's thread instead of nineteen per entry.
 async fn entries_after(
@@ -527,21 +530,59 @@ impl Store {
         entry_from_row(&r)
     }
 
+    /// Every entry of the log in order, a chunk at a time, read by a task of its own: SQLite
+    /// prepares the next chunk while the caller checks or writes this one. The task stops
+    /// when the receiver is dropped.
+    fn entry_chunks(&self) -> tokio::sync::mpsc::Receiver<Result<Vec<ChunkEntry>>> {
+        let pool = self.pool().clone();
+        let (tx, rx) = tokio::sync::mpsc::channel(2);
+        tokio::spawn(async move {
+            let mut conn = match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = tx.send(Err(e.into())).await;
+                    return;
+                }
+            };
+            let mut after = 0;
+            loop {
+                let chunk = match entries_after(&mut conn, after).await {
+                    Ok(c) if c.is_empty() => return,
+                    Ok(c) => c,
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                };
+                let last = chunk
+                    .iter()
+                    .map(|e| match e {
+                        Ok(h) => h.entry.seq,
+                        Err((seq, _)) => *seq,
+                    })
+                    .max()
+                    .unwrap_or(after);
+                // A chunk that does not move on ends with a row that cannot be read, which
+                // the reader reports; nothing after it can be trusted in order.
+                let stuck = last <= after;
+                after = last;
+                if tx.send(Ok(chunk)).await.is_err() || stuck {
+                    return;
+                }
+            }
+        });
+        rx
+    }
+
     /// Walks the whole chain: "intact: N entries, head H", or the first entry that does not
     /// match. Reads a chunk of entries at a time.
     pub async fn verify_log(&self) -> Result<VerifyReport> {
-        let mut conn = self.pool().acquire().await?;
+        let mut chunks = self.entry_chunks();
         let mut v = Verifier::new(false);
-        let mut after = 0;
-        'chunks: loop {
-            let chunk = entries_after(&mut conn, after).await?;
-            if chunk.is_empty() {
-                break;
-            }
-            for e in chunk {
+        'chunks: while let Some(chunk) = chunks.recv().await {
+            for e in chunk? {
                 match e {
                     Ok(h) => {
-                        after = h.entry.seq;
                         if !v.push(&h) {
                             break 'chunks;
                         }
@@ -579,7 +620,6 @@ impl Store {
             ExportFormat::Json => HashMap::new(),
             _ => self.audit_rows_by_seq().await?,
         };
-        let mut conn = self.pool().acquire().await?;
         let io = |e: std::io::Error| StoreError::Io(format!("cannot write the export: {e}"));
         let mut n = 0u64;
         match format {
@@ -628,22 +668,20 @@ impl Store {
                 .map_err(io)?;
             }
         }
-        let mut after = 0;
+        let mut chunks = self.entry_chunks();
         let mut entries = Vec::new().into_iter();
         loop {
             let h = match entries.next() {
                 Some(e) => e,
-                None => {
-                    let chunk = entries_after(&mut conn, after).await?;
-                    if chunk.is_empty() {
-                        break;
+                None => match chunks.recv().await {
+                    Some(chunk) => {
+                        entries = chunk?.into_iter();
+                        continue;
                     }
-                    entries = chunk.into_iter();
-                    continue;
-                }
+                    None => break,
+                },
             };
             let h = h.map_err(|(seq, why)| corrupt_row(&format!("entry {seq}: {why}")))?;
-            after = h.entry.seq;
             if seqs.as_ref().is_some_and(|s| !s.contains(&h.entry.seq)) {
                 continue;
             }

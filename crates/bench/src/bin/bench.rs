@@ -2,7 +2,7 @@
 //! sizes, each next to the same work done by plain SQLite (the `sqlite3` shell loading the
 //! same rows into a table and an FTS5 index; a bare `bm25` top-10 query), as a ratio.
 //!
-//! Usage: bench [--sizes 10000,100000,1000000] [--rounds N]
+//! Usage: bench [--sizes 10000,100000,1000000] [--rounds N] [--reuse]
 //! Needs the release `chair` binary (`make bench` builds it) and the `sqlite3` shell.
 
 use std::path::{Path, PathBuf};
@@ -186,6 +186,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let mut sizes = vec![10_000usize, 100_000, 1_000_000];
     let mut rounds = 3usize;
+    let mut reuse = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -198,6 +199,8 @@ async fn main() -> anyhow::Result<()> {
                     .collect::<Result<_, _>>()?;
             }
             "--rounds" => rounds = args.next().context("--rounds N")?.parse()?,
+            // Query the databases a previous run left, without importing again (for profiling).
+            "--reuse" => reuse = true,
             other => bail!("unknown argument {other}"),
         }
     }
@@ -233,13 +236,17 @@ async fn main() -> anyhow::Result<()> {
         let mb = std::fs::metadata(&csv)?.len() as f64 / 1e6;
         let ours_db = work.join(format!("ours-{n}.db"));
         let base_db = work.join(format!("sqlite3-{n}.db"));
-        for p in [&ours_db, &base_db] {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+        let (ours_s, rss_kb, imported, base_s) = if reuse && ours_db.exists() && base_db.exists() {
+            (f64::NAN, 0, 0, f64::NAN)
+        } else {
+            for p in [&ours_db, &base_db] {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+                }
             }
-        }
-        let (ours_s, rss_kb, imported) = chair_import(&ours_db, &csv)?;
-        let base_s = sqlite_import(&base_db, &csv)?;
+            let (ours_s, rss_kb, imported) = chair_import(&ours_db, &csv)?;
+            (ours_s, rss_kb, imported, sqlite_import(&base_db, &csv)?)
+        };
 
         // Queries, warm: the same items several rounds.
         let store = Store::open(&ours_db).await?;
