@@ -28,29 +28,35 @@ fn open(db: &Path) -> Result<File> {
 
 /// Held while a store is open: refused only while a restore replaces the file.
 pub(crate) fn shared(db: &Path) -> Result<File> {
-    let file = open(db)?;
-    match file.try_lock_shared() {
-        Ok(()) => Ok(file),
-        Err(TryLockError::WouldBlock) => Err(StoreError::Conflict(format!(
+    hold(db, false, || {
+        format!(
             "a backup is being restored into {}; try again in a moment",
             db.display()
-        ))),
-        Err(TryLockError::Error(e)) => Err(StoreError::Io(format!(
-            "cannot lock {}: {e}",
-            lock_path(db).display()
-        ))),
-    }
+        )
+    })
 }
 
 /// Held while a restore replaces the file: refused while anything has it open.
 pub(crate) fn exclusive(db: &Path) -> Result<File> {
-    let file = open(db)?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(TryLockError::WouldBlock) => Err(StoreError::Conflict(format!(
+    hold(db, true, || {
+        format!(
             "{} is open in Empty Chair or in a running `chair` command: close it, then restore again (in the app, restore from its own backups)",
             db.display()
-        ))),
+        )
+    })
+}
+
+/// Takes the lock without waiting; `taken` says why when another holds it the other way.
+fn hold(db: &Path, exclusive: bool, taken: impl Fn() -> String) -> Result<File> {
+    let file = open(db)?;
+    let tried = if exclusive {
+        file.try_lock()
+    } else {
+        file.try_lock_shared()
+    };
+    match tried {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => Err(StoreError::Conflict(taken())),
         Err(TryLockError::Error(e)) => Err(StoreError::Io(format!(
             "cannot lock {}: {e}",
             lock_path(db).display()

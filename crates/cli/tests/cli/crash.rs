@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use chair_store::Store;
 
-use crate::support::{Db, stdout};
+use crate::support::{Db, decision_args, stdout};
 
 /// Concurrent writers per decision round.
 const WRITERS: usize = 3;
@@ -43,28 +43,6 @@ fn spawn(db: &Path, args: &[&str]) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("chair starts")
-}
-
-fn decision_args(statement: &str) -> Vec<String> {
-    [
-        "decision",
-        "add",
-        "--meeting",
-        "Product council — week 47",
-        "--item",
-        "Chat-first customer support",
-        "--statement",
-        statement,
-        "--impact",
-        "helps",
-        "--size",
-        "small",
-        "--impact-text",
-        "Customers who cannot use chat still reach a person within a day",
-        "--no-evidence",
-    ]
-    .map(String::from)
-    .to_vec()
 }
 
 /// The `(seq, hash)` a `chair decision add` printed, if it got that far.

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{chair_at, stderr, stdout};
+use crate::support::{chair_at, decision_args, stderr, stdout};
 
 /// A tmpfs mounted for one test, unmounted when dropped.
 struct SmallDisk {
@@ -74,26 +74,9 @@ fn fill(dir: &Path) -> PathBuf {
 }
 
 fn add(db: &Path, statement: &str) -> std::process::Output {
-    chair_at(
-        db,
-        &[
-            "decision",
-            "add",
-            "--meeting",
-            "Product council — week 47",
-            "--item",
-            "Chat-first customer support",
-            "--statement",
-            statement,
-            "--impact",
-            "helps",
-            "--size",
-            "small",
-            "--impact-text",
-            "Customers who cannot use chat still reach a person within a day",
-            "--no-evidence",
-        ],
-    )
+    let args = decision_args(statement);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    chair_at(db, &args)
 }
 
 #[test]

@@ -38,3 +38,26 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The arguments of a `chair decision add` for the demo meeting that breaks no rule.
+pub fn decision_args(statement: &str) -> Vec<String> {
+    [
+        "decision",
+        "add",
+        "--meeting",
+        "Product council — week 47",
+        "--item",
+        "Chat-first customer support",
+        "--statement",
+        statement,
+        "--impact",
+        "helps",
+        "--size",
+        "small",
+        "--impact-text",
+        "Customers who cannot use chat still reach a person within a day",
+        "--no-evidence",
+    ]
+    .map(String::from)
+    .to_vec()
+}
