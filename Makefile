@@ -159,8 +159,9 @@ sqlx-prepare: $(TOOLS)/bin/sqlx ## Refresh the committed .sqlx query data after 
 
 .PHONY: bench
 BENCH_SIZES ?= 10000,100000,1000000
-bench: ## Print relevance quality and speed figures (BENCH_SIZES=10000,100000 for a quick run)
-	$(CARGO) build --release -p chair-cli -p chair-bench
+bench: ui ## Print relevance quality and speed figures (BENCH_SIZES=10000,100000 for a quick run)
+	$(CARGO) build --release -p chair-cli -p chair-bench -p empty-chair
+	$(CARGO) build --release -p chair-e2e --bin startup
 	@echo "== Relevance quality: labelled real complaints, Empty Chair against plain FTS5 bm25"
 	./target/release/eval
 	@echo
@@ -169,3 +170,6 @@ bench: ## Print relevance quality and speed figures (BENCH_SIZES=10000,100000 fo
 	@echo
 	@echo "== Speed: the decision log"
 	./target/release/decisions --decisions 100000
+	@echo
+	@echo "== The app: start-up and memory (release build, under Xvfb)"
+	./target/release/startup --runs 5

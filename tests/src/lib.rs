@@ -85,7 +85,7 @@ fn wait_for_port(port: u16, what: &str) -> Result<()> {
 }
 
 /// A process started in its own process group, stopped with its children on drop.
-struct Group(Child);
+pub struct Group(pub Child);
 
 impl Drop for Group {
     fn drop(&mut self) {
@@ -103,33 +103,20 @@ impl Drop for Group {
     }
 }
 
-/// One test's private display, driver, home folder and database.
-pub struct Harness {
-    // Field order is drop order: the driver goes before the display it draws on.
-    driver: Group,
+/// A private desktop session: an X display (Xvfb) and a session bus, as a desktop has (the
+/// app finds its other instances on the bus). Both stop when it is dropped.
+pub struct Desktop {
+    // Field order is drop order: the bus goes before the display.
     _bus: Group,
     _xvfb: Group,
-    port: u16,
     display: String,
-    home: tempfile::TempDir,
-    db: PathBuf,
-    /// What the app's environment holds in this test's session.
-    env: Vec<(String, std::ffi::OsString)>,
+    bus_address: String,
 }
 
-impl Harness {
-    /// Starts Xvfb (a 1280x800 screen) and tauri-driver for one test.
-    pub fn start() -> Result<Self> {
-        Self::start_on(1280, 800)
-    }
-
-    /// Starts Xvfb with a `width` x `height` screen and tauri-driver for one test.
-    pub fn start_on(width: u32, height: u32) -> Result<Self> {
-        let app = app_binary()?;
+impl Desktop {
+    /// Starts Xvfb with a `width` x `height` screen and a session bus.
+    pub fn start(width: u32, height: u32) -> Result<Self> {
         let screen = format!("{width}x{height}x24");
-        let home = tempfile::tempdir()?;
-        let db = home.path().join("data").join("empty-chair.db");
-
         let mut xvfb = Command::new("Xvfb");
         xvfb.args([
             "-displayfd",
@@ -153,8 +140,6 @@ impl Harness {
         let display = format!(":{}", line.trim());
         let xvfb = Group(xvfb);
 
-        // A session bus of the test's own, as a desktop session has (the app finds its other
-        // instances on it).
         let mut bus = Command::new("dbus-daemon");
         bus.args(["--session", "--nofork", "--print-address=1"])
             .stdout(Stdio::piped())
@@ -167,22 +152,69 @@ impl Harness {
         BufReader::new(bus.stdout.take().context("dbus-daemon's output")?)
             .read_line(&mut bus_address)
             .context("reading the session bus address")?;
-        let bus_address = bus_address.trim().to_string();
-        let bus = Group(bus);
+        Ok(Self {
+            _bus: Group(bus),
+            _xvfb: xvfb,
+            display,
+            bus_address: bus_address.trim().to_string(),
+        })
+    }
 
+    /// The environment a program needs to draw on this display and find this bus, with its
+    /// home folders under `home`.
+    pub fn env(&self, home: &Path) -> Vec<(String, std::ffi::OsString)> {
+        [
+            ("DISPLAY", self.display.clone().into()),
+            ("DBUS_SESSION_BUS_ADDRESS", self.bus_address.clone().into()),
+            ("HOME", home.into()),
+            ("XDG_CONFIG_HOME", home.join("config").into()),
+            ("XDG_DATA_HOME", home.join("data").into()),
+            ("XDG_CACHE_HOME", home.join("cache").into()),
+            ("WEBKIT_DISABLE_DMABUF_RENDERER", "1".into()),
+        ]
+        .into_iter()
+        .map(|(k, v): (&str, std::ffi::OsString)| (k.to_string(), v))
+        .collect()
+    }
+
+    /// The X display.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+}
+
+/// One test's private display, driver, home folder and database.
+pub struct Harness {
+    // Field order is drop order: the driver goes before the display it draws on.
+    driver: Group,
+    desktop: Desktop,
+    port: u16,
+    home: tempfile::TempDir,
+    db: PathBuf,
+    /// What the app's environment holds in this test's session.
+    env: Vec<(String, std::ffi::OsString)>,
+}
+
+impl Harness {
+    /// Starts Xvfb (a 1280x800 screen) and tauri-driver for one test.
+    pub fn start() -> Result<Self> {
+        Self::start_on(1280, 800)
+    }
+
+    /// Starts Xvfb with a `width` x `height` screen and tauri-driver for one test.
+    pub fn start_on(width: u32, height: u32) -> Result<Self> {
+        let app = app_binary()?;
+        let home = tempfile::tempdir()?;
+        let db = home.path().join("data").join("empty-chair.db");
+        let desktop = Desktop::start(width, height)?;
         let port = free_port()?;
         let native_port = free_port()?;
-        let env: Vec<(&str, std::ffi::OsString)> = vec![
-            ("DISPLAY", display.clone().into()),
-            ("DBUS_SESSION_BUS_ADDRESS", bus_address.into()),
-            ("HOME", home.path().into()),
-            ("XDG_CONFIG_HOME", home.path().join("config").into()),
-            ("XDG_DATA_HOME", home.path().join("data").into()),
-            ("XDG_CACHE_HOME", home.path().join("cache").into()),
-            ("WEBKIT_DISABLE_DMABUF_RENDERER", "1".into()),
-            // Nobody answers a save dialog in a test: saved files go to the test's folder.
-            ("EMPTY_CHAIR_SAVE_DIR", home.path().join("saved").into()),
-        ];
+        let mut env = desktop.env(home.path());
+        // Nobody answers a save dialog in a test: saved files go to the test's folder.
+        env.push((
+            "EMPTY_CHAIR_SAVE_DIR".into(),
+            home.path().join("saved").into(),
+        ));
         let driver = Command::new(tauri_driver())
             .args([
                 "--port",
@@ -190,7 +222,7 @@ impl Harness {
                 "--native-port",
                 &native_port.to_string(),
             ])
-            .envs(env.iter().map(|(k, v)| (*k, v)))
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .env_remove("EMPTY_CHAIR_DB")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -202,13 +234,10 @@ impl Harness {
         wait_for_port(port, "tauri-driver")?;
         wait_for_port(native_port, "WebKitWebDriver")?;
         let _ = app;
-        let env = env.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         Ok(Self {
             driver,
-            _bus: bus,
-            _xvfb: xvfb,
+            desktop,
             port,
-            display,
             home,
             db,
             env,
@@ -234,7 +263,7 @@ impl Harness {
 
     /// The X display the app draws on (for screenshots with `import`).
     pub fn display(&self) -> &str {
-        &self.display
+        self.desktop.display()
     }
 
     /// Where the app saves files the user would have placed with a save dialog.
@@ -256,7 +285,7 @@ impl Harness {
         let status = Command::new("import")
             .args(["-window", "root"])
             .arg(path)
-            .env("DISPLAY", &self.display)
+            .env("DISPLAY", self.desktop.display())
             .status()
             .context("cannot run import (Debian package imagemagick)")?;
         if !status.success() {

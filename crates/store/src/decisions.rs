@@ -122,11 +122,78 @@ const CHUNK: i64 = 2_000;
 /// An entry as read back, or the sequence number and reason of a row that cannot be read.
 type ChunkEntry = std::result::Result<HashedEntry, (i64, String)>;
 
-/// Up to [`CHUNK`] entries after `seq`, in order. SQLite writes each chunk as one JSON
-/// text: one value crossing from SQLite's thread instead of nineteen per entry.
+/// The entries numbered `(from, from + CHUNK]`, then every other such range, up to `last`.
+async fn read_ranges(
+    pool: sqlx::SqlitePool,
+    mut from: i64,
+    last: i64,
+    tx: tokio::sync::mpsc::Sender<Result<Vec<ChunkEntry>>>,
+) {
+    let mut conn = match pool.acquire().await {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = tx.send(Err(e.into())).await;
+            return;
+        }
+    };
+    while from < last {
+        let chunk = entries_after(&mut conn, from, Some(from + CHUNK)).await;
+        let failed = chunk.is_err();
+        if tx.send(chunk).await.is_err() || failed {
+            return;
+        }
+        from += 2 * CHUNK;
+    }
+}
+
+/// Every entry in order, each chunk starting after the last one read (for a log whose
+/// numbers have gaps: a damaged one).
+async fn read_following(
+    pool: sqlx::SqlitePool,
+    tx: tokio::sync::mpsc::Sender<Result<Vec<ChunkEntry>>>,
+) {
+    let mut conn = match pool.acquire().await {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = tx.send(Err(e.into())).await;
+            return;
+        }
+    };
+    let mut after = 0;
+    loop {
+        let chunk = match entries_after(&mut conn, after, None).await {
+            Ok(c) if c.is_empty() => return,
+            Ok(c) => c,
+            Err(e) => {
+                let _ = tx.send(Err(e)).await;
+                return;
+            }
+        };
+        let last = chunk
+            .iter()
+            .map(|e| match e {
+                Ok(h) => h.entry.seq,
+                Err((seq, _)) => *seq,
+            })
+            .max()
+            .unwrap_or(after);
+        // A chunk that does not move on ends with a row that cannot be read, which the
+        // reader reports; nothing after it can be trusted in order.
+        let stuck = last <= after;
+        after = last;
+        if tx.send(Ok(chunk)).await.is_err() || stuck {
+            return;
+        }
+    }
+}
+
+/// Up to [`CHUNK`] entries after `seq` (and up to `until`, when given), in order. SQLite
+/// writes each chunk as one JSON text: one value crossing from SQLite's thread instead of
+/// nineteen per entry.
 async fn entries_after(
     conn: &mut sqlx::SqliteConnection,
     seq: i64,
+    until: Option<i64>,
 ) -> Result<Vec<std::result::Result<HashedEntry, (i64, String)>>> {
     // As bytes: a damaged row may hold text that is not UTF-8, which then reads back changed
     // and fails its hash, naming the entry, instead of failing the whole read.
@@ -139,13 +206,17 @@ async fn entries_after(
                     'advocate_stance', advocate_stance, 'advocate_note', advocate_note,
                     'details', CASE WHEN json_valid(details) THEN json(details) ELSE details END,
                     'prev_hash', prev_hash, 'hash', hash)), '[]') AS BLOB)
-           FROM (SELECT * FROM decision_log WHERE seq > ? ORDER BY seq LIMIT ?)",
+           FROM (SELECT * FROM decision_log WHERE seq > ?1 AND seq <= ?3 ORDER BY seq LIMIT ?2)",
     )
     .bind(seq)
     .bind(CHUNK)
+    .bind(until.unwrap_or(i64::MAX))
     .fetch_one(&mut *conn)
     .await?;
-    let text = String::from_utf8_lossy(&bytes);
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => String::from_utf8_lossy(&bytes),
+    };
     // Straight into rows; only a chunk with a damaged row is read again value by value, to
     // name the row.
     let rows: Vec<std::result::Result<RowJson, (i64, String)>> =
@@ -530,44 +601,43 @@ impl Store {
         entry_from_row(&r)
     }
 
-    /// Every entry of the log in order, a chunk at a time, read by a task of its own: SQLite
-    /// prepares the next chunk while the caller checks or writes this one. The task stops
-    /// when the receiver is dropped.
+    /// Every entry of the log in order, a chunk at a time, read ahead by tasks of their own:
+    /// SQLite prepares the next chunks while the caller checks or writes this one. On a log
+    /// whose sequence numbers are dense (an intact one is gap-free), two readers on two
+    /// connections take alternate ranges of [`CHUNK`] numbers, and their chunks are passed on
+    /// in order; otherwise one reader follows the entries as they come. The tasks stop when
+    /// the receiver is dropped.
     fn entry_chunks(&self) -> tokio::sync::mpsc::Receiver<Result<Vec<ChunkEntry>>> {
         let pool = self.pool().clone();
         let (tx, rx) = tokio::sync::mpsc::channel(2);
         tokio::spawn(async move {
-            let mut conn = match pool.acquire().await {
-                Ok(c) => c,
+            let bounds: std::result::Result<(i64, i64), _> =
+                sqlx::query_as("SELECT coalesce(max(seq), 0), count(*) FROM decision_log")
+                    .fetch_one(&pool)
+                    .await;
+            let (last, count) = match bounds {
+                Ok(b) => b,
                 Err(e) => {
                     let _ = tx.send(Err(e.into())).await;
                     return;
                 }
             };
-            let mut after = 0;
+            if last > count + CHUNK {
+                read_following(pool, tx).await;
+                return;
+            }
+            let (tx_a, mut rx_a) = tokio::sync::mpsc::channel(1);
+            let (tx_b, mut rx_b) = tokio::sync::mpsc::channel(1);
+            tokio::spawn(read_ranges(pool.clone(), 0, last, tx_a));
+            tokio::spawn(read_ranges(pool, CHUNK, last, tx_b));
             loop {
-                let chunk = match entries_after(&mut conn, after).await {
-                    Ok(c) if c.is_empty() => return,
-                    Ok(c) => c,
-                    Err(e) => {
-                        let _ = tx.send(Err(e)).await;
+                for turn in [&mut rx_a, &mut rx_b] {
+                    let Some(chunk) = turn.recv().await else {
+                        return;
+                    };
+                    if tx.send(chunk).await.is_err() {
                         return;
                     }
-                };
-                let last = chunk
-                    .iter()
-                    .map(|e| match e {
-                        Ok(h) => h.entry.seq,
-                        Err((seq, _)) => *seq,
-                    })
-                    .max()
-                    .unwrap_or(after);
-                // A chunk that does not move on ends with a row that cannot be read, which
-                // the reader reports; nothing after it can be trusted in order.
-                let stuck = last <= after;
-                after = last;
-                if tx.send(Ok(chunk)).await.is_err() || stuck {
-                    return;
                 }
             }
         });

@@ -2,7 +2,7 @@
 //! synchronous=FULL before it returns), filtered audit queries with 100,000 decisions, and a
 //! full verify plus JSON export.
 //!
-//! Usage: decisions [--decisions 100000] [--writes 300]
+//! Usage: decisions [--decisions 100000] [--writes 300] [--reuse]
 
 use std::time::{Duration, Instant};
 
@@ -101,24 +101,34 @@ fn draft(
 async fn main() -> anyhow::Result<()> {
     let mut total = 100_000usize;
     let mut writes = 300usize;
+    let mut reuse = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--decisions" => total = args.next().context("--decisions N")?.parse()?,
             "--writes" => writes = args.next().context("--writes N")?.parse()?,
+            // Measure the log an earlier run filled again, without writing (for profiling).
+            "--reuse" => reuse = true,
             other => bail!("unknown argument {other}"),
         }
     }
     let work = chair_bench::data::repo_root().join("target/bench");
     std::fs::create_dir_all(&work)?;
     let db = work.join(format!("decisions-{total}.db"));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    let reuse = reuse && db.exists();
+    if !reuse {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
     }
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db).await?;
-    let demo = store.create_demo(Utc::now()).await?;
-    let meeting = store.meeting(demo.meeting_id).await?;
+    let meeting_id = if reuse {
+        store.list_meetings().await?[0].id
+    } else {
+        store.create_demo(Utc::now()).await?.meeting_id
+    };
+    let meeting = store.meeting(meeting_id).await?;
     let item = meeting.items[0].id;
     let evidence: Vec<uuid::Uuid> = store
         .list_complaints(&Default::default())
@@ -130,7 +140,7 @@ async fn main() -> anyhow::Result<()> {
     let mut rng = Rng::new(11);
 
     let mut lat = Vec::with_capacity(writes);
-    for _ in 0..writes {
+    for _ in 0..if reuse { 0 } else { writes } {
         let d = Valid::parse(draft(
             &mut rng,
             meeting.id,
@@ -142,15 +152,21 @@ async fn main() -> anyhow::Result<()> {
         store.record_decision(&d, Utc::now()).await?;
         lat.push(t.elapsed());
     }
-    println!(
-        "durable decision write (synchronous=FULL, one transaction each): p50 {:.2} ms, p95 {:.2} ms over {writes} writes",
-        percentile(&mut lat, 0.5),
-        percentile(&mut lat, 0.95)
-    );
-    flush();
+    if !reuse {
+        println!(
+            "durable decision write (synchronous=FULL, one transaction each): p50 {:.2} ms, p95 {:.2} ms over {writes} writes",
+            percentile(&mut lat, 0.5),
+            percentile(&mut lat, 0.95)
+        );
+        flush();
+    }
 
     let t = Instant::now();
-    let mut left = total.saturating_sub(writes);
+    let mut left = if reuse {
+        0
+    } else {
+        total.saturating_sub(writes)
+    };
     while left > 0 {
         let n = left.min(1000);
         let batch: Vec<Valid<DecisionDraft>> = (0..n)

@@ -526,3 +526,75 @@ async fn a_row_that_no_longer_reads_as_an_entry_is_named_by_verify() {
         report.summary()
     );
 }
+
+/// Fills the log with `n` decisions in a few transactions.
+async fn fill(store: &Store, n: usize) {
+    let (m, i) = meeting(store).await;
+    let mut left = n;
+    while left > 0 {
+        let batch: Vec<_> = (0..left.min(1000))
+            .map(|k| Valid::parse(draft(m, i, &format!("Decision {left}-{k}"))).unwrap())
+            .collect();
+        store.record_decisions(&batch, Utc::now()).await.unwrap();
+        left -= batch.len();
+    }
+}
+
+#[tokio::test]
+async fn a_long_log_verifies_and_a_removed_entry_is_named_wherever_it_was() {
+    let (store, _dir) = fresh_store().await;
+    // Several chunks, read by two readers in turn.
+    fill(&store, 6_500).await;
+    let report = store.verify_log().await.unwrap();
+    assert!(
+        report.intact && report.entries == 6_500,
+        "a long log verifies: {report:?}"
+    );
+    let mut c = raw(&store).await;
+    sqlx::query("DROP TRIGGER decision_log_no_delete")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM decision_log WHERE seq = 4001")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let report = store.verify_log().await.unwrap();
+    assert_eq!(
+        report.broken.as_ref().map(|b| b.seq),
+        Some(4002),
+        "the entry after the removed one no longer links: {report:?}"
+    );
+    assert_eq!(report.entries, 4000, "everything before it checks out");
+}
+
+#[tokio::test]
+async fn an_entry_renumbered_far_away_is_named_and_the_walk_ends() {
+    let (store, _dir) = fresh_store().await;
+    fill(&store, 2_500).await;
+    let mut c = raw(&store).await;
+    sqlx::query("DROP TRIGGER decision_log_no_update")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE decision_log SET seq = 1000000000000 WHERE seq = 2500")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let report = store.verify_log().await.unwrap();
+    assert!(!report.intact, "a renumbered entry breaks the chain");
+    assert_eq!(
+        report.broken.as_ref().map(|b| b.seq),
+        Some(1_000_000_000_000),
+        "{report:?}"
+    );
+    assert_eq!(report.entries, 2_499);
+}
