@@ -5,7 +5,10 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
-	/**  What the open database holds; fails with `corrupt`/`io` when it could not be opened. */
+	/**
+	 *  What the open database holds (opening it again first if it could not be opened before);
+	 *  fails with `corrupt`/`io` when it still cannot be.
+	 */
 	workspaceStatus: () => __TAURI_INVOKE<WorkspaceStatus>("workspace_status"),
 	/**  Fills an empty database with the demo workspace. */
 	createDemoWorkspace: () => __TAURI_INVOKE<DemoSummary>("create_demo_workspace"),
