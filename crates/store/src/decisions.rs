@@ -122,6 +122,20 @@ const CHUNK: i64 = 2_000;
 /// An entry as read back, or the sequence number and reason of a row that cannot be read.
 type ChunkEntry = std::result::Result<HashedEntry, (i64, String)>;
 
+/// A connection for a reader; when none can be had, the reader's caller is told why.
+async fn connection(
+    pool: &sqlx::SqlitePool,
+    tx: &tokio::sync::mpsc::Sender<Result<Vec<ChunkEntry>>>,
+) -> Option<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+    match pool.acquire().await {
+        Ok(c) => Some(c),
+        Err(e) => {
+            let _ = tx.send(Err(e.into())).await;
+            None
+        }
+    }
+}
+
 /// The entries numbered `(from, from + CHUNK]`, then every other such range, up to `last`.
 async fn read_ranges(
     pool: sqlx::SqlitePool,
@@ -129,12 +143,8 @@ async fn read_ranges(
     last: i64,
     tx: tokio::sync::mpsc::Sender<Result<Vec<ChunkEntry>>>,
 ) {
-    let mut conn = match pool.acquire().await {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = tx.send(Err(e.into())).await;
-            return;
-        }
+    let Some(mut conn) = connection(&pool, &tx).await else {
+        return;
     };
     while from < last {
         let chunk = entries_after(&mut conn, from, Some(from + CHUNK)).await;
@@ -152,12 +162,8 @@ async fn read_following(
     pool: sqlx::SqlitePool,
     tx: tokio::sync::mpsc::Sender<Result<Vec<ChunkEntry>>>,
 ) {
-    let mut conn = match pool.acquire().await {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = tx.send(Err(e.into())).await;
-            return;
-        }
+    let Some(mut conn) = connection(&pool, &tx).await else {
+        return;
     };
     let mut after = 0;
     loop {

@@ -14,6 +14,17 @@ async fn raw(store: &Store) -> sqlx::SqliteConnection {
         .unwrap()
 }
 
+/// Runs `statements` on the file behind the store's back, as someone with the file could.
+async fn behind_the_back(store: &Store, statements: &[&str]) {
+    let mut c = raw(store).await;
+    for sql in statements {
+        sqlx::query(sqlx::AssertSqlSafe(*sql))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn recorded_decisions_form_an_intact_chain() {
     let (store, _dir) = fresh_store().await;
@@ -550,19 +561,15 @@ async fn a_long_log_verifies_and_a_removed_entry_is_named_wherever_it_was() {
         report.intact && report.entries == 6_500,
         "a long log verifies: {report:?}"
     );
-    let mut c = raw(&store).await;
-    sqlx::query("DROP TRIGGER decision_log_no_delete")
-        .execute(&mut c)
-        .await
-        .unwrap();
-    sqlx::query("PRAGMA foreign_keys = OFF")
-        .execute(&mut c)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM decision_log WHERE seq = 4001")
-        .execute(&mut c)
-        .await
-        .unwrap();
+    behind_the_back(
+        &store,
+        &[
+            "DROP TRIGGER decision_log_no_delete",
+            "PRAGMA foreign_keys = OFF",
+            "DELETE FROM decision_log WHERE seq = 4001",
+        ],
+    )
+    .await;
     let report = store.verify_log().await.unwrap();
     assert_eq!(
         report.broken.as_ref().map(|b| b.seq),
@@ -576,19 +583,15 @@ async fn a_long_log_verifies_and_a_removed_entry_is_named_wherever_it_was() {
 async fn an_entry_renumbered_far_away_is_named_and_the_walk_ends() {
     let (store, _dir) = fresh_store().await;
     fill(&store, 2_500).await;
-    let mut c = raw(&store).await;
-    sqlx::query("DROP TRIGGER decision_log_no_update")
-        .execute(&mut c)
-        .await
-        .unwrap();
-    sqlx::query("PRAGMA foreign_keys = OFF")
-        .execute(&mut c)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE decision_log SET seq = 1000000000000 WHERE seq = 2500")
-        .execute(&mut c)
-        .await
-        .unwrap();
+    behind_the_back(
+        &store,
+        &[
+            "DROP TRIGGER decision_log_no_update",
+            "PRAGMA foreign_keys = OFF",
+            "UPDATE decision_log SET seq = 1000000000000 WHERE seq = 2500",
+        ],
+    )
+    .await;
     let report = store.verify_log().await.unwrap();
     assert!(!report.intact, "a renumbered entry breaks the chain");
     assert_eq!(
