@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chair_core::workspace::BackupInfo;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, with_suffix};
 
 /// How many backups are kept; older ones are deleted after each new one.
 pub const KEEP: usize = 10;
@@ -16,7 +16,7 @@ const STAMP: &str = "%Y%m%d-%H%M%S-%3f";
 
 /// The folder backups of the database at `db` go to.
 pub fn backup_dir(db: &Path) -> PathBuf {
-    db.parent().unwrap_or(Path::new(".")).join("backups")
+    parent(db).join("backups")
 }
 
 fn stem(db: &Path) -> String {
@@ -94,6 +94,19 @@ fn copy_synced(from: &Path, to: &Path) -> std::io::Result<()> {
     sync_file(to)
 }
 
+/// When the database at `db` was last written: its file, or its write-ahead log when that
+/// holds anything (opening a database makes an empty log, which is not a write).
+fn last_written(db: &Path) -> Option<std::time::SystemTime> {
+    let modified = |p: &Path, non_empty: bool| {
+        std::fs::metadata(p)
+            .ok()
+            .filter(|m| !non_empty || m.len() > 0)
+            .and_then(|m| m.modified().ok())
+    };
+    let file = modified(db, false)?;
+    Some(modified(&with_suffix(db, "-wal"), true).map_or(file, |wal| wal.max(file)))
+}
+
 /// The folder a file is in (`.` for a bare name).
 fn parent(path: &Path) -> &Path {
     path.parent()
@@ -121,14 +134,24 @@ impl Store {
     }
 
     /// A backup unless the database holds exactly what the newest backup holds (restarting the
-    /// app over and over must not push the useful backups out). The copy is compared with the
-    /// newest backup byte for byte: `VACUUM INTO` writes the same bytes for the same content,
-    /// so no clock is trusted. Returns the new backup, if one was kept.
+    /// app over and over must not push the useful backups out). When nothing was written to
+    /// the file well before the newest backup was made, no copy is made at all; otherwise the
+    /// copy is compared with the newest backup byte for byte (`VACUUM INTO` writes the same
+    /// bytes for the same content). Returns the new backup, if one was kept.
     pub async fn backup_if_changed(&self, reason: &str) -> Result<Option<BackupInfo>> {
+        let latest = latest_backup(self.path());
+        if let (Some(latest), Some(written)) = (&latest, last_written(self.path())) {
+            // File times come from a coarser clock than the backup's name: only a clear gap
+            // counts as "unchanged since".
+            let margin = chrono::Duration::seconds(2);
+            if DateTime::<Utc>::from(written) + margin < latest.created_at {
+                return Ok(None);
+            }
+        }
         let now = Utc::now();
         let target = self.backup_name(reason, now)?;
         let part = self.snapshot(&target).await?;
-        if let Some(latest) = latest_backup(self.path()) {
+        if let Some(latest) = latest {
             let (a, b) = (part.clone(), PathBuf::from(&latest.path));
             let same = tokio::task::spawn_blocking(move || same_bytes(&a, &b))
                 .await
@@ -288,24 +311,10 @@ pub async fn restore(db: &Path, from: &Path) -> Result<Restored> {
     // Held until the new file is in place; a store opening meanwhile is told to wait.
     let _alone = crate::lock::exclusive(db)?;
 
-    let scratch = with_suffix(db, ".restoring");
-    remove_with_wal(&scratch);
-    let decisions = match check_copy(from, &scratch).await {
-        Ok(n) => n,
-        Err(e) => {
-            remove_with_wal(&scratch);
-            return Err(e);
-        }
-    };
-
+    let scratch = Scratch::new(with_suffix(db, ".restoring"));
+    let decisions = check_copy(from, &scratch.0).await?;
     let set_aside = if db.exists() {
-        match set_aside(db).await {
-            Ok(aside) => Some(aside),
-            Err(e) => {
-                remove_with_wal(&scratch);
-                return Err(e);
-            }
-        }
+        Some(set_aside(db).await?)
     } else {
         None
     };
@@ -317,22 +326,17 @@ pub async fn restore(db: &Path, from: &Path) -> Result<Restored> {
         let p = with_suffix(db, suffix);
         match std::fs::remove_file(&p) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                remove_with_wal(&scratch);
                 return Err(io("remove", &p, e));
             }
             _ => {}
         }
     }
-    if let Err(e) = std::fs::rename(&scratch, db) {
+    if let Err(e) = std::fs::rename(&scratch.0, db) {
         // Put the old file's log back: the old file stays as it was.
         if let Some(kept) = kept_wal.filter(|k| k.exists()) {
             let _ = std::fs::copy(&kept, &stale_wal);
         }
-        remove_with_wal(&scratch);
         return Err(io("put the backup in place at", db, e));
-    }
-    for suffix in ["-shm", ".inuse"] {
-        let _ = std::fs::remove_file(with_suffix(&scratch, suffix));
     }
     sync_dir(dir);
     Ok(Restored {
@@ -422,10 +426,21 @@ async fn checkpoint_quietly(db: &Path) {
     }
 }
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
+/// The scratch copy a restore checks, removed with its companions however the restore ends
+/// (once it has been renamed into place, only the companions are left to remove).
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(path: PathBuf) -> Self {
+        remove_with_wal(&path);
+        Self(path)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        remove_with_wal(&self.0);
+    }
 }
 
 fn remove_with_wal(path: &Path) {

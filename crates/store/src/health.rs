@@ -68,7 +68,8 @@ impl Store {
     }
 
     /// A full check: SQLite's `integrity_check`, both full-text indexes against their tables,
-    /// and the decision log's hash chain. Reads only.
+    /// and the decision log's hash chain. Writes nothing (though the index checks hold the
+    /// write lock while they run).
     pub async fn check(&self) -> Result<HealthReport> {
         let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
             .fetch_all(self.pool())

@@ -212,6 +212,13 @@ impl Store {
     }
 }
 
+/// `path` with `suffix` appended to its file name (`x.db` + `-wal` = `x.db-wal`).
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
 /// An empty file where backups say a database was: it was emptied (a failed copy, a careless
 /// hand), and starting a new workspace in it would hide that.
 fn check_not_emptied(path: &Path) -> Result<()> {

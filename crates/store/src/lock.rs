@@ -11,9 +11,7 @@ use crate::{Result, StoreError};
 
 /// The companion file that carries the lock.
 pub(crate) fn lock_path(db: &Path) -> PathBuf {
-    let mut s = db.as_os_str().to_owned();
-    s.push(".inuse");
-    PathBuf::from(s)
+    crate::with_suffix(db, ".inuse")
 }
 
 fn open(db: &Path) -> Result<File> {
@@ -30,7 +28,7 @@ fn open(db: &Path) -> Result<File> {
 pub(crate) fn shared(db: &Path) -> Result<File> {
     hold(db, false, || {
         format!(
-            "a backup is being restored into {}; try again in a moment",
+            "A backup is being restored into {}; try again in a moment",
             db.display()
         )
     })

@@ -183,3 +183,45 @@ async fn a_restore_is_refused_while_the_database_is_open_and_nothing_changes() {
         "once closed, the restore goes ahead: {done:?}"
     );
 }
+
+#[tokio::test]
+async fn a_database_untouched_since_its_last_backup_is_not_even_copied_at_start() {
+    let (store, dir) = fresh_store().await;
+    let db = dir.path().join("test.db");
+    store.create_demo(Utc::now()).await.unwrap();
+    let made = store.backup("start", None).await.unwrap();
+    store.close().await;
+    // The file was last written an hour before its backup (as after a quiet day).
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for name in ["test.db", "test.db-wal"] {
+        if let Ok(f) = std::fs::File::options()
+            .write(true)
+            .open(dir.path().join(name))
+        {
+            f.set_modified(hour_ago).unwrap();
+        }
+    }
+    let store = Store::open(&db).await.unwrap();
+    // Any file made in the folder (even one removed again) would move its time on.
+    std::fs::File::open(chair_store::backup::backup_dir(&db))
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    let before = std::fs::metadata(chair_store::backup::backup_dir(&db))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert!(
+        store.backup_if_changed("start").await.unwrap().is_none(),
+        "nothing to back up"
+    );
+    assert_eq!(
+        std::fs::metadata(chair_store::backup::backup_dir(&db))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        before,
+        "no copy was written to the backups folder, not even to be compared and thrown away"
+    );
+    assert_eq!(list_backups(&db).unwrap()[0].path, made.path);
+}
