@@ -92,6 +92,32 @@ async fn the_cfpb_sample_imports_through_the_import_screen_with_every_row_accoun
     );
     app.screenshot(&shot("import-summary")).await?;
 
+    // The rejected rows, saved where the user chose (the test's save folder stands in for the
+    // dialog): a header and one line per rejection, with its line number and reason.
+    app.click("[data-testid=save-rejections]").await?;
+    let said = app
+        .wait_any_text("[data-testid=toast]", |t| t.contains("rejected rows"))
+        .await?;
+    ensure!(
+        said.replace(',', "").contains("5091"),
+        "the toast counts the rows: {said}"
+    );
+    let saved = std::fs::read_to_string(h.saved().join("cfpb-complaints-sample-rejected.csv"))?;
+    let mut reader = csv::Reader::from_reader(saved.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    ensure!(
+        rows.len() == 5091,
+        "5,091 rejected rows saved, found {}",
+        rows.len()
+    );
+    ensure!(
+        &rows[0][0] == "2" && rows[0][2].contains("no text"),
+        "the first saved row is line 2 with its reason: {:?}",
+        rows[0]
+    );
+    // Out of the way, as a user would wave it off.
+    app.click("[data-testid=toast] button.close").await?;
+
     // The same file again adds nothing.
     import_file(&app, &fixture("cfpb-complaints-sample.csv")).await?;
     let again = app

@@ -103,6 +103,24 @@ impl Drop for Group {
     }
 }
 
+/// Starts `command` in a process group of its own and reads the first line it prints (a
+/// display number, a bus address: what it is ready on).
+fn first_line(command: &mut Command, what: &str) -> Result<(Group, String)> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .with_context(|| format!("cannot start {what}"))?;
+    let out = child.stdout.take().context("its output")?;
+    let group = Group(child);
+    let mut line = String::new();
+    BufReader::new(out)
+        .read_line(&mut line)
+        .with_context(|| format!("reading what {what} printed"))?;
+    Ok((group, line.trim().to_string()))
+}
+
 /// A private desktop session: an X display (Xvfb) and a session bus, as a desktop has (the
 /// app finds its other instances on the bus). Both stop when it is dropped.
 pub struct Desktop {
@@ -117,46 +135,27 @@ impl Desktop {
     /// Starts Xvfb with a `width` x `height` screen and a session bus.
     pub fn start(width: u32, height: u32) -> Result<Self> {
         let screen = format!("{width}x{height}x24");
-        let mut xvfb = Command::new("Xvfb");
-        xvfb.args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            &screen,
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .process_group(0);
-        let mut xvfb = xvfb
-            .spawn()
-            .context("cannot start Xvfb (Debian package xvfb)")?;
-        let mut line = String::new();
-        BufReader::new(xvfb.stdout.take().context("Xvfb's output")?)
-            .read_line(&mut line)
-            .context("reading Xvfb's display number")?;
-        let display = format!(":{}", line.trim());
-        let xvfb = Group(xvfb);
-
-        let mut bus = Command::new("dbus-daemon");
-        bus.args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .process_group(0);
-        let mut bus = bus
-            .spawn()
-            .context("cannot start dbus-daemon (Debian package dbus-daemon)")?;
-        let mut bus_address = String::new();
-        BufReader::new(bus.stdout.take().context("dbus-daemon's output")?)
-            .read_line(&mut bus_address)
-            .context("reading the session bus address")?;
+        let (xvfb, display) = first_line(
+            Command::new("Xvfb").args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                &screen,
+                "-nolisten",
+                "tcp",
+            ]),
+            "Xvfb (Debian package xvfb)",
+        )?;
+        let (bus, bus_address) = first_line(
+            Command::new("dbus-daemon").args(["--session", "--nofork", "--print-address=1"]),
+            "dbus-daemon (Debian package dbus-daemon)",
+        )?;
         Ok(Self {
-            _bus: Group(bus),
+            _bus: bus,
             _xvfb: xvfb,
-            display,
-            bus_address: bus_address.trim().to_string(),
+            display: format!(":{display}"),
+            bus_address,
         })
     }
 

@@ -60,7 +60,8 @@ impl Drop for WholeFile {
     }
 }
 
-fn cannot_write(path: &std::path::Path, e: &dyn std::fmt::Display) -> ApiError {
+/// The error for a file that could not be written.
+pub fn cannot_write(path: &Path, e: &dyn std::fmt::Display) -> ApiError {
     ApiError::new(
         ErrorCode::Io,
         format!("cannot write {}: {e}", path.display()),

@@ -12,7 +12,7 @@ use tauri_specta::Event;
 use uuid::Uuid;
 
 use super::CmdResult;
-use super::files::{Saved, ask_where_to_save, write_whole};
+use super::files::{Saved, WholeFile, ask_where_to_save, cannot_write};
 use crate::AppState;
 
 /// How far the running import has come; sent after every batch.
@@ -111,31 +111,24 @@ pub async fn save_rejections_csv(
     else {
         return Ok(None);
     };
-    let failed = |e: csv::Error| {
-        ApiError::new(
-            ErrorCode::Io,
-            format!("cannot write {}: {e}", path.display()),
-        )
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["line", "file", "reason", "excerpt"])
-        .map_err(failed)?;
-    for r in &rows {
-        w.write_record([
-            r.line.to_string().as_str(),
-            r.file.as_deref().unwrap_or(""),
-            &r.reason,
-            &r.excerpt,
-        ])
-        .map_err(failed)?;
+    let mut file = WholeFile::create(&path)?;
+    {
+        let failed = |e: csv::Error| cannot_write(&path, &e);
+        let mut w = csv::Writer::from_writer(file.writer());
+        w.write_record(["line", "file", "reason", "excerpt"])
+            .map_err(failed)?;
+        for r in &rows {
+            w.write_record([
+                r.line.to_string().as_str(),
+                r.file.as_deref().unwrap_or(""),
+                &r.reason,
+                &r.excerpt,
+            ])
+            .map_err(failed)?;
+        }
+        w.flush().map_err(|e| cannot_write(&path, &e))?;
     }
-    let bytes = w.into_inner().map_err(|e| {
-        ApiError::new(
-            ErrorCode::Io,
-            format!("cannot write {}: {e}", path.display()),
-        )
-    })?;
-    write_whole(&path, &bytes)?;
+    file.finish()?;
     Ok(Some(Saved {
         path: path.display().to_string(),
         count: rows.len() as u32,
