@@ -247,7 +247,7 @@ impl Store {
             &query,
             &pool.candidates,
             &pool.analysed,
-            docs,
+            &stats,
             as_of,
             &hints.segments,
             params,
@@ -288,7 +288,7 @@ impl Store {
                 &query,
                 &pool.candidates,
                 &pool.analysed,
-                docs,
+                &stats,
                 as_of,
                 &hints.segments,
                 params,
@@ -496,34 +496,26 @@ impl Pool {
     ) -> Result<()> {
         let newest = stats.newest;
         let plan = search_plan(query, stats, params, keep);
-        let Some(fts) = query.fts_match(|i| plan.terms.contains(&i)) else {
+        if plan.terms.is_empty() {
             return Ok(());
-        };
+        }
         let after = newest - plan.window.map_or(newest, |w| w as i64);
         let searched = std::time::Instant::now();
-        let rows = sqlx::query(
-            "SELECT c.seq, c.title, c.body, c.product, c.tags, c.segment, c.received_at
-               FROM (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?1 AND rowid > ?3
-                      ORDER BY bm25(complaints_fts, 2.0, 1.0, 0.5, 0.5) LIMIT ?2) AS f
-               JOIN complaints c ON c.seq = f.rowid",
-        )
-        .bind(&fts)
-        .bind(params.candidates as i64)
-        .bind(after)
-        .fetch_all(&mut *conn)
-        .await?;
+        let rows = search(conn, query, &plan, after, stats.docs, &self.seqs, params).await?;
         let search_ms = searched.elapsed().as_secs_f64() * 1000.0;
-        let known: HashSet<i64> = self.seqs.iter().copied().collect();
-        for r in rows {
-            let c = candidate(&r)?;
-            if known.contains(&c.key) {
-                continue;
-            }
+        for r in &rows {
+            let c = candidate(r)?;
             self.analysed.push(Analysed::of(&c));
             self.seqs.push(c.key);
             self.candidates.push(c);
         }
-        tracing::trace!(%fts, after, search_ms, analyse_ms = searched.elapsed().as_secs_f64() * 1000.0 - search_ms, "candidate search");
+        tracing::trace!(
+            terms = plan.terms.len(),
+            after,
+            search_ms,
+            analyse_ms = searched.elapsed().as_secs_f64() * 1000.0 - search_ms,
+            "candidate search"
+        );
         Ok(())
     }
 
@@ -547,6 +539,87 @@ impl Pool {
             .map(|r| (r.seq, r.id.into_uuid()))
             .collect())
     }
+}
+
+/// The `params.candidates` complaints that match the plan's terms best (best first), leaving
+/// out those in `known`.
+///
+/// Each term's complaints are read from the index on their own, with no per-complaint
+/// scoring in FTS5 (its `bm25` costs several times more than reading the lists), and a
+/// complaint scores the rarity-weighted value of the terms it holds, a concept's synonyms
+/// adding only a share beyond the best of them, as in the ranking. Ties go to the newer
+/// complaint. Each term's list leaves SQLite as one row, so the cost is the index's.
+async fn search(
+    conn: &mut SqliteConnection,
+    query: &Query,
+    plan: &SearchPlan,
+    after: i64,
+    docs: f64,
+    known: &[i64],
+    params: &Params,
+) -> Result<Vec<sqlx::sqlite::SqliteRow>> {
+    let mut terms: Vec<usize> = plan.terms.iter().copied().collect();
+    terms.sort_unstable();
+    let sql = (0..terms.len())
+        .map(|k| {
+            format!(
+                "SELECT {k}, group_concat(rowid) FROM complaints_fts
+                  WHERE complaints_fts MATCH ?{} AND rowid > ?1",
+                k + 2
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    // Built from term numbers only; the phrases are bound.
+    let mut q = sqlx::query_as::<_, (i64, Option<String>)>(sqlx::AssertSqlSafe(sql)).bind(after);
+    for &i in &terms {
+        q = q.bind(query.fts_phrase(i));
+    }
+    let lists = q.fetch_all(&mut *conn).await?;
+    let known: HashSet<i64> = known.iter().copied().collect();
+    // (best, sum) per complaint and concept.
+    let mut per: HashMap<(i64, usize), (f64, f64)> = HashMap::new();
+    for (k, list) in lists {
+        let (Some(t), Some(list)) = (usize::try_from(k).ok().and_then(|k| terms.get(k)), list)
+        else {
+            continue;
+        };
+        let t = &query.terms[*t];
+        let v = t.weight * rank::idf(docs, t.df);
+        for seq in list.split(',').filter_map(|s| s.parse::<i64>().ok()) {
+            if known.contains(&seq) {
+                continue;
+            }
+            let e = per.entry((seq, t.concept)).or_default();
+            e.0 = e.0.max(v);
+            e.1 += v;
+        }
+    }
+    let mut score: HashMap<i64, f64> = HashMap::with_capacity(per.len());
+    for ((seq, _), (best, sum)) in per {
+        *score.entry(seq).or_default() += best + params.synonym_share * (sum - best);
+    }
+    let mut best: Vec<(i64, f64)> = score.into_iter().collect();
+    let by_score = |a: &(i64, f64), b: &(i64, f64)| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0));
+    if best.len() > params.candidates {
+        best.select_nth_unstable_by(params.candidates, by_score);
+        best.truncate(params.candidates);
+    }
+    best.sort_unstable_by(by_score);
+    let seqs: Vec<i64> = best.iter().map(|(seq, _)| *seq).collect();
+    let rows = sqlx::query(
+        "SELECT seq, title, body, product, tags, segment, received_at FROM complaints
+          WHERE seq IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(Json(&seqs))
+    .fetch_all(&mut *conn)
+    .await?;
+    // In the order of the search, so that ties in the ranking fall the same way each time.
+    let mut rows: HashMap<i64, sqlx::sqlite::SqliteRow> = rows
+        .into_iter()
+        .filter_map(|r| Some((r.try_get::<i64, _>("seq").ok()?, r)))
+        .collect();
+    Ok(seqs.iter().filter_map(|s| rows.remove(s)).collect())
 }
 
 /// Which terms the candidate search uses, and whether it is limited to the newest complaints.

@@ -1,8 +1,8 @@
 //! Relevant complaints for an agenda item: lexical ranking that runs instantly on a laptop.
 //!
-//! The store finds candidates with SQLite FTS5 (any query term, best `bm25` first, terms
-//! found in a large share of complaints left out of the search so the candidate set stays
-//! bounded) and hands them here, where they are scored with the item's weighted query
+//! The store finds candidates with SQLite FTS5 (the complaints holding the most telling
+//! query terms, each term's list read on its own; terms found in a large share of
+//! complaints left out of the search so its cost stays bounded) and hands them here, where they are scored with the item's weighted query
 //! (see [`rank`]), widened once by pseudo-relevance feedback, grouped into near-duplicates,
 //! and explained (which words matched where, with marked excerpts).
 
@@ -59,7 +59,7 @@ pub struct Params {
     /// The most index entries (complaints per term, summed) one candidate search may read:
     /// this bounds its cost at any collection size.
     pub postings_budget: f64,
-    /// The most terms one candidate search uses (FTS5's bm25 costs per complaint and term).
+    /// The most terms one candidate search uses (each is one index list to read).
     pub search_terms: usize,
     /// Search the index again with the feedback words (else only re-score the candidates).
     pub feedback_search: bool,

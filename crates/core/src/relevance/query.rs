@@ -87,17 +87,10 @@ impl Query {
         concept
     }
 
-    /// The FTS5 query that finds candidates: any of the terms (by index) `keep` selects.
-    pub fn fts_match(&self, keep: impl Fn(usize) -> bool) -> Option<String> {
-        let parts: Vec<String> = self
-            .terms
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| keep(*i))
-            .map(|(_, t)| t)
-            .map(|t| format!("\"{}\"", t.words.join(" ").replace('"', "\"\"")))
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(" OR "))
+    /// The FTS5 phrase that finds complaints holding term `i`, quoted so that FTS5 reads
+    /// no operators in it.
+    pub fn fts_phrase(&self, i: usize) -> String {
+        format!("\"{}\"", self.terms[i].words.join(" ").replace('"', "\"\""))
     }
 }
 
@@ -247,9 +240,10 @@ mod tests {
             &Thesaurus::default(),
             &p,
         );
-        assert_eq!(
-            q.fts_match(|_| true).unwrap(),
-            "\"credit\" OR \"report\" OR \"errors\""
-        );
+        let phrases: Vec<String> = (0..q.terms.len()).map(|i| q.fts_phrase(i)).collect();
+        assert_eq!(phrases, ["\"credit\"", "\"report\"", "\"errors\""]);
+        let mut odd = q.clone();
+        odd.terms[0].words = vec!["say \"no\"".into(), "OR".into()];
+        assert_eq!(odd.fts_phrase(0), "\"say \"\"no\"\" OR\"");
     }
 }

@@ -14,10 +14,13 @@
 //! small multiplier, so it orders equally relevant complaints rather than overruling
 //! relevance; complaints dated after "now" count as new.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 use super::Params;
 use super::query::{Query, Term};
+use super::stats::CorpusStats;
 use std::sync::Arc;
 
 use super::text::stems_into;
@@ -76,17 +79,52 @@ pub struct Ranked {
     pub matched: Vec<(usize, Vec<Where>)>,
 }
 
-fn count(haystack: &[Arc<str>], needle: &[String]) -> usize {
-    match needle {
-        [] => 0,
-        [one] => haystack
-            .iter()
-            .filter(|h| h.as_ref() == one.as_str())
-            .count(),
-        many => haystack
-            .windows(many.len())
-            .filter(|w| w.iter().zip(many).all(|(h, n)| h.as_ref() == n.as_str()))
-            .count(),
+/// How often each query term occurs in each field of a complaint, found in one pass over
+/// the complaint's stems: terms are looked up by their first stem.
+struct TermCounter<'q> {
+    by_first: HashMap<&'q str, Vec<usize>>,
+    terms: &'q [Term],
+    /// (title, body, meta) per term, for the complaint last counted.
+    counts: Vec<[usize; 3]>,
+}
+
+impl<'q> TermCounter<'q> {
+    fn new(terms: &'q [Term]) -> Self {
+        let mut by_first: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, t) in terms.iter().enumerate() {
+            if let Some(first) = t.stems.first() {
+                by_first.entry(first.as_str()).or_default().push(i);
+            }
+        }
+        TermCounter {
+            by_first,
+            terms,
+            counts: vec![[0; 3]; terms.len()],
+        }
+    }
+
+    fn count(&mut self, a: &Analysed) -> &[[usize; 3]] {
+        self.counts.iter_mut().for_each(|c| *c = [0; 3]);
+        for (field, stems) in [&a.title, &a.body, &a.meta].into_iter().enumerate() {
+            for (at, stem) in stems.iter().enumerate() {
+                let Some(candidates) = self.by_first.get(stem.as_ref()) else {
+                    continue;
+                };
+                for &ti in candidates {
+                    let want = &self.terms[ti].stems;
+                    let rest = &stems[at..];
+                    if rest.len() >= want.len()
+                        && rest[1..want.len()]
+                            .iter()
+                            .zip(&want[1..])
+                            .all(|(h, n)| h.as_ref() == n.as_str())
+                    {
+                        self.counts[ti][field] += 1;
+                    }
+                }
+            }
+        }
+        &self.counts
     }
 }
 
@@ -96,42 +134,37 @@ pub fn idf(docs: f64, df: f64) -> f64 {
     (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// Scores every candidate and returns them best first (ties: newer first). `docs` is the
-/// size of the whole collection; `segments` are the persona's.
+/// Scores every candidate and returns them best first (ties: newer first). `stats` tell
+/// how rare each word is and how long complaints are in the whole collection; `segments`
+/// are the persona's.
 pub fn rank(
     query: &Query,
     candidates: &[Candidate],
     analysed: &[Analysed],
-    docs: f64,
+    stats: &CorpusStats,
     as_of: DateTime<Utc>,
     segments: &[String],
     params: &Params,
 ) -> Vec<Ranked> {
+    let weighted = |[title, body, meta]: [f64; 3]| {
+        params.field_title * title + body + params.field_meta * meta
+    };
     let lens: Vec<f64> = analysed
         .iter()
-        .map(|a| {
-            params.field_title * a.title.len() as f64
-                + a.body.len() as f64
-                + params.field_meta * a.meta.len() as f64
-        })
+        .map(|a| weighted([a.title.len(), a.body.len(), a.meta.len()].map(|n| n as f64)))
         .collect();
-    let avg = if lens.is_empty() {
-        1.0
-    } else {
-        (lens.iter().sum::<f64>() / lens.len() as f64).max(1.0)
-    };
+    let avg = weighted(stats.mean_lengths).max(1.0);
+    let docs = stats.docs;
     let idfs: Vec<f64> = query.terms.iter().map(|t| idf(docs, t.df)).collect();
     let concepts = query.terms.iter().map(|t| t.concept + 1).max().unwrap_or(0);
     let mut out: Vec<Ranked> = Vec::with_capacity(candidates.len());
+    let mut counter = TermCounter::new(&query.terms);
     for (i, (c, a)) in candidates.iter().zip(analysed).enumerate() {
         let mut per_concept: Vec<(f64, f64)> = vec![(0.0, 0.0); concepts]; // (max, sum)
         let mut matched = Vec::new();
+        let counts = counter.count(a);
         for (ti, t) in query.terms.iter().enumerate() {
-            let (tt, tb, tm) = (
-                count(&a.title, &t.stems),
-                count(&a.body, &t.stems),
-                count(&a.meta, &t.stems),
-            );
+            let [tt, tb, tm] = counts[ti];
             if tt + tb + tm == 0 {
                 continue;
             }
@@ -199,7 +232,6 @@ pub fn feedback_terms(
     df: &dyn Fn(&str) -> f64,
     params: &Params,
 ) -> Vec<(String, String, f64)> {
-    use std::collections::HashMap;
     let k = params.feedback_docs.min(ranked.len());
     if k < 2 || params.feedback_terms == 0 {
         return Vec::new();
@@ -238,33 +270,106 @@ pub fn feedback_terms(
         .map(|p| p.1)
         .unwrap_or(1.0)
         .max(f64::MIN_POSITIVE);
+    let mut words = surfaces(
+        picked.iter().map(|(stem, _)| stem.as_str()),
+        ranked[..k].iter().map(|r| &candidates[r.index]),
+    );
     picked
         .into_iter()
         .map(|(stem, w)| {
-            let word = surface(&stem, ranked[..k].iter().map(|r| &candidates[r.index]));
+            let word = words.remove(&stem).unwrap_or_else(|| stem.clone());
             (word, stem, params.feedback_weight * w / top)
         })
         .collect()
 }
 
-/// The most common way the top complaints write a stem.
-fn surface<'a>(stem: &str, docs: impl Iterator<Item = &'a Candidate>) -> String {
-    use std::collections::HashMap;
-    let mut forms: HashMap<String, usize> = HashMap::new();
+/// The most common way the top complaints write each of `stems` (ties: the alphabetically
+/// first), read in one pass over the complaints.
+fn surfaces<'a, 's>(
+    stems: impl Iterator<Item = &'s str>,
+    docs: impl Iterator<Item = &'a Candidate>,
+) -> HashMap<String, String> {
+    let mut forms: HashMap<&str, HashMap<String, usize>> =
+        stems.map(|s| (s, HashMap::new())).collect();
     for c in docs {
         for text in [&c.title, &c.body] {
             for t in super::text::tokens(text) {
-                if t.stem == stem {
-                    *forms
-                        .entry(text[t.start..t.end].to_lowercase())
-                        .or_default() += 1;
+                if let Some(f) = forms.get_mut(t.stem.as_str()) {
+                    *f.entry(text[t.start..t.end].to_lowercase()).or_default() += 1;
                 }
             }
         }
     }
     forms
         .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
-        .map(|(w, _)| w)
-        .unwrap_or_else(|| stem.to_string())
+        .filter_map(|(stem, f)| {
+            f.into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+                .map(|(w, _)| (stem.to_string(), w))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::relevance::query::Origin;
+
+    fn stems(words: &[&str]) -> Vec<Arc<str>> {
+        words.iter().map(|w| Arc::from(*w)).collect()
+    }
+
+    fn term(stems: &[&str]) -> Term {
+        Term {
+            words: stems.iter().map(|s| s.to_string()).collect(),
+            stems: stems.iter().map(|s| s.to_string()).collect(),
+            weight: 1.0,
+            concept: 0,
+            origin: Origin::Title,
+            df: 1.0,
+        }
+    }
+
+    #[test]
+    fn terms_and_phrases_are_counted_per_field_in_one_pass() {
+        let terms = [
+            term(&["card"]),
+            term(&["card", "fee"]),
+            term(&["fee", "card"]),
+            term(&["late"]),
+        ];
+        let a = Analysed {
+            title: stems(&["card", "fee"]),
+            body: stems(&["card", "card", "fee", "card", "fee"]),
+            meta: stems(&["card"]),
+        };
+        let mut counter = TermCounter::new(&terms);
+        assert_eq!(
+            counter.count(&a),
+            [[1, 3, 1], [1, 2, 0], [0, 1, 0], [0, 0, 0]],
+            "a phrase counts where its words stand in order, never past the field's end"
+        );
+        let empty = Analysed::default();
+        assert_eq!(counter.count(&empty), [[0; 3]; 4], "counts start again");
+    }
+
+    #[test]
+    fn feedback_words_take_the_form_the_complaints_use_most() {
+        let doc = |body: &str| Candidate {
+            key: 0,
+            title: String::new(),
+            body: body.into(),
+            product: String::new(),
+            tags: vec![],
+            segment: String::new(),
+            received_at: DateTime::<Utc>::default(),
+        };
+        let docs = [doc("Charged twice, charges again"), doc("they charged me")];
+        let words = surfaces(["charg", "absent"].into_iter(), docs.iter());
+        assert_eq!(words.get("charg").map(String::as_str), Some("charged"));
+        assert!(
+            !words.contains_key("absent"),
+            "a stem never written has no form"
+        );
+    }
 }

@@ -18,6 +18,8 @@ pub struct CorpusStats {
     /// The highest complaint `seq` when the sample was drawn.
     pub newest: i64,
     sampled: f64,
+    /// Mean number of stems in a complaint's title, body and product-and-tags.
+    pub mean_lengths: [f64; 3],
     words: HashMap<String, u32>,
     pairs: HashMap<(String, String), u32>,
 }
@@ -27,7 +29,11 @@ impl CorpusStats {
     pub fn build(docs: f64, newest: i64, sample: &[Analysed]) -> CorpusStats {
         let mut words: HashMap<String, u32> = HashMap::new();
         let mut pairs: HashMap<(String, String), u32> = HashMap::new();
+        let mut lengths = [0.0; 3];
         for a in sample {
+            lengths[0] += a.title.len() as f64;
+            lengths[1] += a.body.len() as f64;
+            lengths[2] += a.meta.len() as f64;
             let mut seen: HashSet<&str> = HashSet::new();
             let mut seen_pairs: HashSet<(&str, &str)> = HashSet::new();
             for field in [&a.title, &a.body, &a.meta] {
@@ -45,10 +51,12 @@ impl CorpusStats {
                 *pairs.entry((a.to_string(), b.to_string())).or_default() += 1;
             }
         }
+        let sampled = sample.len().max(1) as f64;
         CorpusStats {
             docs,
             newest,
-            sampled: sample.len().max(1) as f64,
+            sampled,
+            mean_lengths: lengths.map(|l| l / sampled),
             words,
             pairs,
         }

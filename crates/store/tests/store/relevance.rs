@@ -248,3 +248,46 @@ async fn newer_complaints_rank_first_among_equals() {
         "the newer one first"
     );
 }
+
+#[tokio::test]
+async fn the_candidate_search_keeps_complaints_that_cover_more_of_the_item() {
+    let (store, dir) = fresh_store().await;
+    let p = dir.path().join("c.csv");
+    let mut csv = String::from("id,date,text\n1,2026-01-01,The refund came back late\n");
+    for i in 2..=9 {
+        // Newer, and about one of the item's two concepts only, said several ways.
+        csv.push_str(&format!(
+            "{i},2026-06-0{i},Refund refund reimbursement refunded money back case {i}\n"
+        ));
+    }
+    std::fs::write(&p, csv).unwrap();
+    store
+        .import_file(
+            &p,
+            &Default::default(),
+            Utc::now(),
+            None,
+            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        )
+        .await
+        .unwrap();
+    let item = ItemText {
+        title: "Late refunds".into(),
+        ..Default::default()
+    };
+    // Room for one candidate only: the search itself must choose.
+    let params = Params {
+        candidates: 1,
+        ..Params::default()
+    };
+    let r = store
+        .relevant(&item, &PersonaHints::default(), &[], &request(10), &params)
+        .await
+        .unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        r[0].complaint.external_id.as_deref(),
+        Some("1"),
+        "the complaint with both words beats newer ones repeating one"
+    );
+}
