@@ -547,8 +547,8 @@ impl Pool {
 /// Each term's complaints are read from the index on their own, with no per-complaint
 /// scoring in FTS5 (its `bm25` costs several times more than reading the lists), and a
 /// complaint scores the rarity-weighted value of the terms it holds, a concept's synonyms
-/// adding only a share beyond the best of them, as in the ranking. Ties go to the newer
-/// complaint. Each term's list leaves SQLite as one row, so the cost is the index's.
+/// adding only a share beyond the best of them, as in the ranking. Ties go to the complaint
+/// imported last. Each term's list leaves SQLite as one row, so the cost is the index's.
 async fn search(
     conn: &mut SqliteConnection,
     query: &Query,
@@ -580,11 +580,10 @@ async fn search(
     // (best, sum) per complaint and concept.
     let mut per: HashMap<(i64, usize), (f64, f64)> = HashMap::new();
     for (k, list) in lists {
-        let (Some(t), Some(list)) = (usize::try_from(k).ok().and_then(|k| terms.get(k)), list)
-        else {
+        let (Some(&t), Some(list)) = (terms.get(k as usize), list) else {
             continue;
         };
-        let t = &query.terms[*t];
+        let t = &query.terms[t];
         let v = t.weight * rank::idf(docs, t.df);
         for seq in list.split(',').filter_map(|s| s.parse::<i64>().ok()) {
             if known.contains(&seq) {
@@ -595,11 +594,18 @@ async fn search(
             e.1 += v;
         }
     }
-    let mut score: HashMap<i64, f64> = HashMap::with_capacity(per.len());
-    for ((seq, _), (best, sum)) in per {
-        *score.entry(seq).or_default() += best + params.synonym_share * (sum - best);
+    // Each complaint's concepts added up in concept order, so that equal complaints get
+    // exactly equal scores and the tie rule decides between them.
+    let mut per: Vec<((i64, usize), (f64, f64))> = per.into_iter().collect();
+    per.sort_unstable_by_key(|(key, _)| *key);
+    let mut best: Vec<(i64, f64)> = Vec::new();
+    for ((seq, _), (top, sum)) in per {
+        let v = top + params.synonym_share * (sum - top);
+        match best.last_mut() {
+            Some((last, score)) if *last == seq => *score += v,
+            _ => best.push((seq, v)),
+        }
     }
-    let mut best: Vec<(i64, f64)> = score.into_iter().collect();
     let by_score = |a: &(i64, f64), b: &(i64, f64)| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0));
     if best.len() > params.candidates {
         best.select_nth_unstable_by(params.candidates, by_score);
@@ -607,20 +613,20 @@ async fn search(
     }
     best.sort_unstable_by(by_score);
     let seqs: Vec<i64> = best.iter().map(|(seq, _)| *seq).collect();
-    let rows = sqlx::query(
-        "SELECT seq, title, body, product, tags, segment, received_at FROM complaints
-          WHERE seq IN (SELECT value FROM json_each(?1))",
+    // In the order of the search, so that ties in the ranking fall the same way each time.
+    Ok(sqlx::query(
+        "SELECT c.seq, c.title, c.body, c.product, c.tags, c.segment, c.received_at
+           FROM json_each(?1) AS j JOIN complaints c ON c.seq = j.value
+          ORDER BY j.key",
     )
     .bind(Json(&seqs))
     .fetch_all(&mut *conn)
-    .await?;
-    // In the order of the search, so that ties in the ranking fall the same way each time.
-    let mut rows: HashMap<i64, sqlx::sqlite::SqliteRow> = rows
-        .into_iter()
-        .filter_map(|r| Some((r.try_get::<i64, _>("seq").ok()?, r)))
-        .collect();
-    Ok(seqs.iter().filter_map(|s| rows.remove(s)).collect())
+    .await?)
 }
+
+/// The most terms one search reads, whatever the parameters say: each is a part of one
+/// `UNION ALL`, and SQLite allows 500.
+const MOST_SEARCH_TERMS: usize = 400;
 
 /// Which terms the candidate search uses, and whether it is limited to the newest complaints.
 struct SearchPlan {
@@ -666,7 +672,7 @@ fn search_plan(
         }
         postings += c;
         terms.insert(*i);
-        if terms.len() >= params.search_terms {
+        if terms.len() >= params.search_terms.min(MOST_SEARCH_TERMS) {
             break;
         }
     }

@@ -2,9 +2,10 @@
 //!
 //! The store finds candidates with SQLite FTS5 (the complaints holding the most telling
 //! query terms, each term's list read on its own; terms found in a large share of
-//! complaints left out of the search so its cost stays bounded) and hands them here, where they are scored with the item's weighted query
-//! (see [`rank`]), widened once by pseudo-relevance feedback, grouped into near-duplicates,
-//! and explained (which words matched where, with marked excerpts).
+//! complaints left out of the search so its cost stays bounded) and hands them here, where
+//! they are scored with the item's weighted query (see [`rank`]), widened once by
+//! pseudo-relevance feedback, grouped into near-duplicates, and explained (which words
+//! matched where, with marked excerpts).
 
 pub mod dedup;
 pub mod excerpt;
@@ -59,7 +60,7 @@ pub struct Params {
     /// The most index entries (complaints per term, summed) one candidate search may read:
     /// this bounds its cost at any collection size.
     pub postings_budget: f64,
-    /// The most terms one candidate search uses (each is one index list to read).
+    /// The most terms one candidate search uses (each reads its words' index lists).
     pub search_terms: usize,
     /// Search the index again with the feedback words (else only re-score the candidates).
     pub feedback_search: bool,

@@ -10,9 +10,10 @@
 //! score     = relevance · (1 + recency · ½^(age/half-life)) · (1 + segment boost)
 //! ```
 //!
-//! `idf_t = ln(1 + (N − df + ½)/(df + ½))` with `df` from the whole collection. Recency is a
-//! small multiplier, so it orders equally relevant complaints rather than overruling
-//! relevance; complaints dated after "now" count as new.
+//! `idf_t = ln(1 + (N − df + ½)/(df + ½))`, with `df` and `avglen` from the whole collection
+//! (estimated from a sample), so a complaint scores the same whatever else was found with
+//! it. Recency is a small multiplier, so it orders equally relevant complaints rather than
+//! overruling relevance; complaints dated after "now" count as new.
 
 use std::collections::HashMap;
 
