@@ -17,7 +17,6 @@ use chair_core::import::{
     self, ImportOptions, ImportProgress, ImportSummary, Plan, Rejection, Row,
 };
 use chrono::{DateTime, Utc};
-use sqlx::types::Json;
 use sqlx::{Sqlite, Transaction};
 use uuid::Uuid;
 
@@ -86,7 +85,7 @@ impl Store {
         let file = path.display().to_string();
         self.start_import(import_id, &file, &plan).await?;
 
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Row>>(1);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(1);
         let read = Arc::new(AtomicU64::new(0));
         let reader = {
             let (plan, read, cancel) = (plan.clone(), Arc::clone(&read), Arc::clone(&cancel));
@@ -104,14 +103,9 @@ impl Store {
         let mut first_rejections: Vec<Rejection> = Vec::new();
         let mut write_error = None;
         while let Some(batch) = rx.recv().await {
-            for row in &batch {
-                if let Row::Rejected(r) = row
-                    && first_rejections.len() < SUMMARY_REJECTIONS
-                {
-                    first_rejections.push(r.clone());
-                }
-            }
-            match write_batch(&mut conn, import_id, &plan.source, batch, total.rejected).await {
+            let room = SUMMARY_REJECTIONS.saturating_sub(first_rejections.len());
+            first_rejections.extend(batch.rejections.iter().take(room).cloned());
+            match write_batch(&mut conn, import_id, batch, total.rejected).await {
                 Ok(c) => {
                     total.rows += c.rows;
                     total.imported += c.imported;
@@ -278,25 +272,54 @@ impl Store {
     }
 }
 
+fn cannot_encode(e: anyhow::Error) -> StoreError {
+    StoreError::Unexpected(e.context("cannot encode complaints for storage"))
+}
+
+/// A batch of rows as the writer stores it: its complaints already encoded (see
+/// [`encode_rows`]), so that the reading thread does that work while SQLite writes.
+struct Batch {
+    /// One JSON array per INSERT statement (or why they could not be encoded).
+    encoded: anyhow::Result<Vec<String>>,
+    complaints: usize,
+    rejections: Vec<Rejection>,
+}
+
+impl Batch {
+    fn of(rows: Vec<Row>) -> Batch {
+        let mut complaints: Vec<NewComplaint> = Vec::with_capacity(rows.len());
+        let mut rejections: Vec<Rejection> = Vec::new();
+        for row in rows {
+            match row {
+                Row::Complaint { complaint, .. } => complaints.push(*complaint),
+                Row::Rejected(r) => rejections.push(r),
+            }
+        }
+        Batch {
+            encoded: complaints
+                .chunks(ROWS_PER_STATEMENT)
+                .map(encode_rows)
+                .collect(),
+            complaints: complaints.len(),
+            rejections,
+        }
+    }
+}
+
 /// Stores one batch in one transaction and counts it on the import.
 async fn write_batch(
     conn: &mut sqlx::SqliteConnection,
     import_id: Uuid,
-    source: &str,
-    batch: Vec<Row>,
+    batch: Batch,
     stored_rejections: i64,
 ) -> Result<Counts> {
-    let mut complaints: Vec<NewComplaint> = Vec::with_capacity(batch.len());
-    let mut rejections: Vec<Rejection> = Vec::new();
-    for row in batch {
-        match row {
-            Row::Complaint { complaint, .. } => complaints.push(*complaint),
-            Row::Rejected(r) => rejections.push(r),
-        }
-    }
-    debug_assert!(complaints.iter().all(|c| c.source == source));
+    let encoded = batch.encoded.map_err(cannot_encode)?;
     let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
-    let inserted = insert_complaints(&mut tx, &complaints).await?;
+    let mut inserted = 0;
+    for rows in encoded {
+        inserted += insert_encoded(&mut tx, rows).await?;
+    }
+    let rejections = batch.rejections;
     let hid = import_id.hyphenated();
     let room = (MAX_STORED_REJECTIONS - stored_rejections).max(0) as usize;
     for r in rejections.iter().take(room) {
@@ -313,9 +336,9 @@ async fn write_batch(
         .await?;
     }
     let c = Counts {
-        rows: (complaints.len() + rejections.len()) as i64,
+        rows: (batch.complaints + rejections.len()) as i64,
         imported: inserted as i64,
-        duplicates: (complaints.len() as u64 - inserted) as i64,
+        duplicates: (batch.complaints as u64 - inserted) as i64,
         rejected: rejections.len() as i64,
     };
     sqlx::query!(
@@ -341,7 +364,7 @@ fn parse_into(
     now: DateTime<Utc>,
     read: Arc<AtomicU64>,
     cancel: &AtomicBool,
-    tx: tokio::sync::mpsc::Sender<Vec<Row>>,
+    tx: tokio::sync::mpsc::Sender<Batch>,
 ) -> std::result::Result<Option<String>, import::ImportError> {
     let mut batch = Vec::with_capacity(BATCH);
     let mut gone = false;
@@ -349,7 +372,7 @@ fn parse_into(
         batch.push(row);
         if batch.len() >= BATCH {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-            if tx.blocking_send(full).is_err() || cancel.load(Ordering::Relaxed) {
+            if tx.blocking_send(Batch::of(full)).is_err() || cancel.load(Ordering::Relaxed) {
                 gone = true;
                 return ControlFlow::Break(());
             }
@@ -357,56 +380,71 @@ fn parse_into(
         ControlFlow::Continue(())
     })?;
     if !gone && !batch.is_empty() {
-        let _ = tx.blocking_send(batch);
+        let _ = tx.blocking_send(Batch::of(batch));
     }
     Ok(stopped)
 }
 
 /// Inserts complaints, skipping those already stored (same source and id, or same text
-/// without an id); returns how many were stored. The rows travel as one JSON array per
-/// statement, which SQLite unpacks itself: binding fourteen values per row costs more than
-/// the insert.
+/// without an id); returns how many were stored.
 pub(crate) async fn insert_complaints(
     tx: &mut Transaction<'_, Sqlite>,
     complaints: &[NewComplaint],
 ) -> Result<u64> {
-    let imported_at = now_text();
     let mut inserted = 0;
     for chunk in complaints.chunks(ROWS_PER_STATEMENT) {
-        let rows: Vec<serde_json::Value> = chunk
-            .iter()
-            .map(|c| {
-                serde_json::json!([
-                    Uuid::now_v7().hyphenated().to_string(),
-                    c.source,
-                    c.external_id,
-                    ts(c.received_at),
-                    c.title,
-                    c.body,
-                    c.customer,
-                    c.segment,
-                    c.product,
-                    c.channel,
-                    c.severity,
-                    serde_json::to_string(&c.tags).unwrap_or_else(|_| "[]".into()),
-                    text_hash(&c.title, &c.body),
-                ])
-            })
-            .collect();
-        let rows = Json(rows);
-        let done = sqlx::query!(
+        inserted += insert_encoded(tx, encode_rows(chunk).map_err(cannot_encode)?).await?;
+    }
+    Ok(inserted)
+}
+
+/// Complaints as one JSON array of rows, in the column order [`insert_encoded`] reads, each
+/// with a new id and its text hash. Binding fourteen values per row costs more than the
+/// insert; SQLite unpacks the array itself.
+fn encode_rows(complaints: &[NewComplaint]) -> anyhow::Result<String> {
+    let mut out: Vec<u8> = Vec::with_capacity(complaints.iter().map(|c| c.body.len() + 300).sum());
+    out.push(b'[');
+    for (i, c) in complaints.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let tags = serde_json::to_string(&c.tags).unwrap_or_else(|_| "[]".into());
+        let row = (
+            Uuid::now_v7().hyphenated().to_string(),
+            &c.source,
+            &c.external_id,
+            ts(c.received_at),
+            &c.title,
+            &c.body,
+            &c.customer,
+            &c.segment,
+            &c.product,
+            &c.channel,
+            &c.severity,
+            tags,
+            text_hash(&c.title, &c.body),
+        );
+        serde_json::to_writer(&mut out, &row)?;
+    }
+    out.push(b']');
+    Ok(String::from_utf8(out)?)
+}
+
+/// Inserts rows encoded by [`encode_rows`], skipping those already stored; returns how many
+/// were stored.
+async fn insert_encoded(tx: &mut Transaction<'_, Sqlite>, rows: String) -> Result<u64> {
+    let imported_at = now_text();
+    let done = sqlx::query!(
             "INSERT INTO complaints (id, source, external_id, received_at, title, body, customer, segment,
                                      product, channel, severity, tags, text_hash, imported_at)
              SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
                     value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, ?2
                FROM json_each(?1) WHERE true
              ON CONFLICT DO NOTHING",
-            rows,
-            imported_at,
-        )
-        .execute(&mut **tx)
-        .await?;
-        inserted += done.rows_affected();
-    }
-    Ok(inserted)
+        rows,
+        imported_at,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
 }
