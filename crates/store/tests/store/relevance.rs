@@ -1,4 +1,4 @@
-use chair_core::relevance::{ItemText, Mark, Params, RelevantRequest};
+use chair_core::relevance::{ItemText, Mark, Params, RelevantComplaint, RelevantRequest};
 use chair_store::relevance::PersonaHints;
 use chrono::Utc;
 
@@ -213,53 +213,10 @@ async fn near_duplicates_are_grouped_and_counted() {
     assert_eq!(group.duplicate_ids.len(), 4);
 }
 
-#[tokio::test]
-async fn newer_complaints_rank_first_among_equals() {
+/// The ranking for an item titled `title` over a fresh store holding `csv`.
+async fn rank_csv(csv: &str, title: &str, params: &Params) -> Vec<RelevantComplaint> {
     let (store, dir) = fresh_store().await;
-    let p = dir.path().join("e.csv");
-    std::fs::write(&p, "id,date,text\n1,2026-01-01,Refund still missing after return\n2,2026-06-01,Refund still missing after the return\n").unwrap();
-    store
-        .import_file(
-            &p,
-            &Default::default(),
-            Utc::now(),
-            None,
-            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
-        )
-        .await
-        .unwrap();
-    let item = ItemText {
-        title: "Missing refunds".into(),
-        ..Default::default()
-    };
-    // A threshold above 1 keeps both visible.
-    let params = Params {
-        duplicate_jaccard: 1.1,
-        ..Params::default()
-    };
-    let r = store
-        .relevant(&item, &PersonaHints::default(), &[], &request(10), &params)
-        .await
-        .unwrap();
-    assert_eq!(r.len(), 2);
-    assert_eq!(
-        r[0].complaint.external_id.as_deref(),
-        Some("2"),
-        "the newer one first"
-    );
-}
-
-#[tokio::test]
-async fn the_candidate_search_keeps_complaints_that_cover_more_of_the_item() {
-    let (store, dir) = fresh_store().await;
-    let p = dir.path().join("c.csv");
-    let mut csv = String::from("id,date,text\n1,2026-01-01,The refund came back late\n");
-    for i in 2..=9 {
-        // Newer, and about one of the item's two concepts only, said several ways.
-        csv.push_str(&format!(
-            "{i},2026-06-0{i},Refund refund reimbursement refunded money back case {i}\n"
-        ));
-    }
+    let p = dir.path().join("complaints.csv");
     std::fs::write(&p, csv).unwrap();
     store
         .import_file(
@@ -272,18 +229,47 @@ async fn the_candidate_search_keeps_complaints_that_cover_more_of_the_item() {
         .await
         .unwrap();
     let item = ItemText {
-        title: "Late refunds".into(),
+        title: title.into(),
         ..Default::default()
     };
+    store
+        .relevant(&item, &PersonaHints::default(), &[], &request(10), params)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn newer_complaints_rank_first_among_equals() {
+    let csv = "id,date,text\n1,2026-01-01,Refund still missing after return\n2,2026-06-01,Refund still missing after the return\n";
+    // A threshold above 1 keeps both visible.
+    let params = Params {
+        duplicate_jaccard: 1.1,
+        ..Params::default()
+    };
+    let r = rank_csv(csv, "Missing refunds", &params).await;
+    assert_eq!(r.len(), 2);
+    assert_eq!(
+        r[0].complaint.external_id.as_deref(),
+        Some("2"),
+        "the newer one first"
+    );
+}
+
+#[tokio::test]
+async fn the_candidate_search_keeps_complaints_that_cover_more_of_the_item() {
+    let mut csv = String::from("id,date,text\n1,2026-01-01,The refund came back late\n");
+    for i in 2..=9 {
+        // Newer, and about one of the item's two concepts only, said several ways.
+        csv.push_str(&format!(
+            "{i},2026-06-0{i},Refund refund reimbursement refunded money back case {i}\n"
+        ));
+    }
     // Room for one candidate only: the search itself must choose.
     let params = Params {
         candidates: 1,
         ..Params::default()
     };
-    let r = store
-        .relevant(&item, &PersonaHints::default(), &[], &request(10), &params)
-        .await
-        .unwrap();
+    let r = rank_csv(&csv, "Late refunds", &params).await;
     assert_eq!(r.len(), 1);
     assert_eq!(
         r[0].complaint.external_id.as_deref(),
