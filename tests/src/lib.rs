@@ -324,7 +324,9 @@ impl Harness {
         );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let mut last = None;
-        for _ in 0..3 {
+        // The driver sometimes drops the first requests while WebKitWebDriver starts on a
+        // busy machine; give it a few seconds before calling the launch failed.
+        for attempt in 1..=8u64 {
             match ClientBuilder::new(connector.clone())
                 .capabilities(caps.clone())
                 .connect(&format!("http://127.0.0.1:{}", self.port))
@@ -338,7 +340,7 @@ impl Harness {
                 }
                 Err(e) => {
                     last = Some(e);
-                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    tokio::time::sleep(Duration::from_millis(250 * attempt)).await;
                 }
             }
         }
