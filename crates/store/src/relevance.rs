@@ -18,6 +18,7 @@ use chair_core::relevance::{
     RelevantRequest, Term, Thesaurus, dedup, excerpt, rank,
 };
 use chrono::{DateTime, Utc};
+use rustc_hash::{FxHashMap, FxHashSet};
 use sqlx::types::Json;
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
@@ -576,9 +577,9 @@ async fn search(
         q = q.bind(query.fts_phrase(i));
     }
     let lists = q.fetch_all(&mut *conn).await?;
-    let known: HashSet<i64> = known.iter().copied().collect();
+    let known: FxHashSet<i64> = known.iter().copied().collect();
     // (best, sum) per complaint and concept.
-    let mut per: HashMap<(i64, usize), (f64, f64)> = HashMap::new();
+    let mut per: FxHashMap<(i64, usize), (f64, f64)> = FxHashMap::default();
     for (k, list) in lists {
         let (Some(&t), Some(list)) = (terms.get(k as usize), list) else {
             continue;

@@ -4,7 +4,7 @@
 //! Two complaints are near-duplicates when the sets of their stems overlap by at least
 //! [`Params::duplicate_jaccard`](super::Params) and neither is more than twice as long.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::Params;
 use super::rank::{Analysed, Ranked};

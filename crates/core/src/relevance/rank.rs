@@ -15,7 +15,7 @@
 //! it. Recency is a small multiplier, so it orders equally relevant complaints rather than
 //! overruling relevance; complaints dated after "now" count as new.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::{DateTime, Utc};
 
@@ -91,7 +91,7 @@ struct TermCounter<'q> {
 
 impl<'q> TermCounter<'q> {
     fn new(terms: &'q [Term]) -> Self {
-        let mut by_first: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_first: HashMap<&str, Vec<usize>> = HashMap::default();
         for (i, t) in terms.iter().enumerate() {
             if let Some(first) = t.stems.first() {
                 by_first.entry(first.as_str()).or_default().push(i);
@@ -237,11 +237,11 @@ pub fn feedback_terms(
     if k < 2 || params.feedback_terms == 0 {
         return Vec::new();
     }
-    let mut weight: HashMap<&str, (f64, usize)> = HashMap::new();
+    let mut weight: HashMap<&str, (f64, usize)> = HashMap::default();
     for r in &ranked[..k] {
         let a = &analysed[r.index];
         let len = (a.title.len() + a.body.len()).max(1) as f64;
-        let mut tf: HashMap<&str, f64> = HashMap::new();
+        let mut tf: HashMap<&str, f64> = HashMap::default();
         for s in a.title.iter().chain(&a.body) {
             *tf.entry(s.as_ref()).or_default() += 1.0;
         }
@@ -291,7 +291,7 @@ fn surfaces<'a, 's>(
     docs: impl Iterator<Item = &'a Candidate>,
 ) -> HashMap<String, String> {
     let mut forms: HashMap<&str, HashMap<String, usize>> =
-        stems.map(|s| (s, HashMap::new())).collect();
+        stems.map(|s| (s, HashMap::default())).collect();
     for c in docs {
         for text in [&c.title, &c.body] {
             for t in super::text::tokens(text) {

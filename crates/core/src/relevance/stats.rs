@@ -3,7 +3,7 @@
 //! common to search by. A sample of a few thousand complaints answers both in microseconds at
 //! any collection size; words the sample never saw are treated as rare.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::rank::Analysed;
 
@@ -27,15 +27,15 @@ pub struct CorpusStats {
 impl CorpusStats {
     /// Counts the words of `sample` (complaints drawn at random from a collection of `docs`).
     pub fn build(docs: f64, newest: i64, sample: &[Analysed]) -> CorpusStats {
-        let mut words: HashMap<String, u32> = HashMap::new();
-        let mut pairs: HashMap<(String, String), u32> = HashMap::new();
+        let mut words: HashMap<String, u32> = HashMap::default();
+        let mut pairs: HashMap<(String, String), u32> = HashMap::default();
         let mut lengths = [0.0; 3];
         for a in sample {
             lengths[0] += a.title.len() as f64;
             lengths[1] += a.body.len() as f64;
             lengths[2] += a.meta.len() as f64;
-            let mut seen: HashSet<&str> = HashSet::new();
-            let mut seen_pairs: HashSet<(&str, &str)> = HashSet::new();
+            let mut seen: HashSet<&str> = HashSet::default();
+            let mut seen_pairs: HashSet<(&str, &str)> = HashSet::default();
             for field in [&a.title, &a.body, &a.meta] {
                 for s in field {
                     seen.insert(s.as_ref());

@@ -1,8 +1,8 @@
 //! Words as the ranking sees them: lower-cased alphanumeric runs, stemmed (Snowball
 //! English), with stop words and masking tokens (`XXXX`) set aside.
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -289,7 +289,7 @@ const STOP: &[&str] = &[
 thread_local! {
     /// Stems by lower-case word (`None` for stop words). Words repeat across complaints, so
     /// most of the stemming is a look-up; the stems are shared, not copied.
-    static STEMS: RefCell<HashMap<String, Option<Arc<str>>>> = RefCell::new(HashMap::new());
+    static STEMS: RefCell<FxHashMap<String, Option<Arc<str>>>> = RefCell::new(FxHashMap::default());
 }
 
 /// The most words the per-thread stem cache holds before it starts again.
@@ -343,7 +343,7 @@ pub fn stems_into(text: &str, out: &mut Vec<Arc<str>>) {
 
 /// True for words the ranking ignores: stop words and masking tokens such as `XXXX`.
 pub fn is_stop_word(word: &str) -> bool {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| STOP.iter().copied().collect())
         .contains(word)
         || word.len() >= 2 && word.bytes().all(|b| b == b'x')
