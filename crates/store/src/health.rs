@@ -87,11 +87,18 @@ impl Store {
             match sqlx::query(sqlx::AssertSqlSafe(sql))
                 .execute(self.pool())
                 .await
-                .map_err(StoreError::from)
             {
                 Ok(_) => {}
-                Err(StoreError::Corrupt(why)) => indexes.push(format!("{index}: {why}")),
-                Err(other) => return Err(other),
+                // The statement is fixed and valid, so a plain SQL error means the index's
+                // own records could not be read: FTS5 reports some damage that way.
+                // (SQLITE_ERROR, code 1)
+                Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("1") => indexes.push(
+                    format!("{index}: the index could not be read ({})", e.message()),
+                ),
+                Err(e) => match StoreError::from(e) {
+                    StoreError::Corrupt(why) => indexes.push(format!("{index}: {why}")),
+                    other => return Err(other),
+                },
             }
         }
         let log = self.verify_log().await?;
