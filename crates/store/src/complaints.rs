@@ -3,6 +3,7 @@
 use chair_core::complaint::{
     Complaint, ComplaintFacets, ComplaintPage, ComplaintQuery, FacetCount, NewComplaint,
 };
+use chair_core::relevance::text::fts_strings;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::{Sqlite, Transaction};
@@ -21,21 +22,28 @@ pub struct Inserted {
 }
 
 /// Turns what a person types into an FTS5 query: every word must appear, as a prefix.
-/// Returns `None` when nothing searchable is left.
-pub fn browse_match(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+/// Returns `None` when nothing searchable is left. `ascii` as in [`fts_strings`].
+pub fn browse_match(text: &str, ascii: bool) -> Option<String> {
+    let terms: Vec<String> = fts_strings(text, ascii)
+        .into_iter()
         .take(16)
-        .map(|w| format!("\"{}\"*", w.to_lowercase()))
+        .map(|w| w + "*")
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// True when the complaint index refused a search: a word that SQLite's tokenizer splits
+/// where Rust's letters do not makes a phrase, which an index without positions cannot take.
+/// Searching again by the words' ASCII parts ([`fts_strings`] with `ascii`) cannot fail so.
+pub(crate) fn refused_by_the_index(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.message().starts_with("fts5:"))
 }
 
 impl Store {
     /// Stores `complaints` in one transaction, skipping those already stored.
     pub async fn insert_complaints(&self, complaints: &[NewComplaint]) -> Result<Inserted> {
-        let mut tx = self.pool().begin().await?;
+        // Writes from the start: the insert reads the newest `seq` before it writes.
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let outcome = insert_batch(&mut tx, complaints).await?;
         tx.commit().await?;
         Ok(outcome)
@@ -43,7 +51,17 @@ impl Store {
 
     /// A page of complaints for the complaints screen, newest first.
     pub async fn list_complaints(&self, q: &ComplaintQuery) -> Result<ComplaintPage> {
-        let matcher = browse_match(&q.text);
+        match self.complaint_page(q, false).await {
+            Err(e) if refused_by_the_index(&e) => {
+                tracing::warn!(error = %e, "full-text search refused a word; searching again by its plain letters");
+                Ok(self.complaint_page(q, true).await?)
+            }
+            page => Ok(page?),
+        }
+    }
+
+    async fn complaint_page(&self, q: &ComplaintQuery, ascii: bool) -> sqlx::Result<ComplaintPage> {
+        let matcher = browse_match(&q.text, ascii);
         let limit = i64::from(if q.limit == 0 { 50 } else { q.limit.min(500) });
         let offset = i64::from(q.offset);
         let total: i64 = sqlx::query_scalar!(

@@ -430,21 +430,37 @@ fn encode_rows(complaints: &[NewComplaint]) -> anyhow::Result<String> {
     Ok(String::from_utf8(out)?)
 }
 
-/// Inserts rows encoded by [`encode_rows`], skipping those already stored; returns how many
-/// were stored.
+/// Inserts rows encoded by [`encode_rows`], skipping those already stored, and adds them to
+/// the per-day counts; returns how many were stored.
 async fn insert_encoded(tx: &mut Transaction<'_, Sqlite>, rows: String) -> Result<u64> {
     let imported_at = now_text();
+    let before: i64 =
+        sqlx::query_scalar!(r#"SELECT coalesce(max(seq), 0) AS "n!: i64" FROM complaints"#)
+            .fetch_one(&mut **tx)
+            .await?;
     let done = sqlx::query!(
             "INSERT INTO complaints (id, source, external_id, received_at, title, body, customer, segment,
                                      product, channel, severity, tags, text_hash, imported_at)
              SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
                     value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, ?2
-               FROM json_each(?1) WHERE true
+               FROM jsonb_each(?1) WHERE true
              ON CONFLICT DO NOTHING",
         rows,
         imported_at,
     )
     .execute(&mut **tx)
     .await?;
+    // New rows take higher numbers than any before them (`seq` is the rowid).
+    if done.rows_affected() > 0 {
+        sqlx::query!(
+            "INSERT INTO complaint_counts (segment, product, day, n)
+             SELECT segment, product, substr(received_at, 1, 10), count(*) FROM complaints
+              WHERE seq > ?1 GROUP BY 1, 2, 3
+             ON CONFLICT (segment, product, day) DO UPDATE SET n = n + excluded.n",
+            before,
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(done.rows_affected())
 }

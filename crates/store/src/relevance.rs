@@ -24,6 +24,7 @@ use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
+use crate::complaints::refused_by_the_index;
 use crate::time::now as now_text;
 use crate::{Result, Store, StoreError};
 
@@ -542,6 +543,43 @@ impl Pool {
     }
 }
 
+/// The complaints newer than `after` holding each of `terms` (indexes into the query), one
+/// row per term: its position in `terms` and the complaints' `seq`s, comma-separated.
+async fn term_lists(
+    conn: &mut SqliteConnection,
+    query: &Query,
+    terms: &[usize],
+    after: i64,
+    ascii: bool,
+) -> sqlx::Result<Vec<(i64, Option<String>)>> {
+    let matches: Vec<(usize, String)> = terms
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &i)| Some((k, query.fts_match(i, ascii)?)))
+        .collect();
+    if matches.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = matches
+        .iter()
+        .enumerate()
+        .map(|(n, (k, _))| {
+            format!(
+                "SELECT {k}, group_concat(rowid) FROM complaints_fts
+                  WHERE complaints_fts MATCH ?{} AND rowid > ?1",
+                n + 2
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    // Built from term numbers only; the words are bound.
+    let mut q = sqlx::query_as::<_, (i64, Option<String>)>(sqlx::AssertSqlSafe(sql)).bind(after);
+    for (_, m) in matches {
+        q = q.bind(m);
+    }
+    q.fetch_all(&mut *conn).await
+}
+
 /// The `params.candidates` complaints that match the plan's terms best (best first), leaving
 /// out those in `known`.
 ///
@@ -561,22 +599,13 @@ async fn search(
 ) -> Result<Vec<sqlx::sqlite::SqliteRow>> {
     let mut terms: Vec<usize> = plan.terms.iter().copied().collect();
     terms.sort_unstable();
-    let sql = (0..terms.len())
-        .map(|k| {
-            format!(
-                "SELECT {k}, group_concat(rowid) FROM complaints_fts
-                  WHERE complaints_fts MATCH ?{} AND rowid > ?1",
-                k + 2
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
-    // Built from term numbers only; the phrases are bound.
-    let mut q = sqlx::query_as::<_, (i64, Option<String>)>(sqlx::AssertSqlSafe(sql)).bind(after);
-    for &i in &terms {
-        q = q.bind(query.fts_phrase(i));
-    }
-    let lists = q.fetch_all(&mut *conn).await?;
+    let lists = match term_lists(conn, query, &terms, after, false).await {
+        Err(e) if refused_by_the_index(&e) => {
+            tracing::warn!(error = %e, "full-text search refused a word; searching again by its plain letters");
+            term_lists(conn, query, &terms, after, true).await?
+        }
+        lists => lists?,
+    };
     let known: FxHashSet<i64> = known.iter().copied().collect();
     // (best, sum) per complaint and concept.
     let mut per: FxHashMap<(i64, usize), (f64, f64)> = FxHashMap::default();

@@ -3,7 +3,7 @@
 //! persona's keywords. Each original word is a "concept"; its thesaurus phrases belong to it.
 
 use super::Params;
-use super::text::{stems, tokens};
+use super::text::{fts_strings, stems, tokens};
 use super::thesaurus::Thesaurus;
 
 /// Where a query term came from.
@@ -87,10 +87,17 @@ impl Query {
         concept
     }
 
-    /// The FTS5 phrase that finds complaints holding term `i`, quoted so that FTS5 reads
-    /// no operators in it.
-    pub fn fts_phrase(&self, i: usize) -> String {
-        format!("\"{}\"", self.terms[i].words.join(" ").replace('"', "\"\""))
+    /// The FTS5 query that finds complaints holding every word of term `i` (the ranking
+    /// then checks that a phrase's words stand together), quoted so that FTS5 reads no
+    /// operators in it; `None` when no word is left to search by. `ascii` as in
+    /// [`fts_strings`].
+    pub fn fts_match(&self, i: usize, ascii: bool) -> Option<String> {
+        let strings: Vec<String> = self.terms[i]
+            .words
+            .iter()
+            .flat_map(|w| fts_strings(w, ascii))
+            .collect();
+        (!strings.is_empty()).then(|| strings.join(" "))
     }
 }
 
@@ -240,10 +247,24 @@ mod tests {
             &Thesaurus::default(),
             &p,
         );
-        let phrases: Vec<String> = (0..q.terms.len()).map(|i| q.fts_phrase(i)).collect();
-        assert_eq!(phrases, ["\"credit\"", "\"report\"", "\"errors\""]);
+        let matches: Vec<Option<String>> =
+            (0..q.terms.len()).map(|i| q.fts_match(i, false)).collect();
+        assert_eq!(
+            matches,
+            [
+                Some("\"credit\"".to_string()),
+                Some("\"report\"".to_string()),
+                Some("\"errors\"".to_string())
+            ]
+        );
         let mut odd = q.clone();
         odd.terms[0].words = vec!["say \"no\"".into(), "OR".into()];
-        assert_eq!(odd.fts_phrase(0), "\"say \"\"no\"\" OR\"");
+        assert_eq!(
+            odd.fts_match(0, false).as_deref(),
+            Some("\"say\" \"no\" \"OR\""),
+            "every word on its own, all required"
+        );
+        odd.terms[0].words = vec!["—".into()];
+        assert_eq!(odd.fts_match(0, false), None);
     }
 }

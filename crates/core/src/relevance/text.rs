@@ -5,6 +5,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
+use regex::Regex;
 use rust_stemmers::{Algorithm, Stemmer};
 
 /// A word of a text: where it is (byte range) and its stem (empty for stop words).
@@ -379,6 +380,25 @@ pub fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
+/// `text` as FTS5 strings that each hold exactly one token of SQLite's `unicode61` tokenizer
+/// (a run of letters, digits or private-use characters), as an index without positions
+/// (`detail=none`) requires: it refuses a string of two tokens as a phrase. With `ascii`,
+/// only ASCII letters and digits count, for a character that SQLite's Unicode tables, older
+/// than Rust's, do not know as a letter.
+pub fn fts_strings(text: &str, ascii: bool) -> Vec<String> {
+    static TOKEN: OnceLock<[Regex; 2]> = OnceLock::new();
+    let [any, plain] = TOKEN.get_or_init(|| {
+        [
+            Regex::new(r"[\p{L}\p{N}\p{Co}]+").expect("valid pattern"),
+            Regex::new(r"[A-Za-z0-9]+").expect("valid pattern"),
+        ]
+    });
+    let re = if ascii { plain } else { any };
+    re.find_iter(text)
+        .map(|m| format!("\"{}\"", m.as_str()))
+        .collect()
+}
+
 /// The stems of `text` in order, stop words left out.
 pub fn stems(text: &str) -> Vec<String> {
     tokens(text)
@@ -408,6 +428,21 @@ mod tests {
     #[test]
     fn masking_tokens_are_ignored() {
         assert_eq!(stems("On XX/XX/XXXX I paid XXXX"), ["paid"]);
+    }
+
+    #[test]
+    fn fts_strings_are_single_tokens() {
+        assert_eq!(
+            fts_strings("Late-fee \"refund\" OR café", false),
+            ["\"Late\"", "\"fee\"", "\"refund\"", "\"OR\"", "\"café\""]
+        );
+        // Devanagari vowel signs are marks, which split words for SQLite.
+        assert_eq!(fts_strings("हिंदी", false), ["\"ह\"", "\"द\""]);
+        assert_eq!(
+            fts_strings("naïve 42", true),
+            ["\"na\"", "\"ve\"", "\"42\""]
+        );
+        assert!(fts_strings("— ! ?", false).is_empty());
     }
 
     #[test]

@@ -277,3 +277,99 @@ async fn the_candidate_search_keeps_complaints_that_cover_more_of_the_item() {
         "the complaint with both words beats newer ones repeating one"
     );
 }
+
+#[tokio::test]
+async fn phrases_and_words_in_any_script_are_searched_without_error() {
+    let csv = "id,date,text\n\
+               1,2026-01-01,The late fee was charged twice\n\
+               2,2026-01-02,Fee waived but the payment came late\n\
+               3,2026-01-03,हिंदी में सहायता नहीं मिली\n\
+               4,2026-01-04,İstanbul branch closed without notice\n\
+               5,2026-01-05,Qᦰz wallet top-up failed\n";
+    // "late fee" as a thesaurus phrase: the index finds both complaints holding the two
+    // words, and only the one where they stand together matches the phrase.
+    let (store, dir) = fresh_store().await;
+    let p = dir.path().join("c.csv");
+    std::fs::write(&p, csv).unwrap();
+    store
+        .import_file(
+            &p,
+            &Default::default(),
+            Utc::now(),
+            None,
+            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        )
+        .await
+        .unwrap();
+    store
+        .set_thesaurus_entry("penalty", &["late fee".into()])
+        .await
+        .unwrap();
+    let item = |title: &str| ItemText {
+        title: title.into(),
+        ..Default::default()
+    };
+    let found = store
+        .relevant(
+            &item("Penalty"),
+            &PersonaHints::default(),
+            &[],
+            &request(5),
+            &Params::default(),
+        )
+        .await
+        .unwrap();
+    let says_phrase = |r: &RelevantComplaint| r.why.iter().any(|w| w.contains("late fee"));
+    assert_eq!(
+        found
+            .first()
+            .and_then(|r| r.complaint.external_id.as_deref()),
+        Some("1"),
+        "{found:?}"
+    );
+    let with_phrase: Vec<&str> = found
+        .iter()
+        .filter(|r| says_phrase(r))
+        .filter_map(|r| r.complaint.external_id.as_deref())
+        .collect();
+    assert_eq!(
+        with_phrase,
+        ["1"],
+        "only complaint 1 has the two words together"
+    );
+
+    // Words that SQLite's tokenizer splits where Rust's letters do not (vowel signs, a
+    // dotted capital I, a letter newer than SQLite's Unicode tables) neither fail the search
+    // nor lose the complaint.
+    for (title, want) in [
+        ("हिंदी सहायता", "3"),
+        ("İstanbul branch", "4"),
+        ("Qᦰz wallet", "5"),
+    ] {
+        let found = store
+            .relevant(
+                &item(title),
+                &PersonaHints::default(),
+                &[],
+                &request(5),
+                &Params::default(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{title}: {e}"));
+        assert_eq!(
+            found
+                .first()
+                .and_then(|r| r.complaint.external_id.as_deref()),
+            Some(want),
+            "{title}: {found:?}"
+        );
+        let page = store
+            .list_complaints(&chair_core::complaint::ComplaintQuery {
+                text: title.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap_or_else(|e| panic!("browsing {title}: {e}"));
+        assert_eq!(page.total, 1, "browsing {title}");
+    }
+}
