@@ -1,8 +1,9 @@
 //! `chair`: Empty Chair on the command line. The same core and database as the desktop app,
 //! scriptable, and usable on a machine without a display.
 
-mod commands;
+#[macro_use]
 mod output;
+mod commands;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -114,6 +115,8 @@ fn main() -> ExitCode {
     };
     let code = match runtime.block_on(run(cli)) {
         Ok(code) => code,
+        // The reader of our output stopped reading (`| head`): nothing is wrong.
+        Err(e) if output::closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

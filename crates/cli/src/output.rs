@@ -1,10 +1,35 @@
 //! Printing results: JSON for scripts, plain aligned text for people.
 
+use std::io::Write;
+
 use serde::Serialize;
+
+/// `println!` that returns the failure instead of panicking, so that a reader closing the
+/// pipe early (`chair … | head`) ends the command quietly (see [`closed_pipe`]).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::output::write_line(format_args!($($arg)*))
+    };
+}
+
+/// Writes one line to standard output.
+pub fn write_line(args: std::fmt::Arguments) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(args)?;
+    out.write_all(b"\n")
+}
+
+/// True when `e` comes from writing to a standard output whose reader has gone.
+pub fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
 
 /// Prints `value` as pretty JSON on standard output.
 pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    outln!("{}", serde_json::to_string_pretty(value)?)?;
     Ok(())
 }
 

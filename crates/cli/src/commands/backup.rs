@@ -12,7 +12,7 @@ use crate::output;
 /// Makes a backup now, into the backups folder or to `to`.
 pub async fn backup(store: &Store, to: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let b = store.backup("manual", to.as_deref()).await?;
-    println!("Backed up to {} ({}).", b.path, size(b.bytes));
+    outln!("Backed up to {} ({}).", b.path, size(b.bytes))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -22,19 +22,19 @@ pub fn list(db: &Path, json: bool) -> anyhow::Result<ExitCode> {
     if json {
         output::json(&all)?;
     } else if all.is_empty() {
-        println!(
+        outln!(
             "No backups yet in {}. The app makes one at each start and after each closed meeting; `chair backup` makes one now.",
             chair_store::backup::backup_dir(db).display()
-        );
+        )?;
     } else {
         for b in all {
-            println!(
+            outln!(
                 "{}  {:>9}  {:<15} {}",
                 b.created_at.format("%Y-%m-%d %H:%M:%S"),
                 size(b.bytes),
                 b.reason,
                 b.path
-            );
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -55,14 +55,14 @@ pub async fn restore_from(
         (None, false) => bail!("name the backup to restore, or say --latest"),
     };
     let done = restore(db, &from).await?;
-    println!(
+    outln!(
         "Restored {} from {}: {} logged decisions, hash chain intact.",
         db.display(),
         from.display(),
         done.decisions
-    );
+    )?;
     if let Some(aside) = done.set_aside {
-        println!("The file it replaced is kept at {}.", aside.display());
+        outln!("The file it replaced is kept at {}.", aside.display())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -80,9 +80,9 @@ pub async fn check(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
                 problems.join("; ")
             }
         };
-        println!("file         {}", ok(&report.integrity));
-        println!("indexes      {}", ok(&report.indexes));
-        println!("decision log {}", report.log.summary());
+        outln!("file         {}", ok(&report.integrity))?;
+        outln!("indexes      {}", ok(&report.indexes))?;
+        outln!("decision log {}", report.log.summary())?;
     }
     Ok(if report.healthy() {
         ExitCode::SUCCESS

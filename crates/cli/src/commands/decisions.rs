@@ -195,7 +195,7 @@ fn print_appended(what: &str, a: &Appended, json: bool) -> anyhow::Result<()> {
     if json {
         output::json(a)
     } else {
-        println!("{what} entry {}, hash {}", a.seq, a.hash);
+        outln!("{what} entry {}, hash {}", a.seq, a.hash)?;
         Ok(())
     }
 }
@@ -264,10 +264,10 @@ pub async fn run(store: &Store, cmd: DecisionCommand) -> anyhow::Result<ExitCode
             if json {
                 output::json(&page)?;
             } else if page.rows.is_empty() {
-                println!("No decisions logged yet.");
+                outln!("No decisions logged yet.")?;
             } else {
                 for r in &page.rows {
-                    println!(
+                    outln!(
                         "{:>5}  {}  {:<10} {:<8} {:<9} {}",
                         r.seq,
                         &r.recorded_at[..10.min(r.recorded_at.len())],
@@ -275,10 +275,10 @@ pub async fn run(store: &Store, cmd: DecisionCommand) -> anyhow::Result<ExitCode
                         r.direction.as_str(),
                         r.stance.as_str(),
                         output::clip(&r.statement, 70)
-                    );
+                    )?;
                 }
                 if page.total > page.rows.len() as i64 {
-                    println!("({} of {} shown)", page.rows.len(), page.total);
+                    outln!("({} of {} shown)", page.rows.len(), page.total)?;
                 }
             }
         }
@@ -359,7 +359,7 @@ pub async fn run_log(store: Option<&Store>, cmd: LogCommand) -> anyhow::Result<E
             if json {
                 output::json(&report)?;
             } else {
-                println!("{}", report.summary());
+                outln!("{}", report.summary())?;
             }
             Ok(if report.intact {
                 ExitCode::SUCCESS

@@ -56,17 +56,17 @@ pub async fn run(store: &Store, cmd: EscalationsCommand) -> anyhow::Result<ExitC
             if json {
                 output::json(&list)?;
             } else if list.is_empty() {
-                println!(
+                outln!(
                     "No escalations{}.",
                     if filter == EscalationFilter::All {
                         ""
                     } else {
                         " match"
                     }
-                );
+                )?;
             } else {
                 for e in &list {
-                    print_one(e);
+                    print_one(e)?;
                 }
             }
         }
@@ -91,31 +91,32 @@ pub async fn run(store: &Store, cmd: EscalationsCommand) -> anyhow::Result<ExitC
             let answered = store
                 .answer_escalation(target, &resolution, Utc::now())
                 .await?;
-            println!("Answered:");
-            print_one(&answered);
+            outln!("Answered:")?;
+            print_one(&answered)?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_one(e: &Escalation) {
+fn print_one(e: &Escalation) -> std::io::Result<()> {
     let state = match e.state {
         EscalationState::Open => "open",
         EscalationState::Overdue => "OVERDUE",
         EscalationState::Answered => "answered",
     };
-    println!("{}  {state:<8} due {}  owner {}", e.id, e.due, e.owner);
-    println!("    ? {}", output::clip(&e.question, 100));
-    println!("    on \"{}\"", output::clip(&e.complaint_title, 90));
+    outln!("{}  {state:<8} due {}  owner {}", e.id, e.due, e.owner)?;
+    outln!("    ? {}", output::clip(&e.question, 100))?;
+    outln!("    on \"{}\"", output::clip(&e.complaint_title, 90))?;
     if !e.meeting_title.is_empty() {
         let item = if e.item_title.is_empty() {
             String::new()
         } else {
             format!(" / {}", e.item_title)
         };
-        println!("    in {}{item}", output::clip(&e.meeting_title, 60));
+        outln!("    in {}{item}", output::clip(&e.meeting_title, 60))?;
     }
     if !e.resolution.is_empty() {
-        println!("    answer: {}", output::clip(&e.resolution, 100));
+        outln!("    answer: {}", output::clip(&e.resolution, 100))?;
     }
+    Ok(())
 }

@@ -74,7 +74,7 @@ pub async fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if imports.is_empty() {
-        println!("No imports yet. Import a file with `chair import FILE`.");
+        outln!("No imports yet. Import a file with `chair import FILE`.")?;
         return Ok(ExitCode::SUCCESS);
     }
     for i in &imports {
@@ -83,12 +83,17 @@ pub async fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
             .get(..16)
             .unwrap_or(&i.started_at)
             .replace('T', " ");
-        println!(
+        outln!(
             "{started}  {:<9}  {:>8} rows: {} imported, {} duplicates, {} rejected  {}",
-            i.status, i.rows_read, i.imported, i.duplicates, i.rejected, i.file
-        );
+            i.status,
+            i.rows_read,
+            i.imported,
+            i.duplicates,
+            i.rejected,
+            i.file
+        )?;
         if !i.note.is_empty() {
-            println!("                   {}", i.note);
+            outln!("                   {}", i.note)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -130,7 +135,7 @@ pub async fn run(store: &Store, args: ImportArgs) -> anyhow::Result<ExitCode> {
         full.rejections = store.import_rejections(summary.import_id).await?;
         output::json(&full)?;
     } else {
-        print_summary(&summary);
+        print_summary(&summary)?;
     }
     if let Some(why) = &summary.stopped {
         eprintln!("error: the file was not read to its end: {why}");
@@ -139,41 +144,42 @@ pub async fn run(store: &Store, args: ImportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(s: &ImportSummary) {
-    println!(
+fn print_summary(s: &ImportSummary) -> std::io::Result<()> {
+    outln!(
         "{}: {} rows read ({}, source \"{}\") in {:.1} s",
         s.file,
         s.rows_read,
         s.format.label(),
         s.source,
         s.seconds
-    );
-    println!("  imported    {}", s.imported);
-    println!("  duplicates  {} (already stored, skipped)", s.duplicates);
-    println!("  rejected    {}", s.rejected);
+    )?;
+    outln!("  imported    {}", s.imported)?;
+    outln!("  duplicates  {} (already stored, skipped)", s.duplicates)?;
+    outln!("  rejected    {}", s.rejected)?;
     if s.undated {
-        println!("  (no column holds a date: complaints are dated at import time)");
+        outln!("  (no column holds a date: complaints are dated at import time)")?;
     }
     if !s.redacted {
-        println!("  (personal data was not redacted)");
+        outln!("  (personal data was not redacted)")?;
     }
     if s.rejected == 0 {
-        return;
+        return Ok(());
     }
     let mut by_reason: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     for r in &s.rejections {
         by_reason.entry(r.reason.as_str()).or_default().push(r.line);
     }
-    println!("Rejected rows:");
+    outln!("Rejected rows:")?;
     for (reason, lines) in &by_reason {
         let shown: Vec<String> = lines.iter().take(8).map(u64::to_string).collect();
         let more = if lines.len() > 8 { ", …" } else { "" };
-        println!("  {reason}: line {}{more}", shown.join(", "));
+        outln!("  {reason}: line {}{more}", shown.join(", "))?;
     }
     if s.rejected as usize > s.rejections.len() {
-        println!(
+        outln!(
             "  ({} rejected rows in all; `chair import --json` lists every one)",
             s.rejected
-        );
+        )?;
     }
+    Ok(())
 }

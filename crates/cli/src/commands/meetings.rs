@@ -38,19 +38,19 @@ pub async fn run(store: &Store, cmd: MeetingsCommand) -> anyhow::Result<ExitCode
             if json {
                 output::json(&meetings)?;
             } else if meetings.is_empty() {
-                println!("No meetings yet.");
+                outln!("No meetings yet.")?;
             } else {
                 for m in meetings {
                     let when = m
                         .scheduled_at
                         .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
                         .unwrap_or_else(|| "unscheduled".into());
-                    println!(
+                    outln!(
                         "{when:<16}  {:<8} {:>2} items  {}",
                         m.status.as_str(),
                         m.item_count,
                         output::clip(&m.title, 60)
-                    );
+                    )?;
                 }
             }
         }
@@ -60,19 +60,19 @@ pub async fn run(store: &Store, cmd: MeetingsCommand) -> anyhow::Result<ExitCode
             if json {
                 output::json(&m)?;
             } else {
-                println!("{} ({})", m.title, m.status.as_str());
+                outln!("{} ({})", m.title, m.status.as_str())?;
                 for (i, item) in m.items.iter().enumerate() {
-                    println!(
+                    outln!(
                         "{:>2}. {} [{} min]",
                         i + 1,
                         item.title,
                         item.timebox_minutes
-                    );
+                    )?;
                     if !item.customer_problem.is_empty() {
-                        println!(
+                        outln!(
                             "    customer problem: {}",
                             output::clip(&item.customer_problem, 100)
-                        );
+                        )?;
                     }
                 }
             }

@@ -57,20 +57,23 @@ pub async fn run(store: &Store, cmd: PersonasCommand) -> anyhow::Result<ExitCode
             if json {
                 output::json(&personas)?;
             } else if personas.is_empty() {
-                println!("No personas yet. Add one with `chair personas add --name NAME`.");
+                outln!("No personas yet. Add one with `chair personas add --name NAME`.")?;
             } else {
-                println!(
+                outln!(
                     "{:<24} {:<16} {:>10} {:>8}",
-                    "NAME", "SEGMENT", "COMPLAINTS", "30 DAYS"
-                );
+                    "NAME",
+                    "SEGMENT",
+                    "COMPLAINTS",
+                    "30 DAYS"
+                )?;
                 for p in personas {
-                    println!(
+                    outln!(
                         "{:<24} {:<16} {:>10} {:>8}",
                         output::clip(&p.fields.name, 24),
                         output::clip(&p.fields.segment, 16),
                         p.complaint_count,
                         p.recent_count
-                    );
+                    )?;
                 }
             }
         }
@@ -92,7 +95,7 @@ pub async fn run(store: &Store, cmd: PersonasCommand) -> anyhow::Result<ExitCode
             if a.json {
                 output::json(&store.persona(id, Utc::now()).await?)?;
             } else {
-                println!("Added persona {} ({id}).", draft.name);
+                outln!("Added persona {} ({id}).", draft.name)?;
             }
         }
     }

@@ -122,7 +122,7 @@ pub async fn run(store: &Store, args: RelevantArgs) -> anyhow::Result<ExitCode> 
         let out: Vec<JsonResult<'_>> = results.iter().map(to_json).collect();
         output::json(&out)?;
     } else {
-        print_text(&results);
+        print_text(&results)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -143,12 +143,12 @@ fn to_json(r: &RelevantComplaint) -> JsonResult<'_> {
     }
 }
 
-fn print_text(results: &[RelevantComplaint]) {
+fn print_text(results: &[RelevantComplaint]) -> std::io::Result<()> {
     if results.is_empty() {
-        println!(
+        outln!(
             "No complaint matches. Try other words, or import complaints with `chair import FILE`."
-        );
-        return;
+        )?;
+        return Ok(());
     }
     let bold = std::io::stdout().is_terminal();
     let mark = |segs: &[chair_core::relevance::Segment]| -> String {
@@ -163,20 +163,21 @@ fn print_text(results: &[RelevantComplaint]) {
     for (i, r) in results.iter().enumerate() {
         let c = &r.complaint;
         let id = c.external_id.clone().unwrap_or_else(|| c.id.to_string());
-        println!(
+        outln!(
             "{:>2}. {}  {}  score {:.2}  {}",
             i + 1,
             c.received_at.format("%Y-%m-%d"),
             id,
             r.score,
             mark(&r.title)
-        );
-        println!("    {}", mark(&r.excerpt));
+        )?;
+        outln!("    {}", mark(&r.excerpt))?;
         if r.duplicates > 0 {
-            println!("    {} customers said this", r.duplicates + 1);
+            outln!("    {} customers said this", r.duplicates + 1)?;
         }
-        println!("    why: {}", r.why.join("; "));
+        outln!("    why: {}", r.why.join("; "))?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

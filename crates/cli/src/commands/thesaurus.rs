@@ -39,22 +39,22 @@ pub async fn run(store: &Store, cmd: ThesaurusCommand) -> anyhow::Result<ExitCod
                     .collect();
                 output::json(&v)?;
             } else if entries.is_empty() {
-                println!(
+                outln!(
                     "No groups of your own yet; the built-in thesaurus applies. Add one: chair thesaurus add payout settlement takings"
-                );
+                )?;
             } else {
                 for (term, related) in entries {
-                    println!("{term}: {}", related.join(", "));
+                    outln!("{term}: {}", related.join(", "))?;
                 }
             }
         }
         ThesaurusCommand::Add { term, related } => {
             store.set_thesaurus_entry(&term, &related).await?;
-            println!("Added: {} = {}", term.trim(), related.join(", "));
+            outln!("Added: {} = {}", term.trim(), related.join(", "))?;
         }
         ThesaurusCommand::Remove { term } => {
             store.remove_thesaurus_entry(&term).await?;
-            println!("Removed {}.", term.trim());
+            outln!("Removed {}.", term.trim())?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -14,13 +14,13 @@ pub async fn demo(store: &Store, if_empty: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let summary = store.create_demo(Utc::now()).await?;
-    println!(
+    outln!(
         "Demo workspace created in {}: {} personas, {} complaints, 1 meeting with {} agenda items.",
         store.path().display(),
         summary.personas,
         summary.complaints,
         summary.agenda_items
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -30,11 +30,11 @@ pub async fn status(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
     if json {
         output::json(&s)?;
     } else {
-        println!("database    {}", s.db_path);
-        println!("personas    {}", s.personas);
-        println!("complaints  {}", s.complaints);
-        println!("meetings    {}", s.meetings);
-        println!("decisions   {}", s.decisions);
+        outln!("database    {}", s.db_path)?;
+        outln!("personas    {}", s.personas)?;
+        outln!("complaints  {}", s.complaints)?;
+        outln!("meetings    {}", s.meetings)?;
+        outln!("decisions   {}", s.decisions)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -63,3 +63,26 @@ fn demo_if_empty_leaves_a_database_with_data_alone() {
     let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(v["meetings"], 1, "the demo was added once");
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    let db = Db::new();
+    assert!(db.chair(&["demo"]).status.success());
+    // The reader goes away before `chair` writes anything, as `chair … | head -0` would.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chair"))
+        .arg("--db")
+        .arg(&db.path)
+        .args(["relevant", "--limit", "50", "card fees"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("panicked"),
+        "no panic on a closed pipe: {}",
+        stderr(&out)
+    );
+}
