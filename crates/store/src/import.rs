@@ -366,12 +366,16 @@ fn parse_into(
     cancel: &AtomicBool,
     tx: tokio::sync::mpsc::Sender<Batch>,
 ) -> std::result::Result<Option<String>, import::ImportError> {
-    let mut batch = Vec::with_capacity(BATCH);
+    // Small batches first, so that SQLite starts writing while the rest is read, and the
+    // progress shows early; then full ones, each a transaction.
+    let mut size = ROWS_PER_STATEMENT;
+    let mut batch = Vec::with_capacity(size);
     let mut gone = false;
     let stopped = plan.run(now, read, &mut |row| {
         batch.push(row);
-        if batch.len() >= BATCH {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+        if batch.len() >= size {
+            size = (size * 2).min(BATCH);
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(size));
             if tx.blocking_send(Batch::of(full)).is_err() || cancel.load(Ordering::Relaxed) {
                 gone = true;
                 return ControlFlow::Break(());
