@@ -8,6 +8,7 @@ use rustc_hash::FxHashSet as HashSet;
 
 use super::Params;
 use super::rank::{Analysed, Ranked};
+use super::text::StemId;
 
 /// A complaint that leads a group and the complaints it stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,11 +26,11 @@ pub fn group(
     max_groups: usize,
     params: &Params,
 ) -> Vec<Group> {
-    let sets: Vec<HashSet<&str>> = ranked
+    let sets: Vec<HashSet<StemId>> = ranked
         .iter()
         .map(|r| {
             let a = &analysed[r.index];
-            a.title.iter().chain(&a.body).map(AsRef::as_ref).collect()
+            a.title.iter().chain(&a.body).copied().collect()
         })
         .collect();
     let mut groups: Vec<Group> = Vec::new();
@@ -49,7 +50,7 @@ pub fn group(
     groups
 }
 
-fn similar(a: &HashSet<&str>, b: &HashSet<&str>, threshold: f64) -> bool {
+fn similar(a: &HashSet<StemId>, b: &HashSet<StemId>, threshold: f64) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }

@@ -22,9 +22,7 @@ use chrono::{DateTime, Utc};
 use super::Params;
 use super::query::{Query, Term};
 use super::stats::CorpusStats;
-use std::sync::Arc;
-
-use super::text::stems_into;
+use super::text::{StemId, stem_id, stem_name, stems_into};
 
 /// A complaint that might be relevant, with the fields the ranking reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,12 +36,12 @@ pub struct Candidate {
     pub received_at: DateTime<Utc>,
 }
 
-/// A candidate's words, stemmed once.
+/// A candidate's words, stemmed once (stems by number, see [`StemId`]).
 #[derive(Debug, Clone, Default)]
 pub struct Analysed {
-    pub title: Vec<Arc<str>>,
-    pub body: Vec<Arc<str>>,
-    pub meta: Vec<Arc<str>>,
+    pub title: Vec<StemId>,
+    pub body: Vec<StemId>,
+    pub meta: Vec<StemId>,
 }
 
 impl Analysed {
@@ -82,25 +80,36 @@ pub struct Ranked {
 
 /// How often each query term occurs in each field of a complaint, found in one pass over
 /// the complaint's stems: terms are looked up by their first stem.
-struct TermCounter<'q> {
-    by_first: HashMap<&'q str, Vec<usize>>,
-    terms: &'q [Term],
+struct TermCounter {
+    by_first: HashMap<StemId, Vec<usize>>,
+    /// Each term's stems by number; empty for a term with a stem no text has held.
+    terms: Vec<Vec<StemId>>,
     /// (title, body, meta) per term, for the complaint last counted.
     counts: Vec<[usize; 3]>,
 }
 
-impl<'q> TermCounter<'q> {
-    fn new(terms: &'q [Term]) -> Self {
-        let mut by_first: HashMap<&str, Vec<usize>> = HashMap::default();
-        for (i, t) in terms.iter().enumerate() {
-            if let Some(first) = t.stems.first() {
-                by_first.entry(first.as_str()).or_default().push(i);
+impl TermCounter {
+    fn new(terms: &[Term]) -> Self {
+        let ids: Vec<Vec<StemId>> = terms
+            .iter()
+            .map(|t| {
+                t.stems
+                    .iter()
+                    .map(|s| stem_id(s))
+                    .collect::<Option<Vec<StemId>>>()
+                    .unwrap_or_default()
+            })
+            .collect();
+        let mut by_first: HashMap<StemId, Vec<usize>> = HashMap::default();
+        for (i, t) in ids.iter().enumerate() {
+            if let Some(&first) = t.first() {
+                by_first.entry(first).or_default().push(i);
             }
         }
         TermCounter {
             by_first,
-            terms,
-            counts: vec![[0; 3]; terms.len()],
+            counts: vec![[0; 3]; ids.len()],
+            terms: ids,
         }
     }
 
@@ -108,18 +117,12 @@ impl<'q> TermCounter<'q> {
         self.counts.iter_mut().for_each(|c| *c = [0; 3]);
         for (field, stems) in [&a.title, &a.body, &a.meta].into_iter().enumerate() {
             for (at, stem) in stems.iter().enumerate() {
-                let Some(candidates) = self.by_first.get(stem.as_ref()) else {
+                let Some(candidates) = self.by_first.get(stem) else {
                     continue;
                 };
                 for &ti in candidates {
-                    let want = &self.terms[ti].stems;
-                    let rest = &stems[at..];
-                    if rest.len() >= want.len()
-                        && rest[1..want.len()]
-                            .iter()
-                            .zip(&want[1..])
-                            .all(|(h, n)| h.as_ref() == n.as_str())
-                    {
+                    let want = &self.terms[ti];
+                    if stems[at..].starts_with(want) {
                         self.counts[ti][field] += 1;
                     }
                 }
@@ -237,13 +240,13 @@ pub fn feedback_terms(
     if k < 2 || params.feedback_terms == 0 {
         return Vec::new();
     }
-    let mut weight: HashMap<&str, (f64, usize)> = HashMap::default();
+    let mut weight: HashMap<StemId, (f64, usize)> = HashMap::default();
     for r in &ranked[..k] {
         let a = &analysed[r.index];
         let len = (a.title.len() + a.body.len()).max(1) as f64;
-        let mut tf: HashMap<&str, f64> = HashMap::default();
-        for s in a.title.iter().chain(&a.body) {
-            *tf.entry(s.as_ref()).or_default() += 1.0;
+        let mut tf: HashMap<StemId, f64> = HashMap::default();
+        for &s in a.title.iter().chain(&a.body) {
+            *tf.entry(s).or_default() += 1.0;
         }
         for (s, n) in tf {
             let e = weight.entry(s).or_default();
@@ -259,10 +262,10 @@ pub fn feedback_terms(
     };
     let mut picked: Vec<(String, f64)> = weight
         .into_iter()
-        .filter(|(s, (_, n))| {
-            *n >= 2 && s.len() > 2 && !in_query(s) && !s.bytes().all(|b| b.is_ascii_digit())
-        })
-        .map(|(s, (w, _))| (s.to_string(), w * idf(docs, df(s))))
+        .filter(|(_, (_, n))| *n >= 2)
+        .map(|(s, (w, _))| (stem_name(s), w))
+        .filter(|(s, _)| s.len() > 2 && !in_query(s) && !s.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(s, w)| (s.to_string(), w * idf(docs, df(&s))))
         .collect();
     picked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     picked.truncate(params.feedback_terms);
@@ -316,8 +319,8 @@ mod tests {
     use super::*;
     use crate::relevance::query::Origin;
 
-    fn stems(words: &[&str]) -> Vec<Arc<str>> {
-        words.iter().map(|w| Arc::from(*w)).collect()
+    fn stems(words: &[&str]) -> Vec<StemId> {
+        crate::relevance::text::stem_ids(words)
     }
 
     fn term(stems: &[&str]) -> Term {

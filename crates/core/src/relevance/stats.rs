@@ -6,6 +6,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::rank::Analysed;
+use super::text::{StemId, stem_id};
 
 /// How many complaints the sample holds at most.
 pub const SAMPLE_SIZE: usize = 5_000;
@@ -20,35 +21,31 @@ pub struct CorpusStats {
     sampled: f64,
     /// Mean number of stems in a complaint's title, body and product-and-tags.
     pub mean_lengths: [f64; 3],
-    words: HashMap<String, u32>,
-    pairs: HashMap<(String, String), u32>,
+    words: HashMap<StemId, u32>,
+    pairs: HashMap<(StemId, StemId), u32>,
 }
 
 impl CorpusStats {
     /// Counts the words of `sample` (complaints drawn at random from a collection of `docs`).
     pub fn build(docs: f64, newest: i64, sample: &[Analysed]) -> CorpusStats {
-        let mut words: HashMap<String, u32> = HashMap::default();
-        let mut pairs: HashMap<(String, String), u32> = HashMap::default();
+        let mut words: HashMap<StemId, u32> = HashMap::default();
+        let mut pairs: HashMap<(StemId, StemId), u32> = HashMap::default();
         let mut lengths = [0.0; 3];
         for a in sample {
             lengths[0] += a.title.len() as f64;
             lengths[1] += a.body.len() as f64;
             lengths[2] += a.meta.len() as f64;
-            let mut seen: HashSet<&str> = HashSet::default();
-            let mut seen_pairs: HashSet<(&str, &str)> = HashSet::default();
+            let mut seen: HashSet<StemId> = HashSet::default();
+            let mut seen_pairs: HashSet<(StemId, StemId)> = HashSet::default();
             for field in [&a.title, &a.body, &a.meta] {
-                for s in field {
-                    seen.insert(s.as_ref());
-                }
-                for w in field.windows(2) {
-                    seen_pairs.insert((w[0].as_ref(), w[1].as_ref()));
-                }
+                seen.extend(field.iter().copied());
+                seen_pairs.extend(field.windows(2).map(|w| (w[0], w[1])));
             }
             for s in seen {
-                *words.entry(s.to_string()).or_default() += 1;
+                *words.entry(s).or_default() += 1;
             }
-            for (a, b) in seen_pairs {
-                *pairs.entry((a.to_string(), b.to_string())).or_default() += 1;
+            for p in seen_pairs {
+                *pairs.entry(p).or_default() += 1;
             }
         }
         let sampled = sample.len().max(1) as f64;
@@ -66,17 +63,15 @@ impl CorpusStats {
     /// as common as its rarest adjacent pair; anything unseen counts as half a sampled
     /// complaint's worth (rare), or as absent when the sample is the whole collection.
     pub fn df(&self, stems: &[String]) -> f64 {
-        let count = match stems {
-            [] => return 0.0,
-            [one] => self.words.get(one).copied().unwrap_or(0),
-            many => many
+        // A stem no text has held is in no sampled complaint.
+        let ids: Option<Vec<StemId>> = stems.iter().map(|s| stem_id(s)).collect();
+        let count = match ids.as_deref() {
+            Some([]) => return 0.0,
+            None => 0,
+            Some([one]) => self.words.get(one).copied().unwrap_or(0),
+            Some(many) => many
                 .windows(2)
-                .map(|w| {
-                    self.pairs
-                        .get(&(w[0].clone(), w[1].clone()))
-                        .copied()
-                        .unwrap_or(0)
-                })
+                .map(|w| self.pairs.get(&(w[0], w[1])).copied().unwrap_or(0))
                 .min()
                 .unwrap_or(0),
         };
@@ -96,7 +91,7 @@ mod tests {
     fn doc(body: &[&str]) -> Analysed {
         Analysed {
             title: vec![],
-            body: body.iter().map(|s| std::sync::Arc::from(*s)).collect(),
+            body: crate::relevance::text::stem_ids(body),
             meta: vec![],
         }
     }

@@ -2,8 +2,7 @@
 //! English), with stop words and masking tokens (`XXXX`) set aside.
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::cell::RefCell;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use regex::Regex;
 use rust_stemmers::{Algorithm, Stemmer};
@@ -287,59 +286,110 @@ const STOP: &[&str] = &[
     "ain",
 ];
 
-thread_local! {
-    /// Stems by lower-case word (`None` for stop words). Words repeat across complaints, so
-    /// most of the stemming is a look-up; the stems are shared, not copied.
-    static STEMS: RefCell<FxHashMap<String, Option<Arc<str>>>> = RefCell::new(FxHashMap::default());
+/// A stem's number in the process's stem table: equal stems have equal numbers, so the
+/// ranking compares and hashes numbers instead of text.
+pub type StemId = u32;
+
+/// Every stem met so far, numbered, and the stems of words already stemmed.
+#[derive(Default)]
+struct StemTable {
+    /// Stem by lower-case word (`None` for stop words), up to [`STEM_CACHE_WORDS`] words.
+    words: FxHashMap<Box<str>, Option<StemId>>,
+    ids: FxHashMap<Arc<str>, StemId>,
+    names: Vec<Arc<str>>,
 }
 
-/// The most words the per-thread stem cache holds before it starts again.
+/// The most words whose stems are remembered; words beyond are stemmed each time.
 const STEM_CACHE_WORDS: usize = 500_000;
 
-fn cached_stem(word: &str) -> Option<Arc<str>> {
-    STEMS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some(s) = cache.get(word) {
-            return s.clone();
+impl StemTable {
+    fn intern(&mut self, stem: &str) -> StemId {
+        if let Some(&id) = self.ids.get(stem) {
+            return id;
         }
-        if cache.len() >= STEM_CACHE_WORDS {
-            cache.clear();
+        let id = self.names.len() as StemId;
+        let name: Arc<str> = Arc::from(stem);
+        self.names.push(Arc::clone(&name));
+        self.ids.insert(name, id);
+        id
+    }
+
+    /// The stem of one lower-case word, or `None` for a stop word.
+    fn word(&mut self, word: &str) -> Option<StemId> {
+        if let Some(&id) = self.words.get(word) {
+            return id;
         }
-        let stem: Option<Arc<str>> =
-            (!is_stop_word(word)).then(|| Arc::from(stemmer().stem(word).as_ref()));
-        cache.insert(word.to_string(), stem.clone());
-        stem
-    })
+        let id = (!is_stop_word(word)).then(|| self.intern(&stemmer().stem(word)));
+        if self.words.len() < STEM_CACHE_WORDS {
+            self.words.insert(word.into(), id);
+        }
+        id
+    }
+}
+
+/// The process's stem table, held while `f` runs. Words repeat across complaints, so most
+/// stemming is a look-up.
+fn with_table<R>(f: impl FnOnce(&mut StemTable) -> R) -> R {
+    static TABLE: OnceLock<Mutex<StemTable>> = OnceLock::new();
+    let mut table = TABLE
+        .get_or_init(Default::default)
+        .lock()
+        // Every change to the table is complete before the next: what a panic left is sound.
+        .unwrap_or_else(PoisonError::into_inner);
+    f(&mut table)
 }
 
 /// The stem of one lower-case word, or `None` for a stop word.
 pub fn stem_word(word: &str) -> Option<String> {
-    cached_stem(word).map(|s| s.to_string())
+    with_table(|t| t.word(word).map(|id| t.names[id as usize].to_string()))
 }
 
-/// Appends the stems of `text` (stop words left out) to `out`, without copying any stem.
-pub fn stems_into(text: &str, out: &mut Vec<Arc<str>>) {
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut Vec<Arc<str>>| {
-        if !word.is_empty() {
-            if let Some(s) = cached_stem(word) {
-                out.push(s);
+/// The number of `stem` if any text stemmed so far held it (else no complaint analysed can
+/// contain it).
+pub fn stem_id(stem: &str) -> Option<StemId> {
+    with_table(|t| t.ids.get(stem).copied())
+}
+
+/// The numbers of `stems`, numbering those not met before.
+pub fn stem_ids(stems: &[&str]) -> Vec<StemId> {
+    with_table(|t| stems.iter().map(|s| t.intern(s)).collect())
+}
+
+/// The stem numbered `id`.
+pub fn stem_name(id: StemId) -> Arc<str> {
+    with_table(|t| {
+        t.names
+            .get(id as usize)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(""))
+    })
+}
+
+/// Appends the stems of `text` (stop words left out) to `out`, by number.
+pub fn stems_into(text: &str, out: &mut Vec<StemId>) {
+    with_table(|table| {
+        let mut word = String::new();
+        let mut flush = |word: &mut String| {
+            if !word.is_empty() {
+                if let Some(id) = table.word(word) {
+                    out.push(id);
+                }
+                word.clear();
             }
-            word.clear();
-        }
-    };
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            if c.is_ascii() {
-                word.push(c.to_ascii_lowercase());
+        };
+        for c in text.chars() {
+            if c.is_alphanumeric() {
+                if c.is_ascii() {
+                    word.push(c.to_ascii_lowercase());
+                } else {
+                    word.extend(c.to_lowercase());
+                }
             } else {
-                word.extend(c.to_lowercase());
+                flush(&mut word);
             }
-        } else {
-            flush(&mut word, out);
         }
-    }
-    flush(&mut word, out);
+        flush(&mut word);
+    })
 }
 
 /// True for words the ranking ignores: stop words and masking tokens such as `XXXX`.
@@ -352,32 +402,37 @@ pub fn is_stop_word(word: &str) -> bool {
 
 /// The words of `text` in order, each with its stem (empty for stop words).
 pub fn tokens(text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut start = None;
-    let mut lower = String::new();
-    let flush = |s: usize, e: usize, lower: &mut String, out: &mut Vec<Token>| {
-        let stem = stem_word(lower).unwrap_or_default();
-        out.push(Token {
-            start: s,
-            end: e,
-            stem,
-        });
-        lower.clear();
-    };
-    for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() {
-            if start.is_none() {
-                start = Some(i);
+    with_table(|table| {
+        let mut out = Vec::new();
+        let mut start = None;
+        let mut lower = String::new();
+        let mut flush = |s: usize, e: usize, lower: &mut String| {
+            let stem = table
+                .word(lower)
+                .map(|id| table.names[id as usize].to_string())
+                .unwrap_or_default();
+            out.push(Token {
+                start: s,
+                end: e,
+                stem,
+            });
+            lower.clear();
+        };
+        for (i, c) in text.char_indices() {
+            if c.is_alphanumeric() {
+                if start.is_none() {
+                    start = Some(i);
+                }
+                lower.extend(c.to_lowercase());
+            } else if let Some(s) = start.take() {
+                flush(s, i, &mut lower);
             }
-            lower.extend(c.to_lowercase());
-        } else if let Some(s) = start.take() {
-            flush(s, i, &mut lower, &mut out);
         }
-    }
-    if let Some(s) = start {
-        flush(s, text.len(), &mut lower, &mut out);
-    }
-    out
+        if let Some(s) = start {
+            flush(s, text.len(), &mut lower);
+        }
+        out
+    })
 }
 
 /// `text` as FTS5 strings that each hold exactly one token of SQLite's `unicode61` tokenizer
