@@ -19,6 +19,11 @@ pub fn write_line(args: std::fmt::Arguments) -> std::io::Result<()> {
     out.write_all(b"\n")
 }
 
+/// Writes `text` to standard output as it is.
+pub fn write_text(text: &str) -> std::io::Result<()> {
+    std::io::stdout().lock().write_all(text.as_bytes())
+}
+
 /// True when `e` comes from writing to a standard output whose reader has gone.
 pub fn closed_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {

@@ -83,7 +83,7 @@ pub async fn run(store: &Store, cmd: MeetingsCommand) -> anyhow::Result<ExitCode
             if minutes.is_empty() {
                 anyhow::bail!("this meeting has no minutes yet: they are written when it closes");
             }
-            print!("{minutes}");
+            output::write_text(&minutes)?;
         }
     }
     Ok(ExitCode::SUCCESS)
