@@ -166,3 +166,48 @@ async fn a_cancelled_import_keeps_whole_batches_and_finishes_when_run_again() {
     assert_eq!(rest.duplicates, s.imported);
     assert_eq!(store.status().await.unwrap().complaints, 50_000);
 }
+
+#[tokio::test]
+async fn per_day_counts_match_the_complaints_after_imports_with_duplicates() {
+    use sqlx::Connection;
+    let (store, dir) = fresh_store().await;
+    let p = dir.path().join("counts.csv");
+    // 2,500 rows over several statements and batches, 100 of them repeating an earlier id.
+    let mut csv = String::from("id,date,text,product,segment\n");
+    for i in 0..2_500 {
+        let id = if i % 25 == 24 { i - 1 } else { i };
+        csv.push_str(&format!(
+            "{id},2026-0{}-{:02},complaint number {i},{},{}\n",
+            1 + i % 3,
+            1 + i % 28,
+            ["Card", "Loan"][i % 2],
+            ["retail", "business", ""][i % 3],
+        ));
+    }
+    std::fs::write(&p, csv).unwrap();
+    let first = import(&store, &p).await;
+    assert_eq!((first.imported, first.duplicates), (2_400, 100));
+    let again = import(&store, &p).await;
+    assert_eq!(again.imported, 0);
+    let mut c = sqlx::SqliteConnection::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("test.db").display()
+    ))
+    .await
+    .unwrap();
+    let differ: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (
+             SELECT segment, product, substr(received_at, 1, 10) AS day, count(*) AS n
+               FROM complaints GROUP BY 1, 2, 3
+             EXCEPT SELECT segment, product, day, n FROM complaint_counts WHERE n > 0)",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    let total: i64 = sqlx::query_scalar("SELECT sum(n) FROM complaint_counts")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(differ, 0, "every day's count equals its complaints");
+    assert_eq!(total, store.status().await.unwrap().complaints);
+}
