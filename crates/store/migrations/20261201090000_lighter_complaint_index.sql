@@ -2,11 +2,12 @@
 --
 -- The full-text index now records which complaints hold each term, not where in them
 -- (`detail=none`): the relevance search reads whole term lists and the ranking finds phrases
--- in the text itself, so positions were written on every import and never read. Searches for
--- several words ask for complaints holding all of them.
+-- in the text itself, so positions were written on every import only for the search to
+-- narrow phrases a little. Searches for several words now ask for complaints holding all.
 --
--- The per-day counts are added once per inserted batch by the store instead of by a trigger
--- on every row. Deleting and editing complaints still keep them by trigger.
+-- The per-day counts are added by the store once per INSERT statement (up to a thousand rows)
+-- instead of by a trigger on every row. Deleting and editing complaints still keep them by
+-- trigger.
 
 DROP TRIGGER complaints_fts_insert;
 DROP TRIGGER complaints_fts_delete;

@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::time::{now as now_text, ts};
 use crate::{Result, Store, StoreError};
 
-/// Rows per transaction.
+/// The most rows per transaction (the first batches are smaller).
 const BATCH: usize = 10_000;
 /// Rows per INSERT statement.
 const ROWS_PER_STATEMENT: usize = 1000;
