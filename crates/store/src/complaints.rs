@@ -22,19 +22,30 @@ pub struct Inserted {
 }
 
 /// Turns what a person types into an FTS5 query: every word must appear, as a prefix.
-/// Returns `None` when nothing searchable is left. `ascii` as in [`fts_strings`].
-pub fn browse_match(text: &str, ascii: bool) -> Option<String> {
-    let terms: Vec<String> = fts_strings(text, ascii)
-        .into_iter()
-        .take(16)
-        .map(|w| w + "*")
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
+/// Returns `None` when nothing searchable is left.
+pub fn browse_match(text: &str) -> Option<String> {
+    joined(&browse_words(text))
+}
+
+/// The words of `text` as FTS5 strings (see [`fts_strings`]), at most 16.
+fn browse_words(text: &str) -> Vec<String> {
+    fts_strings(text, false).into_iter().take(16).collect()
+}
+
+/// `words` as prefixes, all required.
+fn joined(words: &[String]) -> Option<String> {
+    (!words.is_empty()).then(|| {
+        words
+            .iter()
+            .map(|w| format!("{w}*"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
 }
 
 /// True when the complaint index refused a search: a word that SQLite's tokenizer splits
 /// where Rust's letters do not makes a phrase, which an index without positions cannot take.
-/// Searching again by the words' ASCII parts ([`fts_strings`] with `ascii`) cannot fail so.
+/// Searching by a word's ASCII parts ([`fts_strings`] with `ascii`) cannot fail so.
 pub(crate) fn refused_by_the_index(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.message().starts_with("fts5:"))
 }
@@ -51,17 +62,47 @@ impl Store {
 
     /// A page of complaints for the complaints screen, newest first.
     pub async fn list_complaints(&self, q: &ComplaintQuery) -> Result<ComplaintPage> {
-        match self.complaint_page(q, false).await {
+        let words = browse_words(&q.text);
+        match self.complaint_page(q, joined(&words)).await {
             Err(e) if refused_by_the_index(&e) => {
-                tracing::warn!(error = %e, "full-text search refused a word; searching again by its plain letters");
-                Ok(self.complaint_page(q, true).await?)
+                tracing::warn!(error = %e, "full-text search refused a word; searching by its plain letters");
+                // Only the refused words are searched by their ASCII letters.
+                let mut plain = Vec::new();
+                for w in words {
+                    let probe = sqlx::query(
+                        "SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?1 LIMIT 1",
+                    )
+                    .bind(format!("{w}*"))
+                    .fetch_optional(self.pool())
+                    .await;
+                    match probe {
+                        Err(e) if refused_by_the_index(&e) => {
+                            plain.extend(fts_strings(w.trim_matches('"'), true))
+                        }
+                        probe => {
+                            probe?;
+                            plain.push(w);
+                        }
+                    }
+                }
+                // Nothing left to search by: nothing matches (rather than everything).
+                let Some(matcher) = joined(&plain) else {
+                    return Ok(ComplaintPage {
+                        total: 0,
+                        items: Vec::new(),
+                    });
+                };
+                Ok(self.complaint_page(q, Some(matcher)).await?)
             }
             page => Ok(page?),
         }
     }
 
-    async fn complaint_page(&self, q: &ComplaintQuery, ascii: bool) -> sqlx::Result<ComplaintPage> {
-        let matcher = browse_match(&q.text, ascii);
+    async fn complaint_page(
+        &self,
+        q: &ComplaintQuery,
+        matcher: Option<String>,
+    ) -> sqlx::Result<ComplaintPage> {
         let limit = i64::from(if q.limit == 0 { 50 } else { q.limit.min(500) });
         let offset = i64::from(q.offset);
         let total: i64 = sqlx::query_scalar!(

@@ -1126,7 +1126,7 @@ fn push_filter(q: &mut QueryBuilder<Sqlite>, f: &AuditFilter, with_revokes: bool
             q.push(" AND d.seq IN (SELECT target_seq FROM decision_log WHERE kind = 'revoke')");
         }
     }
-    if let Some(m) = crate::complaints::browse_match(&f.text, false) {
+    if let Some(m) = crate::complaints::browse_match(&f.text) {
         q.push(" AND d.seq IN (SELECT rowid FROM decisions_fts WHERE decisions_fts MATCH ")
             .push_bind(m)
             .push(")");

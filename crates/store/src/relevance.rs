@@ -503,7 +503,7 @@ impl Pool {
         }
         let after = newest - plan.window.map_or(newest, |w| w as i64);
         let searched = std::time::Instant::now();
-        let rows = search(conn, query, &plan, after, stats.docs, &self.seqs, params).await?;
+        let rows = search(conn, query, &plan, after, stats, &self.seqs, params).await?;
         let search_ms = searched.elapsed().as_secs_f64() * 1000.0;
         for r in &rows {
             let c = candidate(r)?;
@@ -593,7 +593,7 @@ async fn search(
     query: &Query,
     plan: &SearchPlan,
     after: i64,
-    docs: f64,
+    stats: &CorpusStats,
     known: &[i64],
     params: &Params,
 ) -> Result<Vec<sqlx::sqlite::SqliteRow>> {
@@ -601,8 +601,19 @@ async fn search(
     terms.sort_unstable();
     let lists = match term_lists(conn, query, &terms, after, false).await {
         Err(e) if refused_by_the_index(&e) => {
-            tracing::warn!(error = %e, "full-text search refused a word; searching again by its plain letters");
-            term_lists(conn, query, &terms, after, true).await?
+            tracing::warn!(error = %e, "full-text search refused a word; searching by its plain letters");
+            // Each term alone, and only a refused one by its ASCII letters.
+            let mut lists = Vec::new();
+            for (k, &t) in terms.iter().enumerate() {
+                let one = match term_lists(conn, query, &[t], after, false).await {
+                    Err(e) if refused_by_the_index(&e) => {
+                        term_lists(conn, query, &[t], after, true).await?
+                    }
+                    one => one?,
+                };
+                lists.extend(one.into_iter().map(|(_, list)| (k as i64, list)));
+            }
+            lists
         }
         lists => lists?,
     };
@@ -614,7 +625,17 @@ async fn search(
             continue;
         };
         let t = &query.terms[t];
-        let v = t.weight * rank::idf(docs, t.df);
+        // The index finds a phrase's words anywhere in a complaint, not only together: such
+        // a list is as common as its commonest word could make it, not as rare as the phrase.
+        let df = match t.stems.as_slice() {
+            [_] => t.df,
+            words => words
+                .iter()
+                .map(|w| stats.df(std::slice::from_ref(w)))
+                .fold(f64::INFINITY, f64::min)
+                .max(t.df),
+        };
+        let v = t.weight * rank::idf(stats.docs, df);
         for seq in list.split(',').filter_map(|s| s.parse::<i64>().ok()) {
             if known.contains(&seq) {
                 continue;

@@ -436,15 +436,17 @@ pub fn tokens(text: &str) -> Vec<Token> {
 }
 
 /// `text` as FTS5 strings that each hold exactly one token of SQLite's `unicode61` tokenizer
-/// (a run of letters, digits or private-use characters), as an index without positions
-/// (`detail=none`) requires: it refuses a string of two tokens as a phrase. With `ascii`,
+/// (a run of letters, digits or private-use characters, with the combining accents U+0300 to
+/// U+0331 that it keeps inside a word), as an index without positions (`detail=none`)
+/// requires: it refuses a string of two tokens as a phrase. With `ascii`,
 /// only ASCII letters and digits count, for a character that SQLite's Unicode tables, older
 /// than Rust's, do not know as a letter.
 pub fn fts_strings(text: &str, ascii: bool) -> Vec<String> {
     static TOKEN: OnceLock<[Regex; 2]> = OnceLock::new();
     let [any, plain] = TOKEN.get_or_init(|| {
         [
-            Regex::new(r"[\p{L}\p{N}\p{Co}]+").expect("valid pattern"),
+            Regex::new(r"[\p{L}\p{N}\p{Co}][\p{L}\p{N}\p{Co}\x{300}-\x{331}]*")
+                .expect("valid pattern"),
             Regex::new(r"[A-Za-z0-9]+").expect("valid pattern"),
         ]
     });
@@ -498,6 +500,8 @@ mod tests {
             ["\"na\"", "\"ve\"", "\"42\""]
         );
         assert!(fts_strings("— ! ?", false).is_empty());
+        // A decomposed accent stays in its word, as SQLite keeps it (and then drops it).
+        assert_eq!(fts_strings("nai\u{308}ve", false), ["\"nai\u{308}ve\""]);
     }
 
     #[test]
