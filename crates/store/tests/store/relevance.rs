@@ -22,16 +22,7 @@ async fn an_agenda_item_finds_the_complaints_about_it_with_why() {
         description: "Customers charged a fee when their salary is late".into(),
         ..Default::default()
     };
-    let results = store
-        .relevant(
-            &item,
-            &PersonaHints::default(),
-            &[],
-            &request(10),
-            &Params::default(),
-        )
-        .await
-        .unwrap();
+    let results = ranked(&store, &item, 10).await;
     assert_eq!(results.len(), 10);
     for r in &results[..5] {
         let text = format!(
@@ -130,31 +121,13 @@ async fn user_thesaurus_entries_widen_queries() {
         title: "Merchant settlements".into(),
         ..Default::default()
     };
-    let none = store
-        .relevant(
-            &item,
-            &PersonaHints::default(),
-            &[],
-            &request(5),
-            &Params::default(),
-        )
-        .await
-        .unwrap();
+    let none = ranked(&store, &item, 5).await;
     assert!(none.is_empty(), "no word in common yet: {none:?}");
     store
         .set_thesaurus_entry("settlement", &["takings".into()])
         .await
         .unwrap();
-    let found = store
-        .relevant(
-            &item,
-            &PersonaHints::default(),
-            &[],
-            &request(5),
-            &Params::default(),
-        )
-        .await
-        .unwrap();
+    let found = ranked(&store, &item, 5).await;
     assert_eq!(found.len(), 1);
     assert!(
         found[0]
@@ -194,16 +167,7 @@ async fn near_duplicates_are_grouped_and_counted() {
         title: "Declined card payments".into(),
         ..Default::default()
     };
-    let results = store
-        .relevant(
-            &item,
-            &PersonaHints::default(),
-            &[],
-            &request(10),
-            &Params::default(),
-        )
-        .await
-        .unwrap();
+    let results = ranked(&store, &item, 10).await;
     assert_eq!(
         results.len(),
         2,
@@ -212,6 +176,20 @@ async fn near_duplicates_are_grouped_and_counted() {
     let group = results.iter().find(|r| r.duplicates > 0).expect("a group");
     assert_eq!(group.duplicates, 4, "it stands for four others");
     assert_eq!(group.duplicate_ids.len(), 4);
+}
+
+/// The top `limit` complaints for `item`, with the default ranking, no persona and no marks.
+async fn ranked(store: &Store, item: &ItemText, limit: u32) -> Vec<RelevantComplaint> {
+    store
+        .relevant(
+            item,
+            &PersonaHints::default(),
+            &[],
+            &request(limit),
+            &Params::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("ranking {:?}: {e}", item.title))
 }
 
 /// A fresh store holding the complaints of `csv`.
@@ -305,16 +283,7 @@ async fn phrases_and_words_in_any_script_are_searched_without_error() {
         title: title.into(),
         ..Default::default()
     };
-    let found = store
-        .relevant(
-            &item("Penalty"),
-            &PersonaHints::default(),
-            &[],
-            &request(5),
-            &Params::default(),
-        )
-        .await
-        .unwrap();
+    let found = ranked(&store, &item("Penalty"), 5).await;
     let says_phrase = |r: &RelevantComplaint| r.why.iter().any(|w| w.contains("late fee"));
     assert_eq!(
         found
@@ -339,16 +308,7 @@ async fn phrases_and_words_in_any_script_are_searched_without_error() {
     // neither fail the search nor lose the complaint when something is left to search by.
     for (title, want) in [("हिंदी", Some("3")), ("Qᦰz", Some("5")), ("ᦃᦰᦃ", None)]
     {
-        let found = store
-            .relevant(
-                &item(title),
-                &PersonaHints::default(),
-                &[],
-                &request(5),
-                &Params::default(),
-            )
-            .await
-            .unwrap_or_else(|e| panic!("{title}: {e}"));
+        let found = ranked(&store, &item(title), 5).await;
         assert_eq!(
             found
                 .first()
