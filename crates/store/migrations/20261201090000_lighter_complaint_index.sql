@@ -5,9 +5,9 @@
 -- in the text itself, so positions were written on every import only for the search to
 -- narrow phrases a little. Searches for several words now ask for complaints holding all.
 --
--- The per-day counts are added by the store once per INSERT statement (up to a thousand rows)
--- instead of by a trigger on every row. Deleting and editing complaints still keep them by
--- trigger.
+-- The per-day counts are added by the store once per inserted batch (up to ten thousand
+-- rows) instead of by a trigger on every row. Deleting and editing complaints still keep them
+-- by trigger.
 
 DROP TRIGGER complaints_fts_insert;
 DROP TRIGGER complaints_fts_delete;

@@ -315,10 +315,7 @@ async fn write_batch(
 ) -> Result<Counts> {
     let encoded = batch.encoded.map_err(cannot_encode)?;
     let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
-    let mut inserted = 0;
-    for rows in encoded {
-        inserted += insert_encoded(&mut tx, rows).await?;
-    }
+    let inserted = insert_encoded(&mut tx, encoded).await?;
     let rejections = batch.rejections;
     let hid = import_id.hyphenated();
     let room = (MAX_STORED_REJECTIONS - stored_rejections).max(0) as usize;
@@ -395,11 +392,12 @@ pub(crate) async fn insert_complaints(
     tx: &mut Transaction<'_, Sqlite>,
     complaints: &[NewComplaint],
 ) -> Result<u64> {
-    let mut inserted = 0;
-    for chunk in complaints.chunks(ROWS_PER_STATEMENT) {
-        inserted += insert_encoded(tx, encode_rows(chunk).map_err(cannot_encode)?).await?;
-    }
-    Ok(inserted)
+    let encoded = complaints
+        .chunks(ROWS_PER_STATEMENT)
+        .map(encode_rows)
+        .collect::<anyhow::Result<Vec<String>>>()
+        .map_err(cannot_encode)?;
+    insert_encoded(tx, encoded).await
 }
 
 /// Complaints as one JSON array of rows, in the column order [`insert_encoded`] reads, each
@@ -434,28 +432,33 @@ fn encode_rows(complaints: &[NewComplaint]) -> anyhow::Result<String> {
     Ok(String::from_utf8(out)?)
 }
 
-/// Inserts rows encoded by [`encode_rows`], skipping those already stored, and adds them to
-/// the per-day counts; returns how many were stored.
-async fn insert_encoded(tx: &mut Transaction<'_, Sqlite>, rows: String) -> Result<u64> {
+/// Inserts rows encoded by [`encode_rows`] (one array per statement), skipping those
+/// already stored, and adds the stored ones to the per-day counts; returns how many were
+/// stored.
+async fn insert_encoded(tx: &mut Transaction<'_, Sqlite>, statements: Vec<String>) -> Result<u64> {
     let imported_at = now_text();
     let before: i64 =
         sqlx::query_scalar!(r#"SELECT coalesce(max(seq), 0) AS "n!: i64" FROM complaints"#)
             .fetch_one(&mut **tx)
             .await?;
-    let done = sqlx::query!(
+    let mut inserted = 0;
+    for rows in statements {
+        inserted += sqlx::query!(
             "INSERT INTO complaints (id, source, external_id, received_at, title, body, customer, segment,
                                      product, channel, severity, tags, text_hash, imported_at)
              SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
                     value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, ?2
                FROM jsonb_each(?1) WHERE true
              ON CONFLICT DO NOTHING",
-        rows,
-        imported_at,
-    )
-    .execute(&mut **tx)
-    .await?;
+            rows,
+            imported_at,
+        )
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
     // New rows take higher numbers than any before them (`seq` is the rowid).
-    if done.rows_affected() > 0 {
+    if inserted > 0 {
         sqlx::query!(
             "INSERT INTO complaint_counts (segment, product, day, n)
              SELECT segment, product, substr(received_at, 1, 10), count(*) FROM complaints
@@ -466,5 +469,5 @@ async fn insert_encoded(tx: &mut Transaction<'_, Sqlite>, rows: String) -> Resul
         .execute(&mut **tx)
         .await?;
     }
-    Ok(done.rows_affected())
+    Ok(inserted)
 }
