@@ -6,7 +6,7 @@ use chair_core::complaint::{
 use chair_core::relevance::text::fts_strings;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
@@ -45,9 +45,35 @@ fn joined(words: &[String]) -> Option<String> {
 
 /// True when the complaint index refused a search: a word that SQLite's tokenizer splits
 /// where Rust's letters do not makes a phrase, which an index without positions cannot take.
-/// Searching by a word's ASCII parts ([`fts_strings`] with `ascii`) cannot fail so.
 pub(crate) fn refused_by_the_index(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.message().starts_with("fts5:"))
+}
+
+/// `strings` (see [`fts_strings`]) with each one the complaint index refuses replaced by its
+/// ASCII letters and digits, which it cannot refuse. For after a search was refused.
+pub(crate) async fn accepted_strings(
+    conn: &mut SqliteConnection,
+    strings: Vec<String>,
+) -> sqlx::Result<Vec<String>> {
+    tracing::warn!("full-text search refused a word; searching by its plain letters");
+    let mut accepted = Vec::with_capacity(strings.len());
+    for s in strings {
+        let probe =
+            sqlx::query("SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?1 LIMIT 1")
+                .bind(&s)
+                .fetch_optional(&mut *conn)
+                .await;
+        match probe {
+            Err(e) if refused_by_the_index(&e) => {
+                accepted.extend(fts_strings(s.trim_matches('"'), true))
+            }
+            probe => {
+                probe?;
+                accepted.push(s);
+            }
+        }
+    }
+    Ok(accepted)
 }
 
 impl Store {
@@ -65,26 +91,9 @@ impl Store {
         let words = browse_words(&q.text);
         match self.complaint_page(q, joined(&words)).await {
             Err(e) if refused_by_the_index(&e) => {
-                tracing::warn!(error = %e, "full-text search refused a word; searching by its plain letters");
-                // Only the refused words are searched by their ASCII letters.
-                let mut plain = Vec::new();
-                for w in words {
-                    let probe = sqlx::query(
-                        "SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?1 LIMIT 1",
-                    )
-                    .bind(format!("{w}*"))
-                    .fetch_optional(self.pool())
-                    .await;
-                    match probe {
-                        Err(e) if refused_by_the_index(&e) => {
-                            plain.extend(fts_strings(w.trim_matches('"'), true))
-                        }
-                        probe => {
-                            probe?;
-                            plain.push(w);
-                        }
-                    }
-                }
+                let mut conn = self.pool().acquire().await?;
+                let plain = accepted_strings(&mut conn, words).await?;
+                drop(conn);
                 // Nothing left to search by: nothing matches (rather than everything).
                 let Some(matcher) = joined(&plain) else {
                     return Ok(ComplaintPage {

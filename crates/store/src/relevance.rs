@@ -24,7 +24,7 @@ use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
-use crate::complaints::refused_by_the_index;
+use crate::complaints::{accepted_strings, refused_by_the_index};
 use crate::time::now as now_text;
 use crate::{Result, Store, StoreError};
 
@@ -543,19 +543,18 @@ impl Pool {
     }
 }
 
-/// The complaints newer than `after` holding each of `terms` (indexes into the query), one
-/// row per term: its position in `terms` and the complaints' `seq`s, comma-separated.
+/// The complaints newer than `after` holding all the FTS5 strings of each term, one row per
+/// term with words left: its position in `terms` and the complaints' `seq`s, comma-separated.
 async fn term_lists(
     conn: &mut SqliteConnection,
-    query: &Query,
-    terms: &[usize],
+    terms: &[Vec<String>],
     after: i64,
-    ascii: bool,
 ) -> sqlx::Result<Vec<(i64, Option<String>)>> {
     let matches: Vec<(usize, String)> = terms
         .iter()
         .enumerate()
-        .filter_map(|(k, &i)| Some((k, query.fts_match(i, ascii)?)))
+        .filter(|(_, strings)| !strings.is_empty())
+        .map(|(k, strings)| (k, strings.join(" ")))
         .collect();
     if matches.is_empty() {
         return Ok(Vec::new());
@@ -599,21 +598,13 @@ async fn search(
 ) -> Result<Vec<sqlx::sqlite::SqliteRow>> {
     let mut terms: Vec<usize> = plan.terms.iter().copied().collect();
     terms.sort_unstable();
-    let lists = match term_lists(conn, query, &terms, after, false).await {
+    let mut strings: Vec<Vec<String>> = terms.iter().map(|&i| query.fts_strings(i)).collect();
+    let lists = match term_lists(conn, &strings, after).await {
         Err(e) if refused_by_the_index(&e) => {
-            tracing::warn!(error = %e, "full-text search refused a word; searching by its plain letters");
-            // Each term alone, and only a refused one by its ASCII letters.
-            let mut lists = Vec::new();
-            for (k, &t) in terms.iter().enumerate() {
-                let one = match term_lists(conn, query, &[t], after, false).await {
-                    Err(e) if refused_by_the_index(&e) => {
-                        term_lists(conn, query, &[t], after, true).await?
-                    }
-                    one => one?,
-                };
-                lists.extend(one.into_iter().map(|(_, list)| (k as i64, list)));
+            for s in &mut strings {
+                *s = accepted_strings(conn, std::mem::take(s)).await?;
             }
-            lists
+            term_lists(conn, &strings, after).await?
         }
         lists => lists?,
     };

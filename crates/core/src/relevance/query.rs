@@ -87,17 +87,15 @@ impl Query {
         concept
     }
 
-    /// The FTS5 query that finds complaints holding every word of term `i` (the ranking
-    /// then checks that a phrase's words stand together), quoted so that FTS5 reads no
-    /// operators in it; `None` when no word is left to search by. `ascii` as in
-    /// [`fts_strings`].
-    pub fn fts_match(&self, i: usize, ascii: bool) -> Option<String> {
-        let strings: Vec<String> = self.terms[i]
+    /// The words of term `i` as FTS5 strings (see [`fts_strings`]): complaints holding all
+    /// of them are the term's candidates (the ranking then checks that a phrase's words
+    /// stand together). Empty when no word is left to search by.
+    pub fn fts_strings(&self, i: usize) -> Vec<String> {
+        self.terms[i]
             .words
             .iter()
-            .flat_map(|w| fts_strings(w, ascii))
-            .collect();
-        (!strings.is_empty()).then(|| strings.join(" "))
+            .flat_map(|w| fts_strings(w, false))
+            .collect()
     }
 }
 
@@ -247,24 +245,16 @@ mod tests {
             &Thesaurus::default(),
             &p,
         );
-        let matches: Vec<Option<String>> =
-            (0..q.terms.len()).map(|i| q.fts_match(i, false)).collect();
-        assert_eq!(
-            matches,
-            [
-                Some("\"credit\"".to_string()),
-                Some("\"report\"".to_string()),
-                Some("\"errors\"".to_string())
-            ]
-        );
+        let strings: Vec<Vec<String>> = (0..q.terms.len()).map(|i| q.fts_strings(i)).collect();
+        assert_eq!(strings, [["\"credit\""], ["\"report\""], ["\"errors\""]]);
         let mut odd = q.clone();
         odd.terms[0].words = vec!["say \"no\"".into(), "OR".into()];
         assert_eq!(
-            odd.fts_match(0, false).as_deref(),
-            Some("\"say\" \"no\" \"OR\""),
+            odd.fts_strings(0),
+            ["\"say\"", "\"no\"", "\"OR\""],
             "every word on its own, all required"
         );
         odd.terms[0].words = vec!["—".into()];
-        assert_eq!(odd.fts_match(0, false), None);
+        assert!(odd.fts_strings(0).is_empty());
     }
 }
