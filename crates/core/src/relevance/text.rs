@@ -325,6 +325,12 @@ impl StemTable {
         }
         id
     }
+
+    /// The stem of one lower-case word as text, or `None` for a stop word.
+    fn word_stem(&mut self, word: &str) -> Option<String> {
+        self.word(word)
+            .map(|id| self.names[id as usize].to_string())
+    }
 }
 
 /// The process's stem table, held while `f` runs. Words repeat across complaints, so most
@@ -341,7 +347,7 @@ fn with_table<R>(f: impl FnOnce(&mut StemTable) -> R) -> R {
 
 /// The stem of one lower-case word, or `None` for a stop word.
 pub fn stem_word(word: &str) -> Option<String> {
-    with_table(|t| t.word(word).map(|id| t.names[id as usize].to_string()))
+    with_table(|t| t.word_stem(word))
 }
 
 /// The number of `stem` if any text stemmed so far held it (else no complaint analysed can
@@ -368,49 +374,35 @@ pub fn stem_name(id: StemId) -> Arc<str> {
 /// Appends the stems of `text` (stop words left out) to `out`, by number.
 pub fn stems_into(text: &str, out: &mut Vec<StemId>) {
     with_table(|table| {
-        if text.is_ascii() {
-            // Most text: words are looked up where they stand, copied only to lower-case them.
-            let mut lower = String::new();
-            for w in text.split(|c: char| !c.is_ascii_alphanumeric()) {
-                if w.is_empty() {
-                    continue;
-                }
-                let w = if w.bytes().any(|b| b.is_ascii_uppercase()) {
-                    lower.clear();
-                    lower.push_str(w);
-                    lower.make_ascii_lowercase();
-                    lower.as_str()
-                } else {
-                    w
-                };
-                if let Some(id) = table.word(w) {
-                    out.push(id);
-                }
+        each_word(text, |_, _, word| {
+            if let Some(id) = table.word(word) {
+                out.push(id);
             }
-            return;
-        }
-        let mut word = String::new();
-        let mut flush = |word: &mut String| {
-            if !word.is_empty() {
-                if let Some(id) = table.word(word) {
-                    out.push(id);
-                }
-                word.clear();
-            }
-        };
-        for c in text.chars() {
-            if c.is_alphanumeric() {
-                if c.is_ascii() {
-                    word.push(c.to_ascii_lowercase());
-                } else {
-                    word.extend(c.to_lowercase());
-                }
-            } else {
-                flush(&mut word);
-            }
-        }
-        flush(&mut word);
+        })
     })
+}
+
+/// Calls `f` with each word of `text` (a run of letters and digits): where it starts and
+/// ends (bytes) and its lower-case form.
+fn each_word(text: &str, mut f: impl FnMut(usize, usize, &str)) {
+    let mut start = None;
+    let mut lower = String::new();
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            start.get_or_insert(i);
+            if c.is_ascii() {
+                lower.push(c.to_ascii_lowercase());
+            } else {
+                lower.extend(c.to_lowercase());
+            }
+        } else if let Some(s) = start.take() {
+            f(s, i, &lower);
+            lower.clear();
+        }
+    }
+    if let Some(s) = start {
+        f(s, text.len(), &lower);
+    }
 }
 
 /// True for words the ranking ignores: stop words and masking tokens such as `XXXX`.
@@ -425,33 +417,10 @@ pub fn is_stop_word(word: &str) -> bool {
 pub fn tokens(text: &str) -> Vec<Token> {
     with_table(|table| {
         let mut out = Vec::new();
-        let mut start = None;
-        let mut lower = String::new();
-        let mut flush = |s: usize, e: usize, lower: &mut String| {
-            let stem = table
-                .word(lower)
-                .map(|id| table.names[id as usize].to_string())
-                .unwrap_or_default();
-            out.push(Token {
-                start: s,
-                end: e,
-                stem,
-            });
-            lower.clear();
-        };
-        for (i, c) in text.char_indices() {
-            if c.is_alphanumeric() {
-                if start.is_none() {
-                    start = Some(i);
-                }
-                lower.extend(c.to_lowercase());
-            } else if let Some(s) = start.take() {
-                flush(s, i, &mut lower);
-            }
-        }
-        if let Some(s) = start {
-            flush(s, text.len(), &mut lower);
-        }
+        each_word(text, |start, end, word| {
+            let stem = table.word_stem(word).unwrap_or_default();
+            out.push(Token { start, end, stem });
+        });
         out
     })
 }
