@@ -433,8 +433,8 @@ fn encode_rows(complaints: &[NewComplaint]) -> anyhow::Result<String> {
 }
 
 /// Inserts rows encoded by [`encode_rows`] (one array per statement), skipping those
-/// already stored, and adds the stored ones to the per-day counts; returns how many were
-/// stored.
+/// already stored, and adds the stored ones to the full-text index and the per-day counts;
+/// returns how many were stored.
 async fn insert_encoded(tx: &mut Transaction<'_, Sqlite>, statements: Vec<String>) -> Result<u64> {
     let imported_at = now_text();
     let before: i64 =
@@ -457,8 +457,16 @@ async fn insert_encoded(tx: &mut Transaction<'_, Sqlite>, statements: Vec<String
         .await?
         .rows_affected();
     }
-    // New rows take higher numbers than any before them (`seq` is the rowid).
+    // New rows take higher numbers than any before them (`seq` is the rowid), so one
+    // statement each adds them to the full-text index and to the per-day counts.
     if inserted > 0 {
+        sqlx::query!(
+            "INSERT INTO complaints_fts (rowid, title, body, product, tags)
+             SELECT seq, title, body, product, tags FROM complaints WHERE seq > ?1",
+            before,
+        )
+        .execute(&mut **tx)
+        .await?;
         sqlx::query!(
             "INSERT INTO complaint_counts (segment, product, day, n)
              SELECT segment, product, substr(received_at, 1, 10), count(*) FROM complaints
