@@ -77,6 +77,7 @@ pub struct Store {
     stats: std::sync::Arc<StatsCache>,
     thesaurus:
         std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<chair_core::relevance::Thesaurus>>>>,
+    candidates: std::sync::Arc<std::sync::Mutex<relevance::CandidateCache>>,
     /// The shared lock on the file's `.inuse` companion, held until [`Store::close`].
     in_use: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
 }
@@ -103,7 +104,7 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT)
             .pragma("trusted_schema", "OFF")
-            // A 64 MB page cache per connection (grown only as used) and memory-mapped reads:
+            // A 16 MB page cache per connection (grown only as used) and memory-mapped reads:
             // imports and large collections otherwise spend their time re-reading pages.
             .pragma("cache_size", "-16384")
             .pragma("mmap_size", "268435456")
@@ -124,6 +125,7 @@ impl Store {
             path: path.to_path_buf(),
             stats: std::sync::Arc::default(),
             thesaurus: std::sync::Arc::default(),
+            candidates: std::sync::Arc::default(),
             in_use: std::sync::Arc::new(std::sync::Mutex::new(Some(in_use))),
         };
         // Before the file is known to be sound, whatever SQLite cannot make sense of (a
@@ -149,6 +151,11 @@ impl Store {
     /// The cache of relevance statistics.
     pub(crate) fn stats_cache(&self) -> &StatsCache {
         &self.stats
+    }
+
+    /// Complaints read and stemmed for recent relevance searches.
+    pub(crate) fn candidate_cache(&self) -> &std::sync::Mutex<relevance::CandidateCache> {
+        &self.candidates
     }
 
     /// The cached thesaurus (built-in plus the user's groups).

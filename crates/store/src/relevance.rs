@@ -240,9 +240,14 @@ impl Store {
         }
         let docs = stats.docs;
         let mut pool = Pool::default();
-        pool.fetch(&mut conn, &query, &stats, params, |t| {
-            t.origin != Origin::Persona
-        })
+        pool.fetch(
+            &mut conn,
+            self.candidate_cache(),
+            &query,
+            &stats,
+            params,
+            |t| t.origin != Origin::Persona,
+        )
         .await?;
         lap("candidates");
         let mut ranked = rank::rank(
@@ -281,9 +286,14 @@ impl Store {
                 });
             }
             if params.feedback_search {
-                pool.fetch(&mut conn, &query, &stats, params, |t| {
-                    t.origin == Origin::Feedback
-                })
+                pool.fetch(
+                    &mut conn,
+                    self.candidate_cache(),
+                    &query,
+                    &stats,
+                    params,
+                    |t| t.origin == Origin::Feedback,
+                )
                 .await?;
             }
             ranked = rank::rank(
@@ -306,8 +316,7 @@ impl Store {
         // Only the head of the ranking can be shown; grouping looks a little further down to
         // count near-duplicates.
         ranked.truncate((limit + pinned.len()) * 4 + 20);
-        let ids = pool.ids(&mut conn, ranked.iter().map(|r| r.index)).await?;
-        let id_of = |index: usize| ids.get(&pool.seqs[index]).copied().unwrap_or_default();
+        let id_of = |index: usize| pool.ids[index];
         let visible: Vec<rank::Ranked> = ranked
             .into_iter()
             .filter(|r| request.include_dismissed || !dismissed.contains(&id_of(r.index)))
@@ -401,10 +410,7 @@ impl Store {
             .fetch_all(&mut *conn)
             .await?
         };
-        let mut sample = Vec::with_capacity(rows.len());
-        for r in &rows {
-            sample.push(Analysed::of(&candidate(r)?));
-        }
+        let sample: Vec<Analysed> = analyse_rows(&rows)?.into_iter().map(|(_, a)| a).collect();
         let stats = Arc::new(CorpusStats::build(docs as f64, generation, &sample));
         *self.stats_cache().lock().map_err(|_| poisoned())? =
             Some((generation, Arc::clone(&stats)));
@@ -416,6 +422,17 @@ fn poisoned() -> StoreError {
     StoreError::Unexpected(anyhow::anyhow!(
         "the relevance statistics cache was left broken by a crash"
     ))
+}
+
+/// The candidates in `rows`, each with its stems.
+fn analyse_rows(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<(Candidate, Analysed)>> {
+    rows.iter()
+        .map(|r| {
+            let c = candidate(r)?;
+            let a = Analysed::of(&c);
+            Ok((c, a))
+        })
+        .collect()
 }
 
 fn candidate(r: &sqlx::sqlite::SqliteRow) -> Result<Candidate> {
@@ -482,15 +499,19 @@ async fn load_pinned(conn: &mut SqliteConnection, ids: &[Uuid]) -> Result<Vec<Re
 #[derive(Default)]
 struct Pool {
     seqs: Vec<i64>,
+    ids: Vec<Uuid>,
     candidates: Vec<Candidate>,
     analysed: Vec<Analysed>,
 }
 
 impl Pool {
-    /// Adds the best candidates for the terms `keep` selects, within the postings budget.
+    /// Adds the best candidates for the terms `keep` selects, within the postings budget,
+    /// reading and stemming only those `cache` does not hold.
+    #[allow(clippy::too_many_arguments)]
     async fn fetch(
         &mut self,
         conn: &mut SqliteConnection,
+        cache: &std::sync::Mutex<CandidateCache>,
         query: &Query,
         stats: &CorpusStats,
         params: &Params,
@@ -503,43 +524,113 @@ impl Pool {
         }
         let after = newest - plan.window.map_or(newest, |w| w as i64);
         let searched = std::time::Instant::now();
-        let rows = search(conn, query, &plan, after, stats, &self.seqs, params).await?;
+        let seqs = search(conn, query, &plan, after, stats, &self.seqs, params).await?;
         let search_ms = searched.elapsed().as_secs_f64() * 1000.0;
-        for r in &rows {
-            let c = candidate(r)?;
-            self.analysed.push(Analysed::of(&c));
-            self.seqs.push(c.key);
-            self.candidates.push(c);
+        let mut found: Vec<Option<Arc<Cached>>> = {
+            let mut cache = cache.lock().map_err(|_| poisoned())?;
+            seqs.iter().map(|&seq| cache.get(seq)).collect()
+        };
+        let missing: Vec<i64> = seqs
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| f.is_none())
+            .map(|(&seq, _)| seq)
+            .collect();
+        if !missing.is_empty() {
+            let rows = sqlx::query(
+                "SELECT c.seq, c.id, c.title, c.body, c.product, c.tags, c.segment, c.received_at
+                   FROM json_each(?1) AS j JOIN complaints c ON c.seq = j.value",
+            )
+            .bind(Json(&missing))
+            .fetch_all(&mut *conn)
+            .await?;
+            let mut read: FxHashMap<i64, Arc<Cached>> = FxHashMap::default();
+            for (r, (candidate, analysed)) in rows.iter().zip(analyse_rows(&rows)?) {
+                let id: Hyphenated = r.try_get("id")?;
+                let cached = Cached {
+                    id: id.into_uuid(),
+                    candidate,
+                    analysed,
+                };
+                read.insert(cached.candidate.key, Arc::new(cached));
+            }
+            let mut cache = cache.lock().map_err(|_| poisoned())?;
+            for (&seq, c) in &read {
+                cache.insert(seq, Arc::clone(c));
+            }
+            for (seq, f) in seqs.iter().zip(found.iter_mut()) {
+                if f.is_none() {
+                    *f = read.remove(seq);
+                }
+            }
+        }
+        // In the order of the search, so that ties in the ranking fall the same way each
+        // time; a complaint gone since the search is left out.
+        for c in found.into_iter().flatten() {
+            self.seqs.push(c.candidate.key);
+            self.ids.push(c.id);
+            self.candidates.push(c.candidate.clone());
+            self.analysed.push(c.analysed.clone());
         }
         tracing::trace!(
             terms = plan.terms.len(),
             after,
             search_ms,
+            read = missing.len(),
             analyse_ms = searched.elapsed().as_secs_f64() * 1000.0 - search_ms,
             "candidate search"
         );
         Ok(())
     }
+}
 
-    /// The ids of the candidates at `indexes`, by `seq`.
-    async fn ids(
-        &self,
-        conn: &mut SqliteConnection,
-        indexes: impl Iterator<Item = usize>,
-    ) -> Result<HashMap<i64, Uuid>> {
-        let seqs: Vec<i64> = indexes.map(|i| self.seqs[i]).collect();
-        let seqs = Json(&seqs);
-        let rows = sqlx::query!(
-            r#"SELECT seq AS "seq!: i64", id AS "id: Hyphenated" FROM complaints
-                WHERE seq IN (SELECT value FROM json_each(?))"#,
-            seqs
+/// How many complaints, read and stemmed, the candidate cache keeps at most.
+const CACHED_CANDIDATES: usize = 8192;
+
+/// A candidate as read and stemmed once, with its id. The store only ever adds complaints,
+/// so while it is open a `seq` names the same complaint.
+struct Cached {
+    id: Uuid,
+    candidate: Candidate,
+    analysed: Analysed,
+}
+
+/// The candidates of recent searches, by `seq`: an agenda item is ranked again on every pin,
+/// dismissal and return to it, and the items of one meeting share complaints, so most
+/// candidates were read and stemmed before. Two generations of up to half
+/// [`CACHED_CANDIDATES`] each: a hit in the older moves to the newer, and when the newer is
+/// full it becomes the older, dropping what the older held.
+#[derive(Default)]
+pub(crate) struct CandidateCache {
+    newer: FxHashMap<i64, Arc<Cached>>,
+    older: FxHashMap<i64, Arc<Cached>>,
+}
+
+impl CandidateCache {
+    fn get(&mut self, seq: i64) -> Option<Arc<Cached>> {
+        if let Some(c) = self.newer.get(&seq) {
+            return Some(Arc::clone(c));
+        }
+        let c = self.older.remove(&seq)?;
+        self.insert(seq, Arc::clone(&c));
+        Some(c)
+    }
+
+    fn insert(&mut self, seq: i64, c: Arc<Cached>) {
+        if self.newer.len() >= CACHED_CANDIDATES / 2 {
+            self.older = std::mem::take(&mut self.newer);
+        }
+        self.newer.insert(seq, c);
+    }
+}
+
+impl std::fmt::Debug for CandidateCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "CandidateCache({} complaints)",
+            self.newer.len() + self.older.len()
         )
-        .fetch_all(&mut *conn)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| (r.seq, r.id.into_uuid()))
-            .collect())
     }
 }
 
@@ -579,8 +670,8 @@ async fn term_lists(
     q.fetch_all(&mut *conn).await
 }
 
-/// The `params.candidates` complaints that match the plan's terms best (best first), leaving
-/// out those in `known`.
+/// The `seq`s of the `params.candidates` complaints that match the plan's terms best (best
+/// first), leaving out those in `known`.
 ///
 /// Each term's complaints are read from the index on their own, with no per-complaint
 /// scoring in FTS5 (its `bm25` costs several times more than reading the lists), and a
@@ -595,7 +686,7 @@ async fn search(
     stats: &CorpusStats,
     known: &[i64],
     params: &Params,
-) -> Result<Vec<sqlx::sqlite::SqliteRow>> {
+) -> Result<Vec<i64>> {
     let mut terms: Vec<usize> = plan.terms.iter().copied().collect();
     terms.sort_unstable();
     let mut strings: Vec<Vec<String>> = terms.iter().map(|&i| query.fts_strings(i)).collect();
@@ -654,16 +745,7 @@ async fn search(
         best.truncate(params.candidates);
     }
     best.sort_unstable_by(by_score);
-    let seqs: Vec<i64> = best.iter().map(|(seq, _)| *seq).collect();
-    // In the order of the search, so that ties in the ranking fall the same way each time.
-    Ok(sqlx::query(
-        "SELECT c.seq, c.title, c.body, c.product, c.tags, c.segment, c.received_at
-           FROM json_each(?1) AS j JOIN complaints c ON c.seq = j.value
-          ORDER BY j.key",
-    )
-    .bind(Json(&seqs))
-    .fetch_all(&mut *conn)
-    .await?)
+    Ok(best.iter().map(|(seq, _)| *seq).collect())
 }
 
 /// The most terms one search reads, whatever the parameters say: each is a part of one
@@ -773,4 +855,43 @@ pub(crate) async fn complaints_by_id(
             )
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cached(seq: i64) -> Arc<Cached> {
+        Arc::new(Cached {
+            id: Uuid::nil(),
+            candidate: Candidate {
+                key: seq,
+                title: String::new(),
+                body: format!("complaint {seq}"),
+                product: String::new(),
+                tags: Vec::new(),
+                segment: String::new(),
+                received_at: DateTime::<Utc>::UNIX_EPOCH,
+            },
+            analysed: Analysed::default(),
+        })
+    }
+
+    #[test]
+    fn the_candidate_cache_stays_bounded_and_keeps_what_is_used() {
+        let mut cache = CandidateCache::default();
+        let total = CACHED_CANDIDATES as i64 * 3;
+        for seq in 0..total {
+            cache.insert(seq, cached(seq));
+            // One complaint asked for all along stays.
+            assert_eq!(cache.get(0).map(|c| c.candidate.key), Some(0));
+            assert!(cache.newer.len() + cache.older.len() <= CACHED_CANDIDATES);
+        }
+        assert!(cache.get(total - 1).is_some(), "the newest is kept");
+        assert!(cache.get(1).is_none(), "one not asked for again is dropped");
+        assert_eq!(
+            cache.get(total - 2).map(|c| c.candidate.body.clone()),
+            Some(format!("complaint {}", total - 2))
+        );
+    }
 }

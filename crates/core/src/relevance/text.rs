@@ -464,6 +464,8 @@ mod tests {
         for text in [
             "Customers were CHARGED overdraft fees twice! XX/XX/XXXX",
             "Café refunds: naïve ÜBER-fees, 42 items",
+            // Words met here first, stop words among them.
+            "Zorbleflux xxxxxxxxxxxxxxxxxxxxxxxxxxxxq the XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX quibblewomping",
         ] {
             let mut ids = Vec::new();
             stems_into(text, &mut ids);

@@ -1,7 +1,7 @@
 use chair_core::relevance::{ItemText, Mark, Params, RelevantComplaint, RelevantRequest};
 use chair_store::Store;
 use chair_store::relevance::PersonaHints;
-use chrono::Utc;
+use chrono::{TimeZone, Utc};
 
 use crate::support::fresh_store;
 
@@ -329,5 +329,78 @@ async fn phrases_and_words_in_any_script_are_searched_without_error() {
             .await
             .unwrap_or_else(|e| panic!("browsing {text}: {e}"));
         assert_eq!(page.total, want, "browsing {text}");
+    }
+}
+
+#[tokio::test]
+async fn asking_again_gives_the_same_ranking_and_finds_complaints_added_since() {
+    let (store, dir) = store_with_csv(
+        "id,date,text\n\
+         1,2026-01-01,My card never arrived in the post\n\
+         2,2026-01-02,The replacement card was not delivered\n\
+         3,2026-01-03,Overdraft fee charged twice\n",
+    )
+    .await;
+    let item = ItemText {
+        title: "Cards not arriving".into(),
+        description: "Customers say their new card was never delivered.".into(),
+        ..Default::default()
+    };
+    // One "now" for every query, so that only the reading differs.
+    let at = |store: &Store| {
+        let store = store.clone();
+        let item = item.clone();
+        async move {
+            let request = RelevantRequest {
+                as_of: Some(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap()),
+                ..request(10)
+            };
+            store
+                .relevant(
+                    &item,
+                    &PersonaHints::default(),
+                    &[],
+                    &request,
+                    &Params::default(),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let first = at(&store).await;
+    let again = at(&store).await;
+    assert_eq!(first, again, "read afresh or remembered, the same ranking");
+
+    // A complaint imported after the first query is found by the next one.
+    let more = dir.path().join("more.csv");
+    std::fs::write(
+        &more,
+        "id,date,text\n4,2026-01-04,Card not arrived after three weeks and never delivered\n",
+    )
+    .unwrap();
+    store
+        .import_file(
+            &more,
+            &Default::default(),
+            Utc::now(),
+            None,
+            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        )
+        .await
+        .unwrap();
+    let after = at(&store).await;
+    let ids: Vec<&str> = after
+        .iter()
+        .filter_map(|r| r.complaint.external_id.as_deref())
+        .collect();
+    assert!(ids.contains(&"4"), "{ids:?}");
+    assert!(ids.contains(&"1") && ids.contains(&"2"), "{ids:?}");
+    for r in &after {
+        let excerpt: String = r.excerpt.iter().map(|s| s.text.as_str()).collect();
+        assert!(
+            r.complaint.body.contains(excerpt.trim_matches('…')),
+            "each result shows its own complaint: {excerpt:?} in {:?}",
+            r.complaint.body
+        );
     }
 }
