@@ -17,6 +17,15 @@ use chair_store::Store;
 use chair_store::relevance::PersonaHints;
 use sqlx::Connection;
 
+/// Asked first in each round, so that statistics and stems are in memory.
+fn warm_up() -> ItemText {
+    ItemText {
+        title: "Branch closures".into(),
+        description: "Customers miss their local branch and wait on the phone instead.".into(),
+        ..Default::default()
+    }
+}
+
 /// Agenda items as facilitators write them, and some worded in the commonest words.
 const ITEMS: &[(&str, &str, bool)] = &[
     (
@@ -214,7 +223,7 @@ async fn main() -> anyhow::Result<()> {
     );
     println!();
     println!(
-        "{:>9} {:>8} | {:>10} {:>9} {:>9} | {:>10} {:>6} | {:>13} {:>13} {:>15} | {:>13} {:>6}",
+        "{:>9} {:>8} | {:>10} {:>9} {:>9} | {:>10} {:>6} | {:>13} {:>13} {:>13} {:>15} | {:>13} {:>6}",
         "rows",
         "MB",
         "import s",
@@ -222,7 +231,8 @@ async fn main() -> anyhow::Result<()> {
         "peak MB",
         "sqlite3 s",
         "ratio",
-        "query p50/p95",
+        "first p50/p95",
+        "again p50/p95",
         "common p50/95",
         "bm25 p50/p95",
         "ratio p50/95",
@@ -248,39 +258,48 @@ async fn main() -> anyhow::Result<()> {
             (ours_s, rss_kb, imported, sqlite_import(&base_db, &csv)?)
         };
 
-        // Queries, warm: the same items several rounds.
-        let store = Store::open(&ours_db).await?;
+        // Queries. Each round opens the database afresh and asks one other item first, so
+        // that the statistics and stems are in memory as in an app open for a while; then
+        // each item is asked twice: its first query reads and stems its candidates, the
+        // second finds most of them in the store's candidate cache (as when the room returns
+        // to an item, or pins or dismisses a complaint).
         let params = Params::default();
         let request = RelevantRequest {
             limit: 10,
             as_of: None,
             include_dismissed: false,
         };
-        let mut normal = Vec::new();
-        let mut common = Vec::new();
+        let (mut first, mut again, mut common) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds {
+            let store = Store::open(&ours_db).await?;
+            store
+                .relevant(&warm_up(), &PersonaHints::default(), &[], &request, &params)
+                .await?;
             for (title, description, is_common) in ITEMS {
                 let item = ItemText {
                     title: (*title).into(),
                     description: (*description).into(),
                     ..Default::default()
                 };
-                let t = Instant::now();
-                let r = store
-                    .relevant(&item, &PersonaHints::default(), &[], &request, &params)
-                    .await?;
-                let d = t.elapsed();
-                if r.is_empty() {
-                    bail!("no result for {title}");
-                }
-                if *is_common {
-                    common.push(d)
-                } else {
-                    normal.push(d)
+                for pass in 0..2 {
+                    let t = Instant::now();
+                    let r = store
+                        .relevant(&item, &PersonaHints::default(), &[], &request, &params)
+                        .await?;
+                    let d = t.elapsed();
+                    if r.is_empty() {
+                        bail!("no result for {title}");
+                    }
+                    match (is_common, pass) {
+                        (true, 0) => common.push(d),
+                        (true, _) => {}
+                        (false, 0) => first.push(d),
+                        (false, _) => again.push(d),
+                    }
                 }
             }
+            store.close().await;
         }
-        store.close().await;
         let mut conn =
             sqlx::SqliteConnection::connect(&format!("sqlite://{}", base_db.display())).await?;
         let mut base = Vec::new();
@@ -301,12 +320,12 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         conn.close().await?;
-        let mut all: Vec<Duration> = normal.iter().chain(&common).copied().collect();
-        for v in [&mut normal, &mut common, &mut base, &mut all] {
+        let mut all: Vec<Duration> = first.iter().chain(&common).copied().collect();
+        for v in [&mut first, &mut again, &mut common, &mut base, &mut all] {
             v.sort();
         }
         println!(
-            "{:>9} {:>8.0} | {:>10.2} {:>9.0} {:>9.0} | {:>10.2} {:>6.2} | {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>7.1} {:>7.1} | {:>6.1} {:>6.1}",
+            "{:>9} {:>8.0} | {:>10.2} {:>9.0} {:>9.0} | {:>10.2} {:>6.2} | {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>7.1} {:>7.1} | {:>6.1} {:>6.1}",
             n,
             mb,
             ours_s,
@@ -314,8 +333,10 @@ async fn main() -> anyhow::Result<()> {
             rss_kb as f64 / 1024.0,
             base_s,
             ours_s / base_s,
-            percentile(&normal, 0.5),
-            percentile(&normal, 0.95),
+            percentile(&first, 0.5),
+            percentile(&first, 0.95),
+            percentile(&again, 0.5),
+            percentile(&again, 0.95),
             percentile(&common, 0.5),
             percentile(&common, 0.95),
             percentile(&base, 0.5),
@@ -333,7 +354,10 @@ async fn main() -> anyhow::Result<()> {
         "        sqlite3: the shell's .import into a plain table, then an FTS5 index over subject and description."
     );
     println!(
-        "query:  Empty Chair's relevant complaints (top 10), ms, warm; common = items in the commonest words;"
+        "query:  Empty Chair's relevant complaints (top 10), ms: an item's first query and the same item again"
+    );
+    println!(
+        "        (its candidates then cached); common = first queries of items in the commonest words;"
     );
     println!(
         "        bm25: a bare FTS5 bm25 top-10 over the same words. Files and databases stay in target/bench."
