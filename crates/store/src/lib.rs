@@ -114,6 +114,9 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(BUSY_TIMEOUT * 2)
+            // A connection to a local file does not go stale; checking each one before use
+            // cost a round trip to its thread on every query.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|e| match StoreError::from(e) {

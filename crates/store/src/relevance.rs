@@ -822,6 +822,9 @@ pub(crate) async fn complaints_by_id(
     conn: &mut SqliteConnection,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Complaint>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
     let wanted: Vec<String> = ids.iter().map(|i| i.hyphenated().to_string()).collect();
     let wanted = Json(&wanted);
     let rows = sqlx::query!(
