@@ -104,19 +104,10 @@ async fn pins_stay_on_top_and_dismissals_stay_away_for_that_item_only() {
 
 #[tokio::test]
 async fn user_thesaurus_entries_widen_queries() {
-    let (store, dir) = fresh_store().await;
-    let p = dir.path().join("c.csv");
-    std::fs::write(&p, "id,text\n1,The takings from Saturday never reached my account\n2,Unrelated words about lunch\n").unwrap();
-    store
-        .import_file(
-            &p,
-            &Default::default(),
-            Utc::now(),
-            None,
-            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
-        )
-        .await
-        .unwrap();
+    let (store, _dir) = store_with_csv(
+        "id,text\n1,The takings from Saturday never reached my account\n2,Unrelated words about lunch\n",
+    )
+    .await;
     let item = ItemText {
         title: "Merchant settlements".into(),
         ..Default::default()
@@ -192,10 +183,9 @@ async fn ranked(store: &Store, item: &ItemText, limit: u32) -> Vec<RelevantCompl
         .unwrap_or_else(|e| panic!("ranking {:?}: {e}", item.title))
 }
 
-/// A fresh store holding the complaints of `csv`.
-async fn store_with_csv(csv: &str) -> (Store, tempfile::TempDir) {
-    let (store, dir) = fresh_store().await;
-    let p = dir.path().join("complaints.csv");
+/// Imports `csv` into `store` from a file named `name` in `dir`.
+async fn import_csv(store: &Store, dir: &tempfile::TempDir, name: &str, csv: &str) {
+    let p = dir.path().join(name);
     std::fs::write(&p, csv).unwrap();
     store
         .import_file(
@@ -207,6 +197,12 @@ async fn store_with_csv(csv: &str) -> (Store, tempfile::TempDir) {
         )
         .await
         .unwrap();
+}
+
+/// A fresh store holding the complaints of `csv`.
+async fn store_with_csv(csv: &str) -> (Store, tempfile::TempDir) {
+    let (store, dir) = fresh_store().await;
+    import_csv(&store, &dir, "complaints.csv", csv).await;
     (store, dir)
 }
 
@@ -372,22 +368,13 @@ async fn asking_again_gives_the_same_ranking_and_finds_complaints_added_since() 
     assert_eq!(first, again, "read afresh or remembered, the same ranking");
 
     // A complaint imported after the first query is found by the next one.
-    let more = dir.path().join("more.csv");
-    std::fs::write(
-        &more,
+    import_csv(
+        &store,
+        &dir,
+        "more.csv",
         "id,date,text\n4,2026-01-04,Card not arrived after three weeks and never delivered\n",
     )
-    .unwrap();
-    store
-        .import_file(
-            &more,
-            &Default::default(),
-            Utc::now(),
-            None,
-            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
-        )
-        .await
-        .unwrap();
+    .await;
     let after = at(&store).await;
     let ids: Vec<&str> = after
         .iter()
