@@ -239,15 +239,10 @@ impl Store {
             t.df = stats.df(&t.stems);
         }
         let docs = stats.docs;
-        let mut pool = Pool::default();
-        pool.fetch(
-            &mut conn,
-            self.candidate_cache(),
-            &query,
-            &stats,
-            params,
-            |t| t.origin != Origin::Persona,
-        )
+        let (mut pool, cache) = (Pool::default(), self.candidate_cache());
+        pool.fetch(&mut conn, cache, &query, &stats, params, |t| {
+            t.origin != Origin::Persona
+        })
         .await?;
         lap("candidates");
         let mut ranked = rank::rank(
@@ -286,14 +281,9 @@ impl Store {
                 });
             }
             if params.feedback_search {
-                pool.fetch(
-                    &mut conn,
-                    self.candidate_cache(),
-                    &query,
-                    &stats,
-                    params,
-                    |t| t.origin == Origin::Feedback,
-                )
+                pool.fetch(&mut conn, cache, &query, &stats, params, |t| {
+                    t.origin == Origin::Feedback
+                })
                 .await?;
             }
             ranked = rank::rank(
