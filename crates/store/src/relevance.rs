@@ -9,7 +9,7 @@
 //! complaints only. Its cost is thereby bounded at any collection size.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use chair_core::complaint::Complaint;
 use chair_core::relevance::stats::{CorpusStats, SAMPLE_SIZE};
@@ -516,8 +516,10 @@ impl Pool {
         let searched = std::time::Instant::now();
         let seqs = search(conn, query, &plan, after, stats, &self.seqs, params).await?;
         let search_ms = searched.elapsed().as_secs_f64() * 1000.0;
+        // Every change to the cache is complete before the next: what a panic left is sound.
+        let lock = || cache.lock().unwrap_or_else(PoisonError::into_inner);
         let mut found: Vec<Option<Arc<Cached>>> = {
-            let mut cache = cache.lock().map_err(|_| poisoned())?;
+            let mut cache = lock();
             seqs.iter().map(|&seq| cache.get(seq)).collect()
         };
         let missing: Vec<i64> = seqs
@@ -544,7 +546,7 @@ impl Pool {
                 };
                 read.insert(cached.candidate.key, Arc::new(cached));
             }
-            let mut cache = cache.lock().map_err(|_| poisoned())?;
+            let mut cache = lock();
             for (&seq, c) in &read {
                 cache.insert(seq, Arc::clone(c));
             }
@@ -576,6 +578,8 @@ impl Pool {
 
 /// How many complaints, read and stemmed, the candidate cache keeps at most.
 const CACHED_CANDIDATES: usize = 8192;
+/// About how much memory the candidate cache takes at most.
+const CACHED_BYTES: usize = 32 << 20;
 
 /// A candidate as read and stemmed once, with its id. The store only ever adds complaints,
 /// so while it is open a `seq` names the same complaint.
@@ -585,14 +589,31 @@ struct Cached {
     analysed: Analysed,
 }
 
+impl Cached {
+    /// About how much memory this takes.
+    fn bytes(&self) -> usize {
+        let c = &self.candidate;
+        let a = &self.analysed;
+        let text = c.title.len()
+            + c.body.len()
+            + c.product.len()
+            + c.segment.len()
+            + c.tags.iter().map(|t| t.len() + 24).sum::<usize>();
+        let stems = (a.title.len() + a.body.len() + a.meta.len())
+            * std::mem::size_of::<relevance::text::StemId>();
+        std::mem::size_of::<Self>() + text + stems
+    }
+}
+
 /// The candidates of recent searches, by `seq`: an agenda item is ranked again on every pin,
 /// dismissal and return to it, and the items of one meeting share complaints, so most
 /// candidates were read and stemmed before. Two generations of up to half
-/// [`CACHED_CANDIDATES`] each: a hit in the older moves to the newer, and when the newer is
-/// full it becomes the older, dropping what the older held.
+/// [`CACHED_CANDIDATES`] and half [`CACHED_BYTES`] each: a hit in the older moves to the
+/// newer, and when the newer is full it becomes the older, dropping what the older held.
 #[derive(Default)]
 pub(crate) struct CandidateCache {
     newer: FxHashMap<i64, Arc<Cached>>,
+    newer_bytes: usize,
     older: FxHashMap<i64, Arc<Cached>>,
 }
 
@@ -607,9 +628,16 @@ impl CandidateCache {
     }
 
     fn insert(&mut self, seq: i64, c: Arc<Cached>) {
-        if self.newer.len() >= CACHED_CANDIDATES / 2 {
-            self.older = std::mem::take(&mut self.newer);
+        if self.newer.contains_key(&seq) {
+            return;
         }
+        let bytes = c.bytes();
+        if self.newer.len() >= CACHED_CANDIDATES / 2 || self.newer_bytes + bytes > CACHED_BYTES / 2
+        {
+            self.older = std::mem::take(&mut self.newer);
+            self.newer_bytes = 0;
+        }
+        self.newer_bytes += bytes;
         self.newer.insert(seq, c);
     }
 }
@@ -855,12 +883,16 @@ mod tests {
     use super::*;
 
     fn cached(seq: i64) -> Arc<Cached> {
+        sized(seq, format!("complaint {seq}"))
+    }
+
+    fn sized(seq: i64, body: String) -> Arc<Cached> {
         Arc::new(Cached {
             id: Uuid::nil(),
             candidate: Candidate {
                 key: seq,
                 title: String::new(),
-                body: format!("complaint {seq}"),
+                body,
                 product: String::new(),
                 tags: Vec::new(),
                 segment: String::new(),
@@ -886,5 +918,23 @@ mod tests {
             cache.get(total - 2).map(|c| c.candidate.body.clone()),
             Some(format!("complaint {}", total - 2))
         );
+    }
+
+    #[test]
+    fn the_candidate_cache_keeps_to_its_memory_budget() {
+        let mut cache = CandidateCache::default();
+        // Complaints of a megabyte each: far fewer than the count allows.
+        for seq in 0..200 {
+            cache.insert(seq, sized(seq, "x".repeat(1 << 20)));
+            let held: usize = cache
+                .newer
+                .values()
+                .chain(cache.older.values())
+                .map(|c| c.bytes())
+                .sum();
+            assert!(held <= CACHED_BYTES, "{held} bytes held");
+        }
+        assert!(cache.get(199).is_some(), "the newest is kept");
+        assert!(cache.newer.len() + cache.older.len() < 40);
     }
 }
