@@ -434,7 +434,9 @@ fn encode_rows(complaints: &[NewComplaint]) -> anyhow::Result<String> {
 
 /// Inserts rows encoded by [`encode_rows`] (one array per statement), skipping those
 /// already stored, and adds the stored ones to the full-text index and the per-day counts;
-/// returns how many were stored.
+/// returns how many were stored. New rows are told from old ones by `seq`, so `tx` should
+/// begin with `BEGIN IMMEDIATE` (as every caller's does): another writer between the look-up
+/// and the inserts would make them fail.
 async fn insert_encoded(tx: &mut Transaction<'_, Sqlite>, statements: Vec<String>) -> Result<u64> {
     let imported_at = now_text();
     let before: i64 =

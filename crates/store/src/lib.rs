@@ -115,7 +115,7 @@ impl Store {
             .max_connections(4)
             .acquire_timeout(BUSY_TIMEOUT * 2)
             // A connection to a local file does not go stale; checking each one before use
-            // cost a round trip to its thread on every query.
+            // costs a round trip to its thread every time one is taken from the pool.
             .test_before_acquire(false)
             .connect_with(options)
             .await

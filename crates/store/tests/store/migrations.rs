@@ -69,6 +69,41 @@ async fn a_database_of_every_earlier_schema_upgrades_and_its_log_still_verifies(
             "schema {schema}: integrity and index checks pass after the upgrade: {health:?}"
         );
 
+        // Complaints imported after the upgrade are stored, counted and indexed.
+        let csv = path.with_file_name("after-upgrade.csv");
+        std::fs::write(
+            &csv,
+            "id,date,text\nU1,2026-11-30,Zelbrook transfer refused after the upgrade\n",
+        )
+        .expect("write the CSV");
+        let summary = store
+            .import_file(
+                &csv,
+                &Default::default(),
+                Utc::now(),
+                None,
+                std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("schema {schema}: an import after the upgrade: {e}"));
+        assert_eq!(summary.imported, 1, "schema {schema}");
+        let found = store
+            .list_complaints(&chair_core::complaint::ComplaintQuery {
+                text: "zelbrook".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("search");
+        assert_eq!(
+            found.total, 1,
+            "schema {schema}: the new complaint is in the index"
+        );
+        let health = store.check().await.expect("check");
+        assert!(
+            health.healthy(),
+            "schema {schema}: checks pass after an import: {health:?}"
+        );
+
         // New decisions go on the same chain.
         let meetings = store.list_meetings().await.expect("meetings");
         let meeting = store.meeting(meetings[0].id).await.expect("the meeting");
