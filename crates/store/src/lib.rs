@@ -156,6 +156,15 @@ impl Store {
         &self.stats
     }
 
+    /// Forgets the complaints kept from earlier relevance searches: the next searches read
+    /// and stem theirs again. For measuring a search that finds nothing kept.
+    pub fn forget_relevance_candidates(&self) {
+        *self
+            .candidates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Default::default();
+    }
+
     /// Complaints read and stemmed for recent relevance searches.
     pub(crate) fn candidate_cache(&self) -> &std::sync::Mutex<relevance::CandidateCache> {
         &self.candidates
