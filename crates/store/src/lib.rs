@@ -60,24 +60,12 @@ pub fn resolve_db_path(explicit: Option<PathBuf>) -> PathBuf {
         .unwrap_or_else(default_db_path)
 }
 
-/// The relevance statistics of the collection, with the generation (highest complaint
-/// `seq`) they were computed at.
-type StatsCache = std::sync::Mutex<
-    Option<(
-        i64,
-        std::sync::Arc<chair_core::relevance::stats::CorpusStats>,
-    )>,
->;
-
 /// An open Empty Chair database.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
-    stats: std::sync::Arc<StatsCache>,
-    thesaurus:
-        std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<chair_core::relevance::Thesaurus>>>>,
-    candidates: std::sync::Arc<std::sync::Mutex<relevance::CandidateCache>>,
+    relevance: std::sync::Arc<relevance::Caches>,
     /// The shared lock on the file's `.inuse` companion, held until [`Store::close`].
     in_use: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
 }
@@ -126,9 +114,7 @@ impl Store {
         let store = Self {
             pool,
             path: path.to_path_buf(),
-            stats: std::sync::Arc::default(),
-            thesaurus: std::sync::Arc::default(),
-            candidates: std::sync::Arc::default(),
+            relevance: std::sync::Arc::default(),
             in_use: std::sync::Arc::new(std::sync::Mutex::new(Some(in_use))),
         };
         // Before the file is known to be sound, whatever SQLite cannot make sense of (a
@@ -151,30 +137,9 @@ impl Store {
         &self.pool
     }
 
-    /// The cache of relevance statistics.
-    pub(crate) fn stats_cache(&self) -> &StatsCache {
-        &self.stats
-    }
-
-    /// Forgets the complaints kept from earlier relevance searches: the next searches read
-    /// and stem theirs again. For measuring a search that finds nothing kept.
-    pub fn forget_relevance_candidates(&self) {
-        *self
-            .candidates
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Default::default();
-    }
-
-    /// Complaints read and stemmed for recent relevance searches.
-    pub(crate) fn candidate_cache(&self) -> &std::sync::Mutex<relevance::CandidateCache> {
-        &self.candidates
-    }
-
-    /// The cached thesaurus (built-in plus the user's groups).
-    pub(crate) fn thesaurus_cache(
-        &self,
-    ) -> &std::sync::Mutex<Option<std::sync::Arc<chair_core::relevance::Thesaurus>>> {
-        &self.thesaurus
+    /// What relevance searches keep in memory between calls.
+    pub(crate) fn relevance_caches(&self) -> &relevance::Caches {
+        &self.relevance
     }
 
     /// Where the database file is.

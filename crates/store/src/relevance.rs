@@ -9,7 +9,7 @@
 //! complaints only. Its cost is thereby bounded at any collection size.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chair_core::complaint::Complaint;
 use chair_core::relevance::stats::{CorpusStats, SAMPLE_SIZE};
@@ -38,17 +38,12 @@ pub struct PersonaHints {
 impl Store {
     /// The thesaurus: built-in groups plus the user's (kept until the user changes theirs).
     pub async fn thesaurus(&self) -> Result<Arc<Thesaurus>> {
-        if let Some(t) = self
-            .thesaurus_cache()
-            .lock()
-            .map_err(|_| poisoned())?
-            .as_ref()
-        {
+        if let Some(t) = lock(&self.relevance_caches().thesaurus).as_ref() {
             return Ok(Arc::clone(t));
         }
         let user = self.thesaurus_entries().await?;
         let t = Arc::new(Thesaurus::builtin().with(&user));
-        *self.thesaurus_cache().lock().map_err(|_| poisoned())? = Some(Arc::clone(&t));
+        *lock(&self.relevance_caches().thesaurus) = Some(Arc::clone(&t));
         Ok(t)
     }
 
@@ -83,7 +78,7 @@ impl Store {
         )
         .execute(self.pool())
         .await?;
-        *self.thesaurus_cache().lock().map_err(|_| poisoned())? = None;
+        *lock(&self.relevance_caches().thesaurus) = None;
         Ok(())
     }
 
@@ -98,7 +93,7 @@ impl Store {
                 "the thesaurus has no entry \"{term}\" of yours"
             )));
         }
-        *self.thesaurus_cache().lock().map_err(|_| poisoned())? = None;
+        *lock(&self.relevance_caches().thesaurus) = None;
         Ok(())
     }
 
@@ -239,7 +234,7 @@ impl Store {
             t.df = stats.df(&t.stems);
         }
         let docs = stats.docs;
-        let (mut pool, cache) = (Pool::default(), self.candidate_cache());
+        let (mut pool, cache) = (Pool::default(), &self.relevance_caches().candidates);
         pool.fetch(&mut conn, cache, &query, &stats, params, |t| {
             t.origin != Origin::Persona
         })
@@ -354,13 +349,19 @@ impl Store {
         Ok(result)
     }
 
+    /// Forgets the complaints kept from earlier relevance searches: the next searches read
+    /// and stem theirs again. For measuring a search that finds nothing kept.
+    pub fn forget_relevance_candidates(&self) {
+        *lock(&self.relevance_caches().candidates) = CandidateCache::default();
+    }
+
     /// The sampled word statistics of the collection, rebuilt when complaints were added.
     async fn corpus_stats(&self, conn: &mut SqliteConnection) -> Result<Arc<CorpusStats>> {
         let generation: i64 =
             sqlx::query_scalar!(r#"SELECT coalesce(max(seq), 0) AS "n!: i64" FROM complaints"#)
                 .fetch_one(&mut *conn)
                 .await?;
-        if let Some((g, stats)) = self.stats_cache().lock().map_err(|_| poisoned())?.as_ref()
+        if let Some((g, stats)) = lock(&self.relevance_caches().stats).as_ref()
             && *g == generation
         {
             return Ok(Arc::clone(stats));
@@ -402,16 +403,26 @@ impl Store {
         };
         let sample: Vec<Analysed> = analyse_rows(&rows)?.into_iter().map(|(_, a)| a).collect();
         let stats = Arc::new(CorpusStats::build(docs as f64, generation, &sample));
-        *self.stats_cache().lock().map_err(|_| poisoned())? =
-            Some((generation, Arc::clone(&stats)));
+        *lock(&self.relevance_caches().stats) = Some((generation, Arc::clone(&stats)));
         Ok(stats)
     }
 }
 
-fn poisoned() -> StoreError {
-    StoreError::Unexpected(anyhow::anyhow!(
-        "the relevance statistics cache was left broken by a crash"
-    ))
+/// What relevance searches keep in memory between calls, one set per store.
+#[derive(Debug, Default)]
+pub(crate) struct Caches {
+    /// The sampled statistics, with the generation (highest complaint `seq`) they were
+    /// computed at.
+    stats: Mutex<Option<(i64, Arc<CorpusStats>)>>,
+    /// The built-in thesaurus plus the user's groups, until the user changes theirs.
+    thesaurus: Mutex<Option<Arc<Thesaurus>>>,
+    candidates: Mutex<CandidateCache>,
+}
+
+/// One of the caches. Each change to a cache is complete before the next, so what a panic
+/// elsewhere left is sound.
+fn lock<T>(cache: &Mutex<T>) -> MutexGuard<'_, T> {
+    cache.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The candidates in `rows`, each with its stems.
@@ -501,7 +512,7 @@ impl Pool {
     async fn fetch(
         &mut self,
         conn: &mut SqliteConnection,
-        cache: &std::sync::Mutex<CandidateCache>,
+        cache: &Mutex<CandidateCache>,
         query: &Query,
         stats: &CorpusStats,
         params: &Params,
@@ -516,10 +527,8 @@ impl Pool {
         let searched = std::time::Instant::now();
         let seqs = search(conn, query, &plan, after, stats, &self.seqs, params).await?;
         let search_ms = searched.elapsed().as_secs_f64() * 1000.0;
-        // Every change to the cache is complete before the next: what a panic left is sound.
-        let lock = || cache.lock().unwrap_or_else(PoisonError::into_inner);
         let mut found: Vec<Option<Arc<Cached>>> = {
-            let mut cache = lock();
+            let mut cache = lock(cache);
             seqs.iter().map(|&seq| cache.get(seq)).collect()
         };
         let missing: Vec<i64> = seqs
@@ -546,7 +555,7 @@ impl Pool {
                 };
                 read.insert(cached.candidate.key, Arc::new(cached));
             }
-            let mut cache = lock();
+            let mut cache = lock(cache);
             for (&seq, c) in &read {
                 cache.insert(seq, Arc::clone(c));
             }
@@ -611,7 +620,7 @@ impl Cached {
 /// [`CACHED_CANDIDATES`] and half [`CACHED_BYTES`] each: a hit in the older moves to the
 /// newer, and when the newer is full it becomes the older, dropping what the older held.
 #[derive(Default)]
-pub(crate) struct CandidateCache {
+struct CandidateCache {
     newer: FxHashMap<i64, Arc<Cached>>,
     newer_bytes: usize,
     older: FxHashMap<i64, Arc<Cached>>,
