@@ -296,10 +296,7 @@ impl Batch {
             }
         }
         Batch {
-            encoded: complaints
-                .chunks(ROWS_PER_STATEMENT)
-                .map(encode_rows)
-                .collect(),
+            encoded: encode_statements(&complaints),
             complaints: complaints.len(),
             rejections,
         }
@@ -392,12 +389,16 @@ pub(crate) async fn insert_complaints(
     tx: &mut Transaction<'_, Sqlite>,
     complaints: &[NewComplaint],
 ) -> Result<u64> {
-    let encoded = complaints
+    let encoded = encode_statements(complaints).map_err(cannot_encode)?;
+    insert_encoded(tx, encoded).await
+}
+
+/// Complaints as [`insert_encoded`] takes them: one [`encode_rows`] array per statement.
+fn encode_statements(complaints: &[NewComplaint]) -> anyhow::Result<Vec<String>> {
+    complaints
         .chunks(ROWS_PER_STATEMENT)
         .map(encode_rows)
-        .collect::<anyhow::Result<Vec<String>>>()
-        .map_err(cannot_encode)?;
-    insert_encoded(tx, encoded).await
+        .collect()
 }
 
 /// Complaints as one JSON array of rows, in the column order [`insert_encoded`] reads, each
@@ -432,9 +433,9 @@ fn encode_rows(complaints: &[NewComplaint]) -> anyhow::Result<String> {
     Ok(String::from_utf8(out)?)
 }
 
-/// Inserts rows encoded by [`encode_rows`] (one array per statement), skipping those
-/// already stored, and adds the stored ones to the full-text index and the per-day counts;
-/// returns how many were stored. New rows are told from old ones by `seq`, so `tx` should
+/// Inserts rows encoded by [`encode_statements`], skipping those already stored, and adds
+/// the stored ones to the full-text index and the per-day counts; returns how many were
+/// stored. New rows are told from old ones by `seq`, so `tx` should
 /// begin with `BEGIN IMMEDIATE` (as every caller's does): another writer between the look-up
 /// and the inserts would make them fail.
 async fn insert_encoded(tx: &mut Transaction<'_, Sqlite>, statements: Vec<String>) -> Result<u64> {
