@@ -189,12 +189,9 @@ async fn per_day_counts_match_the_complaints_after_imports_with_duplicates() {
     assert_eq!((first.imported, first.duplicates), (2_400, 100));
     let again = import(&store, &p).await;
     assert_eq!(again.imported, 0);
-    let mut c = sqlx::SqliteConnection::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("test.db").display()
-    ))
-    .await
-    .unwrap();
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", store.path().display()))
+        .await
+        .unwrap();
     let differ: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM (
              SELECT segment, product, substr(received_at, 1, 10) AS day, count(*) AS n
