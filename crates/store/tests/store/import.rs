@@ -3,29 +3,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chair_core::ErrorCode;
-use chair_core::import::{ImportOptions, ImportSummary};
-use chair_store::Store;
+use chair_core::import::ImportOptions;
 use chrono::Utc;
 
-use crate::support::fresh_store;
+use crate::support::{fresh_store, import};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures/data")
         .join(name)
-}
-
-async fn import(store: &Store, path: &Path) -> ImportSummary {
-    store
-        .import_file(
-            path,
-            &ImportOptions::default(),
-            Utc::now(),
-            None,
-            Arc::new(AtomicBool::new(false)),
-        )
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

@@ -76,16 +76,7 @@ async fn a_database_of_every_earlier_schema_upgrades_and_its_log_still_verifies(
             "id,date,text\nU1,2026-11-30,Zelbrook transfer refused after the upgrade\n",
         )
         .expect("write the CSV");
-        let summary = store
-            .import_file(
-                &csv,
-                &Default::default(),
-                Utc::now(),
-                None,
-                std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
-            )
-            .await
-            .unwrap_or_else(|e| panic!("schema {schema}: an import after the upgrade: {e}"));
+        let summary = crate::support::import(&store, &csv).await;
         assert_eq!(summary.imported, 1, "schema {schema}");
         let found = store
             .list_complaints(&chair_core::complaint::ComplaintQuery {

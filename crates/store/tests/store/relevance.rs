@@ -3,7 +3,7 @@ use chair_store::Store;
 use chair_store::relevance::PersonaHints;
 use chrono::{TimeZone, Utc};
 
-use crate::support::fresh_store;
+use crate::support::{fresh_store, import};
 
 fn request(limit: u32) -> RelevantRequest {
     RelevantRequest {
@@ -187,16 +187,7 @@ async fn ranked(store: &Store, item: &ItemText, limit: u32) -> Vec<RelevantCompl
 async fn import_csv(store: &Store, dir: &tempfile::TempDir, name: &str, csv: &str) {
     let p = dir.path().join(name);
     std::fs::write(&p, csv).unwrap();
-    store
-        .import_file(
-            &p,
-            &Default::default(),
-            Utc::now(),
-            None,
-            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
-        )
-        .await
-        .unwrap();
+    import(store, &p).await;
 }
 
 /// A fresh store holding the complaints of `csv`.

@@ -14,6 +14,20 @@ pub async fn fresh_store() -> (Store, TempDir) {
     (store, dir)
 }
 
+/// Imports `path` with the default options, as the import screen would.
+pub async fn import(store: &Store, path: &std::path::Path) -> chair_core::import::ImportSummary {
+    store
+        .import_file(
+            path,
+            &Default::default(),
+            chrono::Utc::now(),
+            None,
+            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("importing {}: {e}", path.display()))
+}
+
 /// A meeting with one agenda item; returns their ids.
 pub async fn meeting(store: &Store) -> (Uuid, Uuid) {
     let m = store
