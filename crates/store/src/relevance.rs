@@ -28,6 +28,13 @@ use crate::complaints::{accepted_strings, refused_by_the_index};
 use crate::time::now as now_text;
 use crate::{Result, Store, StoreError};
 
+/// The columns [`cached_rows`] reads, of `complaints` as `c`.
+macro_rules! cached_columns {
+    () => {
+        "c.seq, c.id, c.title, c.body, c.product, c.tags, c.segment, c.received_at"
+    };
+}
+
 /// What the persona(s) in the chair add to a query.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PersonaHints {
@@ -355,6 +362,50 @@ impl Store {
         *lock(&self.relevance_caches().candidates) = CandidateCache::default();
     }
 
+    /// Prepares relevance searches ahead of the first: the collection's statistics, and the
+    /// newest complaints read and stemmed, as many as the candidate cache's older half holds.
+    /// The app runs this in the background after opening a database and after an import, so
+    /// that the first agenda item shown does not wait for them. Returns how many complaints it
+    /// read. Searches may run meanwhile; a closed store stops it with an error.
+    pub async fn warm_relevance(&self) -> Result<usize> {
+        {
+            let mut conn = self.pool().acquire().await?;
+            self.corpus_stats(&mut conn).await?;
+        }
+        let cache = &self.relevance_caches().candidates;
+        let (mut before, mut read) = (i64::MAX, 0);
+        loop {
+            // A connection per batch, so that a search or a restore never waits long.
+            let rows = {
+                let mut conn = self.pool().acquire().await?;
+                sqlx::query(concat!(
+                    "SELECT ",
+                    cached_columns!(),
+                    " FROM complaints c WHERE c.seq < ?1 ORDER BY c.seq DESC LIMIT ?2"
+                ))
+                .bind(before)
+                .bind(WARM_BATCH as i64)
+                .fetch_all(&mut *conn)
+                .await?
+            };
+            let batch = cached_rows(&rows)?;
+            let Some(last) = batch.last() else {
+                return Ok(read);
+            };
+            before = last.candidate.key;
+            let mut cache = lock(cache);
+            for c in batch {
+                if !cache.warm(c) {
+                    return Ok(read);
+                }
+                read += 1;
+            }
+            if rows.len() < WARM_BATCH {
+                return Ok(read);
+            }
+        }
+    }
+
     /// The sampled word statistics of the collection, rebuilt when complaints were added.
     async fn corpus_stats(&self, conn: &mut SqliteConnection) -> Result<Arc<CorpusStats>> {
         let generation: i64 =
@@ -432,6 +483,21 @@ fn analyse_rows(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<(Candidate, Anal
             let c = candidate(r)?;
             let a = Analysed::of(&c);
             Ok((c, a))
+        })
+        .collect()
+}
+
+/// The complaints in `rows` (of `cached_columns!`), read and stemmed for the candidate cache.
+fn cached_rows(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<Arc<Cached>>> {
+    rows.iter()
+        .zip(analyse_rows(rows)?)
+        .map(|(r, (candidate, analysed))| {
+            let id: Hyphenated = r.try_get("id")?;
+            Ok(Arc::new(Cached {
+                id: id.into_uuid(),
+                candidate,
+                analysed,
+            }))
         })
         .collect()
 }
@@ -538,23 +604,18 @@ impl Pool {
             .map(|(&seq, _)| seq)
             .collect();
         if !missing.is_empty() {
-            let rows = sqlx::query(
-                "SELECT c.seq, c.id, c.title, c.body, c.product, c.tags, c.segment, c.received_at
-                   FROM json_each(?1) AS j JOIN complaints c ON c.seq = j.value",
-            )
+            let rows = sqlx::query(concat!(
+                "SELECT ",
+                cached_columns!(),
+                " FROM json_each(?1) AS j JOIN complaints c ON c.seq = j.value"
+            ))
             .bind(Json(&missing))
             .fetch_all(&mut *conn)
             .await?;
-            let mut read: FxHashMap<i64, Arc<Cached>> = FxHashMap::default();
-            for (r, (candidate, analysed)) in rows.iter().zip(analyse_rows(&rows)?) {
-                let id: Hyphenated = r.try_get("id")?;
-                let cached = Cached {
-                    id: id.into_uuid(),
-                    candidate,
-                    analysed,
-                };
-                read.insert(cached.candidate.key, Arc::new(cached));
-            }
+            let mut read: FxHashMap<i64, Arc<Cached>> = cached_rows(&rows)?
+                .into_iter()
+                .map(|c| (c.candidate.key, c))
+                .collect();
             let mut cache = lock(cache);
             for (&seq, c) in &read {
                 cache.insert(seq, Arc::clone(c));
@@ -586,9 +647,11 @@ impl Pool {
 }
 
 /// How many complaints, read and stemmed, the candidate cache keeps at most.
-const CACHED_CANDIDATES: usize = 8192;
+const CACHED_CANDIDATES: usize = 16_384;
 /// About how much memory the candidate cache takes at most.
 const CACHED_BYTES: usize = 32 << 20;
+/// How many complaints [`Store::warm_relevance`] reads at a time.
+const WARM_BATCH: usize = 512;
 
 /// A candidate as read and stemmed once, with its id. The store only ever adds complaints,
 /// so while it is open a `seq` names the same complaint.
@@ -619,11 +682,13 @@ impl Cached {
 /// candidates were read and stemmed before. Two generations of up to half
 /// [`CACHED_CANDIDATES`] and half [`CACHED_BYTES`] each: a hit in the older moves to the
 /// newer, and when the newer is full it becomes the older, dropping what the older held.
+/// The warm-up at open fills the older, leaving the newer to searches.
 #[derive(Default)]
 struct CandidateCache {
     newer: FxHashMap<i64, Arc<Cached>>,
     newer_bytes: usize,
     older: FxHashMap<i64, Arc<Cached>>,
+    older_bytes: usize,
 }
 
 impl CandidateCache {
@@ -632,6 +697,7 @@ impl CandidateCache {
             return Some(Arc::clone(c));
         }
         let c = self.older.remove(&seq)?;
+        self.older_bytes -= c.bytes();
         self.insert(seq, Arc::clone(&c));
         Some(c)
     }
@@ -644,10 +710,26 @@ impl CandidateCache {
         if self.newer.len() >= CACHED_CANDIDATES / 2 || self.newer_bytes + bytes > CACHED_BYTES / 2
         {
             self.older = std::mem::take(&mut self.newer);
-            self.newer_bytes = 0;
+            self.older_bytes = std::mem::take(&mut self.newer_bytes);
         }
         self.newer_bytes += bytes;
         self.newer.insert(seq, c);
+    }
+
+    /// Adds `c` to the older generation while it has room; false once it has none.
+    fn warm(&mut self, c: Arc<Cached>) -> bool {
+        let seq = c.candidate.key;
+        if self.newer.contains_key(&seq) || self.older.contains_key(&seq) {
+            return true;
+        }
+        let bytes = c.bytes();
+        if self.older.len() >= CACHED_CANDIDATES / 2 || self.older_bytes + bytes > CACHED_BYTES / 2
+        {
+            return false;
+        }
+        self.older_bytes += bytes;
+        self.older.insert(seq, c);
+        true
     }
 }
 
@@ -927,6 +1009,37 @@ mod tests {
             cache.get(total - 2).map(|c| c.candidate.body.clone()),
             Some(format!("complaint {}", total - 2))
         );
+    }
+
+    #[test]
+    fn the_warm_up_fills_only_the_older_half_and_searches_keep_their_own() {
+        let mut cache = CandidateCache::default();
+        let searched = 1_000_000;
+        cache.insert(searched, cached(searched));
+        let mut warmed = 0;
+        for seq in 0..CACHED_CANDIDATES as i64 {
+            if !cache.warm(cached(seq)) {
+                break;
+            }
+            warmed += 1;
+        }
+        assert_eq!(warmed, CACHED_CANDIDATES / 2);
+        assert!(
+            cache.warm(cached(searched)),
+            "one already held needs no room"
+        );
+        assert_eq!(
+            cache.newer.len(),
+            1,
+            "what a search read stays in the newer half"
+        );
+        // A warmed complaint a search uses moves to the newer half, making room.
+        assert!(cache.get(7).is_some());
+        assert_eq!(cache.older.len(), CACHED_CANDIDATES / 2 - 1);
+        let held: usize = cache.older.values().map(|c| c.bytes()).sum();
+        assert_eq!(cache.older_bytes, held);
+        assert!(cache.warm(cached(searched + 1)));
+        assert!(!cache.warm(cached(searched + 2)));
     }
 
     #[test]

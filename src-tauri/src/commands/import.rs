@@ -64,7 +64,11 @@ pub async fn start_import(
     if let Ok(mut running) = state.import_cancel.lock() {
         *running = None;
     }
-    Ok(result?)
+    let summary = result?;
+    if summary.imported > 0 {
+        tauri::async_runtime::spawn(async move { crate::warm_relevance(&store).await });
+    }
+    Ok(summary)
 }
 
 fn busy() -> ApiError {

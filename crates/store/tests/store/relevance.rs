@@ -385,4 +385,14 @@ async fn asking_again_gives_the_same_ranking_and_finds_complaints_added_since() 
     let fresh = Store::open(store.path()).await.unwrap();
     assert_eq!(at(&fresh).await, after);
     fresh.close().await;
+
+    // Nor does reading the newest complaints ahead, as the app does after opening.
+    let warmed = Store::open(store.path()).await.unwrap();
+    assert_eq!(
+        warmed.warm_relevance().await.unwrap(),
+        4,
+        "every complaint read"
+    );
+    assert_eq!(at(&warmed).await, after);
+    warmed.close().await;
 }
