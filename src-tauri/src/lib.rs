@@ -58,27 +58,30 @@ fn focus_main(app: &tauri::AppHandle) {
     }
 }
 
-/// Reads ahead what relevance searches need (see [`chair_store::Store::warm_relevance`]), so
-/// that the first agenda item shown gets its complaints without waiting.
-pub(crate) async fn warm_relevance(store: &chair_store::Store) {
-    let started = std::time::Instant::now();
-    match store.warm_relevance().await {
-        Ok(read) => tracing::info!(
-            "relevance ready: {read} complaints read ahead in {} ms",
-            started.elapsed().as_millis()
-        ),
-        // Searches read what they need themselves; only the head start is lost.
-        Err(e) => tracing::warn!("cannot read complaints ahead: {e}"),
-    }
+/// Reads ahead, in the background, what relevance searches need (see
+/// [`chair_store::Store::warm_relevance`]), so that the first agenda item shown gets its
+/// complaints without waiting.
+pub(crate) fn warm_relevance(store: chair_store::Store) {
+    tauri::async_runtime::spawn(async move {
+        let started = std::time::Instant::now();
+        match store.warm_relevance().await {
+            Ok(added) => tracing::info!(
+                "relevance ready: {added} complaints read ahead in {} ms",
+                started.elapsed().as_millis()
+            ),
+            // Closed for a restore or after damage was found: nothing is lost.
+            Err(e) if store.is_closed() => tracing::debug!("read-ahead stopped: {e}"),
+            // Searches read what they need themselves; only the head start is lost.
+            Err(e) => tracing::warn!("cannot read complaints ahead: {e}"),
+        }
+    });
 }
 
-/// After start, in the background: what relevance searches need read ahead, a full check of
-/// a file too large to check before the window opened, then a backup if anything changed
-/// since the last one.
+/// After start, in the background: a full check of a file too large to check before the
+/// window opened, then a backup if anything changed since the last one.
 async fn look_after(app: tauri::AppHandle) {
     let state = app.state::<AppState>();
     let Ok(store) = state.store() else { return };
-    warm_relevance(&store).await;
     let size = std::fs::metadata(store.path())
         .map(|m| m.len())
         .unwrap_or(0);

@@ -30,11 +30,14 @@ impl AppState {
         }
     }
 
+    /// Opens the store and starts reading ahead for relevance searches.
     async fn open_store(db_path: &std::path::Path) -> Result<Store, ApiError> {
-        Store::open(db_path).await.map_err(|e| {
+        let store = Store::open(db_path).await.map_err(|e| {
             tracing::error!("cannot open {}: {e}", db_path.display());
             ApiError::from(e)
-        })
+        })?;
+        crate::warm_relevance(store.clone());
+        Ok(store)
     }
 
     /// The open store, or the error that keeps it closed.

@@ -142,6 +142,11 @@ impl Store {
         &self.relevance
     }
 
+    /// True once [`Store::close`] ran: every later query fails.
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
+    }
+
     /// Where the database file is.
     pub fn path(&self) -> &Path {
         &self.path

@@ -363,18 +363,23 @@ impl Store {
     }
 
     /// Prepares relevance searches ahead of the first: the collection's statistics, and the
-    /// newest complaints read and stemmed, as many as the candidate cache's older half holds.
-    /// The app runs this in the background after opening a database and after an import, so
-    /// that the first agenda item shown does not wait for them. Returns how many complaints it
-    /// read. Searches may run meanwhile; a closed store stops it with an error.
+    /// newest complaints read and stemmed, as many as the candidate cache's older half has
+    /// room for. The app runs this in the background whenever it opens a database and after
+    /// an import, so that the first agenda item shown does not wait for them. Returns how many
+    /// complaints it added to the cache. Searches may run meanwhile; a closed store stops it
+    /// with an error.
     pub async fn warm_relevance(&self) -> Result<usize> {
         {
             let mut conn = self.pool().acquire().await?;
             self.corpus_stats(&mut conn).await?;
         }
         let cache = &self.relevance_caches().candidates;
-        let (mut before, mut read) = (i64::MAX, 0);
-        loop {
+        let (mut before, mut added) = (i64::MAX, 0);
+        'read: loop {
+            let limit = lock(cache).room().min(WARM_BATCH);
+            if limit == 0 {
+                break;
+            }
             // A connection per batch, so that a search or a restore never waits long.
             let rows = {
                 let mut conn = self.pool().acquire().await?;
@@ -384,26 +389,35 @@ impl Store {
                     " FROM complaints c WHERE c.seq < ?1 ORDER BY c.seq DESC LIMIT ?2"
                 ))
                 .bind(before)
-                .bind(WARM_BATCH as i64)
+                .bind(limit as i64)
                 .fetch_all(&mut *conn)
                 .await?
             };
             let batch = cached_rows(&rows)?;
             let Some(last) = batch.last() else {
-                return Ok(read);
+                break;
             };
             before = last.candidate.key;
-            let mut cache = lock(cache);
+            let mut held = lock(cache);
             for c in batch {
-                if !cache.warm(c) {
-                    return Ok(read);
+                match held.warm(c) {
+                    Warmed::Added => added += 1,
+                    Warmed::AlreadyHeld => {}
+                    Warmed::Full => break 'read,
                 }
-                read += 1;
             }
-            if rows.len() < WARM_BATCH {
-                return Ok(read);
+            if rows.len() < limit {
+                break;
             }
         }
+        let held = lock(cache);
+        tracing::debug!(
+            added,
+            held = held.older.len(),
+            mb = held.older_bytes as f64 / 1e6,
+            "read ahead"
+        );
+        Ok(added)
     }
 
     /// The sampled word statistics of the collection, rebuilt when complaints were added.
@@ -412,10 +426,20 @@ impl Store {
             sqlx::query_scalar!(r#"SELECT coalesce(max(seq), 0) AS "n!: i64" FROM complaints"#)
                 .fetch_one(&mut *conn)
                 .await?;
-        if let Some((g, stats)) = lock(&self.relevance_caches().stats).as_ref()
-            && *g == generation
-        {
-            return Ok(Arc::clone(stats));
+        let current = || {
+            lock(&self.relevance_caches().stats)
+                .as_ref()
+                .filter(|(g, _)| *g == generation)
+                .map(|(_, stats)| Arc::clone(stats))
+        };
+        if let Some(stats) = current() {
+            return Ok(stats);
+        }
+        // One build at a time: a search starting while the read-ahead builds them waits for
+        // those instead of building its own.
+        let _building = self.relevance_caches().building_stats.lock().await;
+        if let Some(stats) = current() {
+            return Ok(stats);
         }
         let docs: i64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!: i64" FROM complaints"#)
             .fetch_one(&mut *conn)
@@ -465,6 +489,8 @@ pub(crate) struct Caches {
     /// The sampled statistics, with the generation (highest complaint `seq`) they were
     /// computed at.
     stats: Mutex<Option<(i64, Arc<CorpusStats>)>>,
+    /// Held while the statistics are built.
+    building_stats: tokio::sync::Mutex<()>,
     /// The built-in thesaurus plus the user's groups, until the user changes theirs.
     thesaurus: Mutex<Option<Arc<Thesaurus>>>,
     candidates: Mutex<CandidateCache>,
@@ -647,7 +673,7 @@ impl Pool {
 }
 
 /// How many complaints, read and stemmed, the candidate cache keeps at most.
-const CACHED_CANDIDATES: usize = 16_384;
+const CACHED_CANDIDATES: usize = 24_576;
 /// About how much memory the candidate cache takes at most.
 const CACHED_BYTES: usize = 32 << 20;
 /// How many complaints [`Store::warm_relevance`] reads at a time.
@@ -662,16 +688,17 @@ struct Cached {
 }
 
 impl Cached {
-    /// About how much memory this takes.
+    /// About how much memory this takes: what its strings and lists have allocated.
     fn bytes(&self) -> usize {
         let c = &self.candidate;
         let a = &self.analysed;
-        let text = c.title.len()
-            + c.body.len()
-            + c.product.len()
-            + c.segment.len()
-            + c.tags.iter().map(|t| t.len() + 24).sum::<usize>();
-        let stems = (a.title.len() + a.body.len() + a.meta.len())
+        let text = c.title.capacity()
+            + c.body.capacity()
+            + c.product.capacity()
+            + c.segment.capacity()
+            + c.tags.iter().map(|t| t.capacity()).sum::<usize>()
+            + c.tags.capacity() * std::mem::size_of::<String>();
+        let stems = (a.title.capacity() + a.body.capacity() + a.meta.capacity())
             * std::mem::size_of::<relevance::text::StemId>();
         std::mem::size_of::<Self>() + text + stems
     }
@@ -682,7 +709,7 @@ impl Cached {
 /// candidates were read and stemmed before. Two generations of up to half
 /// [`CACHED_CANDIDATES`] and half [`CACHED_BYTES`] each: a hit in the older moves to the
 /// newer, and when the newer is full it becomes the older, dropping what the older held.
-/// The warm-up at open fills the older, leaving the newer to searches.
+/// The read-ahead ([`Store::warm_relevance`]) fills the older, leaving the newer to searches.
 #[derive(Default)]
 struct CandidateCache {
     newer: FxHashMap<i64, Arc<Cached>>,
@@ -716,21 +743,33 @@ impl CandidateCache {
         self.newer.insert(seq, c);
     }
 
-    /// Adds `c` to the older generation while it has room; false once it has none.
-    fn warm(&mut self, c: Arc<Cached>) -> bool {
+    /// How many more complaints the older generation takes, by count.
+    fn room(&self) -> usize {
+        (CACHED_CANDIDATES / 2).saturating_sub(self.older.len())
+    }
+
+    /// Adds `c` to the older generation if it has room.
+    fn warm(&mut self, c: Arc<Cached>) -> Warmed {
         let seq = c.candidate.key;
         if self.newer.contains_key(&seq) || self.older.contains_key(&seq) {
-            return true;
+            return Warmed::AlreadyHeld;
         }
         let bytes = c.bytes();
-        if self.older.len() >= CACHED_CANDIDATES / 2 || self.older_bytes + bytes > CACHED_BYTES / 2
-        {
-            return false;
+        if self.room() == 0 || self.older_bytes + bytes > CACHED_BYTES / 2 {
+            return Warmed::Full;
         }
         self.older_bytes += bytes;
         self.older.insert(seq, c);
-        true
+        Warmed::Added
     }
+}
+
+/// What [`CandidateCache::warm`] did.
+#[derive(Debug, PartialEq, Eq)]
+enum Warmed {
+    Added,
+    AlreadyHeld,
+    Full,
 }
 
 impl std::fmt::Debug for CandidateCache {
@@ -1011,35 +1050,62 @@ mod tests {
         );
     }
 
+    fn held_bytes(map: &FxHashMap<i64, Arc<Cached>>) -> usize {
+        map.values().map(|c| c.bytes()).sum()
+    }
+
     #[test]
-    fn the_warm_up_fills_only_the_older_half_and_searches_keep_their_own() {
+    fn the_read_ahead_fills_only_the_older_half_and_searches_keep_their_own() {
         let mut cache = CandidateCache::default();
         let searched = 1_000_000;
         cache.insert(searched, cached(searched));
-        let mut warmed = 0;
+        let mut added = 0;
         for seq in 0..CACHED_CANDIDATES as i64 {
-            if !cache.warm(cached(seq)) {
-                break;
+            match cache.warm(cached(seq)) {
+                Warmed::Added => added += 1,
+                other => {
+                    assert_eq!(other, Warmed::Full);
+                    break;
+                }
             }
-            warmed += 1;
         }
-        assert_eq!(warmed, CACHED_CANDIDATES / 2);
-        assert!(
-            cache.warm(cached(searched)),
-            "one already held needs no room"
-        );
+        assert_eq!(added, CACHED_CANDIDATES / 2);
+        assert_eq!(cache.room(), 0);
+        assert_eq!(cache.warm(cached(searched)), Warmed::AlreadyHeld);
         assert_eq!(
             cache.newer.len(),
             1,
             "what a search read stays in the newer half"
         );
-        // A warmed complaint a search uses moves to the newer half, making room.
+        // A read-ahead complaint a search uses moves to the newer half, making room.
         assert!(cache.get(7).is_some());
         assert_eq!(cache.older.len(), CACHED_CANDIDATES / 2 - 1);
-        let held: usize = cache.older.values().map(|c| c.bytes()).sum();
-        assert_eq!(cache.older_bytes, held);
-        assert!(cache.warm(cached(searched + 1)));
-        assert!(!cache.warm(cached(searched + 2)));
+        assert_eq!(cache.older_bytes, held_bytes(&cache.older));
+        assert_eq!(cache.warm(cached(searched + 1)), Warmed::Added);
+        assert_eq!(cache.warm(cached(searched + 2)), Warmed::Full);
+        // When the newer half fills, it becomes the older with its exact size.
+        for seq in 2_000_000..2_000_000 + CACHED_CANDIDATES as i64 / 2 {
+            cache.insert(seq, cached(seq));
+        }
+        assert!(cache.older.contains_key(&searched));
+        assert_eq!(cache.older_bytes, held_bytes(&cache.older));
+        assert_eq!(cache.newer_bytes, held_bytes(&cache.newer));
+    }
+
+    #[test]
+    fn the_read_ahead_keeps_to_half_the_memory_budget() {
+        let mut cache = CandidateCache::default();
+        let mut added = 0;
+        for seq in 0..200 {
+            if cache.warm(sized(seq, "x".repeat(1 << 20))) == Warmed::Full {
+                break;
+            }
+            added += 1;
+        }
+        assert!(cache.room() > 0, "the count allows more");
+        assert!(cache.older_bytes <= CACHED_BYTES / 2);
+        assert_eq!(cache.older_bytes, held_bytes(&cache.older));
+        assert!((10..=16).contains(&added), "{added} complaints of 1 MB");
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub async fn start_import(
     }
     let summary = result?;
     if summary.imported > 0 {
-        tauri::async_runtime::spawn(async move { crate::warm_relevance(&store).await });
+        crate::warm_relevance(store);
     }
     Ok(summary)
 }

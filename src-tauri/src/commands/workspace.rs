@@ -31,5 +31,8 @@ pub async fn workspace_status(state: State<'_, AppState>) -> CmdResult<Workspace
 #[tauri::command]
 #[specta::specta]
 pub async fn create_demo_workspace(state: State<'_, AppState>) -> CmdResult<DemoSummary> {
-    Ok(state.store()?.create_demo(chrono::Utc::now()).await?)
+    let store = state.store()?;
+    let summary = store.create_demo(chrono::Utc::now()).await?;
+    crate::warm_relevance(store);
+    Ok(summary)
 }

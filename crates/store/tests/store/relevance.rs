@@ -396,3 +396,60 @@ async fn asking_again_gives_the_same_ranking_and_finds_complaints_added_since() 
     assert_eq!(at(&warmed).await, after);
     warmed.close().await;
 }
+
+#[tokio::test]
+async fn reading_ahead_holds_a_small_collection_whole_and_ranks_the_same() {
+    // More complaints than the read-ahead takes at a time (512), so it reads in batches.
+    let words = ["card", "fee", "loan", "app", "transfer", "refund", "branch"];
+    let mut csv = String::from("id,date,text\n");
+    for i in 0..1025 {
+        csv.push_str(&format!(
+            "{i},2026-01-{:02},Complaint {i} about the {} and the {}\n",
+            1 + i % 28,
+            words[i % 7],
+            words[(i / 7) % 7]
+        ));
+    }
+    let (store, _dir) = store_with_csv(&csv).await;
+    let item = ItemText {
+        title: "Refund of a card fee".into(),
+        ..Default::default()
+    };
+    let request = RelevantRequest {
+        as_of: Some(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap()),
+        ..request(10)
+    };
+    let at = |store: Store| {
+        let (item, request) = (item.clone(), request.clone());
+        async move {
+            let r = store
+                .relevant(
+                    &item,
+                    &PersonaHints::default(),
+                    &[],
+                    &request,
+                    &Params::default(),
+                )
+                .await
+                .unwrap();
+            store.close().await;
+            r
+        }
+    };
+    let cold = at(Store::open(store.path()).await.unwrap()).await;
+    // Near-duplicates, grouped: the counts are compared too.
+    assert!(cold.iter().any(|r| r.duplicates > 0), "{cold:?}");
+
+    let warmed = Store::open(store.path()).await.unwrap();
+    assert_eq!(
+        warmed.warm_relevance().await.unwrap(),
+        1025,
+        "every one read"
+    );
+    assert_eq!(
+        warmed.warm_relevance().await.unwrap(),
+        0,
+        "nothing read twice"
+    );
+    assert_eq!(at(warmed).await, cold);
+}
