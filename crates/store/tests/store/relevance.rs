@@ -183,6 +183,25 @@ async fn ranked(store: &Store, item: &ItemText, limit: u32) -> Vec<RelevantCompl
         .unwrap_or_else(|e| panic!("ranking {:?}: {e}", item.title))
 }
 
+/// The top 10 complaints for `item` as of one fixed day, so that only what the store reads
+/// can differ between two calls.
+async fn ranked_on_a_fixed_day(store: &Store, item: &ItemText) -> Vec<RelevantComplaint> {
+    let request = RelevantRequest {
+        as_of: Some(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap()),
+        ..request(10)
+    };
+    store
+        .relevant(
+            item,
+            &PersonaHints::default(),
+            &[],
+            &request,
+            &Params::default(),
+        )
+        .await
+        .unwrap()
+}
+
 /// Imports `csv` into `store` from a file named `name` in `dir`.
 async fn import_csv(store: &Store, dir: &tempfile::TempDir, name: &str, csv: &str) {
     let p = dir.path().join(name);
@@ -333,29 +352,8 @@ async fn asking_again_gives_the_same_ranking_and_finds_complaints_added_since() 
         description: "Customers say their new card was never delivered.".into(),
         ..Default::default()
     };
-    // One "now" for every query, so that only the reading differs.
-    let at = |store: &Store| {
-        let store = store.clone();
-        let item = item.clone();
-        async move {
-            let request = RelevantRequest {
-                as_of: Some(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap()),
-                ..request(10)
-            };
-            store
-                .relevant(
-                    &item,
-                    &PersonaHints::default(),
-                    &[],
-                    &request,
-                    &Params::default(),
-                )
-                .await
-                .unwrap()
-        }
-    };
-    let first = at(&store).await;
-    let again = at(&store).await;
+    let first = ranked_on_a_fixed_day(&store, &item).await;
+    let again = ranked_on_a_fixed_day(&store, &item).await;
     assert_eq!(first, again, "read afresh or remembered, the same ranking");
 
     // A complaint imported after the first query is found by the next one.
@@ -366,7 +364,7 @@ async fn asking_again_gives_the_same_ranking_and_finds_complaints_added_since() 
         "id,date,text\n4,2026-01-04,Card not arrived after three weeks and never delivered\n",
     )
     .await;
-    let after = at(&store).await;
+    let after = ranked_on_a_fixed_day(&store, &item).await;
     let ids: Vec<&str> = after
         .iter()
         .filter_map(|r| r.complaint.external_id.as_deref())
@@ -381,9 +379,9 @@ async fn asking_again_gives_the_same_ranking_and_finds_complaints_added_since() 
 
     // With nothing remembered, in this store or one opened afresh, the ranking is the same.
     store.forget_relevance_candidates();
-    assert_eq!(at(&store).await, after);
+    assert_eq!(ranked_on_a_fixed_day(&store, &item).await, after);
     let fresh = Store::open(store.path()).await.unwrap();
-    assert_eq!(at(&fresh).await, after);
+    assert_eq!(ranked_on_a_fixed_day(&fresh, &item).await, after);
     fresh.close().await;
 
     // Nor does reading the newest complaints ahead, as the app does after opening.
@@ -393,7 +391,7 @@ async fn asking_again_gives_the_same_ranking_and_finds_complaints_added_since() 
         4,
         "every complaint read"
     );
-    assert_eq!(at(&warmed).await, after);
+    assert_eq!(ranked_on_a_fixed_day(&warmed, &item).await, after);
     warmed.close().await;
 }
 
@@ -415,28 +413,9 @@ async fn reading_ahead_holds_a_small_collection_whole_and_ranks_the_same() {
         title: "Refund of a card fee".into(),
         ..Default::default()
     };
-    let request = RelevantRequest {
-        as_of: Some(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap()),
-        ..request(10)
-    };
-    let at = |store: Store| {
-        let (item, request) = (item.clone(), request.clone());
-        async move {
-            let r = store
-                .relevant(
-                    &item,
-                    &PersonaHints::default(),
-                    &[],
-                    &request,
-                    &Params::default(),
-                )
-                .await
-                .unwrap();
-            store.close().await;
-            r
-        }
-    };
-    let cold = at(Store::open(store.path()).await.unwrap()).await;
+    let reader = Store::open(store.path()).await.unwrap();
+    let cold = ranked_on_a_fixed_day(&reader, &item).await;
+    reader.close().await;
     // Near-duplicates, grouped: the counts are compared too.
     assert!(cold.iter().any(|r| r.duplicates > 0), "{cold:?}");
 
@@ -451,5 +430,6 @@ async fn reading_ahead_holds_a_small_collection_whole_and_ranks_the_same() {
         0,
         "nothing read twice"
     );
-    assert_eq!(at(warmed).await, cold);
+    assert_eq!(ranked_on_a_fixed_day(&warmed, &item).await, cold);
+    warmed.close().await;
 }
