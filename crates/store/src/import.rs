@@ -62,6 +62,52 @@ pub async fn preview(path: &Path, options: &ImportOptions) -> Result<import::Pre
         .map_err(import_error)
 }
 
+/// The index that lists complaints by date received. A large import leaves it out while it
+/// writes and builds it once at the end: dates come in any order, and inserting them one by
+/// one into a large index rewrites a page of it for nearly every complaint (1M complaints:
+/// 52 s with the index, 33 s without it plus 2 s to build it). Opening the store builds it
+/// when missing (an import cut short by a crash).
+pub(crate) const RECEIVED_AT_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS complaints_received_at ON complaints (received_at)";
+
+/// Drops the received-date index when `plan` may add more complaints than the store holds
+/// (counting a generous 1 KB per complaint), so that building it again costs less than
+/// keeping it; true when dropped.
+async fn defer_received_index(
+    conn: &mut sqlx::SqliteConnection,
+    plan: &import::Plan,
+) -> Result<bool> {
+    let held: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM complaints")
+        .fetch_one(&mut *conn)
+        .await?;
+    if (plan.total_bytes / 1024) as i64 <= held {
+        return Ok(false);
+    }
+    sqlx::query("DROP INDEX IF EXISTS complaints_received_at")
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
+/// Builds the received-date index with the memory an import takes staying the same whatever
+/// the size of the store: sorting in temporary files, and reading the table through the page
+/// cache rather than mapping the file.
+async fn build_received_index(conn: &mut sqlx::SqliteConnection) -> Result<()> {
+    sqlx::query("PRAGMA temp_store = FILE; PRAGMA mmap_size = 0")
+        .execute(&mut *conn)
+        .await?;
+    let built = sqlx::query(RECEIVED_AT_INDEX).execute(&mut *conn).await;
+    // Built from a number only.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA temp_store = MEMORY; PRAGMA mmap_size = {}",
+        crate::MMAP_SIZE
+    )))
+    .execute(&mut *conn)
+    .await?;
+    built?;
+    Ok(())
+}
+
 impl Store {
     /// Imports `path`. `now` dates complaints of files without dates; `progress` hears
     /// after every batch; setting `cancel` stops after the current batch.
@@ -99,6 +145,7 @@ impl Store {
         sqlx::query("PRAGMA synchronous = NORMAL")
             .execute(&mut *conn)
             .await?;
+        let deferred = defer_received_index(&mut conn, &plan).await?;
         let mut total = Counts::default();
         let mut first_rejections: Vec<Rejection> = Vec::new();
         let mut write_error = None;
@@ -129,6 +176,11 @@ impl Store {
             }
         }
         drop(rx); // stops the reader if writing failed
+        if deferred && let Err(e) = build_received_index(&mut conn).await {
+            // Left for the next open to build; the complaints written are sound.
+            tracing::warn!("cannot build the received-date index again: {e}");
+            write_error.get_or_insert(e);
+        }
         let restored = sqlx::query("PRAGMA synchronous = FULL")
             .execute(&mut *conn)
             .await;

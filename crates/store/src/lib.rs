@@ -60,6 +60,9 @@ pub fn resolve_db_path(explicit: Option<PathBuf>) -> PathBuf {
         .unwrap_or_else(default_db_path)
 }
 
+/// How much of the database file SQLite maps into memory for reading.
+const MMAP_SIZE: u64 = 256 << 20;
+
 /// An open Empty Chair database.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -95,7 +98,7 @@ impl Store {
             // A 16 MB page cache per connection (grown only as used) and memory-mapped reads:
             // imports and large collections otherwise spend their time re-reading pages.
             .pragma("cache_size", "-16384")
-            .pragma("mmap_size", "268435456")
+            .pragma("mmap_size", MMAP_SIZE.to_string())
             .pragma("temp_store", "MEMORY")
             // Long reads (a full verify, an export) are expected; they are not warnings.
             .log_slow_statements(log::LevelFilter::Debug, std::time::Duration::from_secs(5));
@@ -190,6 +193,22 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<()> {
+        self.run_migrations().await?;
+        // An import cut short by a crash may have left out the received-date index. Without
+        // it, lists by date are slower but right: a file that cannot take it still opens.
+        if let Err(e) = sqlx::query(import::RECEIVED_AT_INDEX)
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(
+                "cannot build the received-date index of {}: {e}",
+                self.path.display()
+            );
+        }
+        Ok(())
+    }
+
+    async fn run_migrations(&self) -> Result<()> {
         MIGRATOR.run(&self.pool).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Corrupt(format!(
                 "{} was written by a newer version of Empty Chair (schema {v}); this version will not change it: update the app",

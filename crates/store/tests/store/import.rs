@@ -194,3 +194,62 @@ async fn per_day_counts_match_the_complaints_after_imports_with_duplicates() {
     assert_eq!(differ, 0, "every day's count equals its complaints");
     assert_eq!(total, store.status().await.unwrap().complaints);
 }
+
+/// Where the received-date index is among the schema's entries: `Some(0)` when it was the
+/// last made, `None` when missing.
+async fn received_index_age(path: &Path) -> Option<i64> {
+    use sqlx::Connection;
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let age = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM sqlite_schema AS later WHERE later.rowid > s.rowid)
+           FROM sqlite_schema AS s WHERE s.name = 'complaints_received_at'",
+    )
+    .fetch_optional(&mut c)
+    .await
+    .unwrap();
+    c.close().await.unwrap();
+    age
+}
+
+#[tokio::test]
+async fn a_large_import_builds_the_received_date_index_at_the_end_and_open_puts_back_a_lost_one() {
+    let (store, _dir) = fresh_store().await;
+    assert!(received_index_age(store.path()).await.is_some());
+    // Into an empty store: the index is left out while writing, then made last.
+    let s = import(&store, &fixture("cfpb-complaints-sample.csv")).await;
+    assert_eq!(s.imported, 1532);
+    assert_eq!(received_index_age(store.path()).await, Some(0));
+    let newest = store
+        .list_complaints(&Default::default())
+        .await
+        .unwrap()
+        .items;
+    assert!(
+        newest
+            .windows(2)
+            .all(|w| w[0].received_at >= w[1].received_at),
+        "listed newest first"
+    );
+
+    // An import cut short by a crash leaves it out: opening the store builds it again.
+    {
+        use sqlx::Connection;
+        let mut c =
+            sqlx::SqliteConnection::connect(&format!("sqlite://{}", store.path().display()))
+                .await
+                .unwrap();
+        sqlx::query("DROP INDEX complaints_received_at")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        c.close().await.unwrap();
+    }
+    let path = store.path().to_path_buf();
+    store.close().await;
+    assert_eq!(received_index_age(&path).await, None);
+    let reopened = chair_store::Store::open(&path).await.unwrap();
+    assert_eq!(received_index_age(&path).await, Some(0));
+    reopened.close().await;
+}
