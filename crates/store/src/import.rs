@@ -62,49 +62,69 @@ pub async fn preview(path: &Path, options: &ImportOptions) -> Result<import::Pre
         .map_err(import_error)
 }
 
-/// The index that lists complaints by date received. A large import leaves it out while it
-/// writes and builds it once at the end: dates come in any order, and inserting them one by
-/// one into a large index rewrites a page of it for nearly every complaint (1M complaints:
-/// 52 s with the index, 33 s without it plus 2 s to build it). Opening the store builds it
-/// when missing (an import cut short by a crash).
+/// The index that lists complaints by date received (as in the first migration). A large
+/// import leaves it out while it writes and builds it once at the end: dates come in any
+/// order, and inserting them one by one into a large index rewrites a page of it for nearly
+/// every complaint (1M complaints: 52 s with the index, 33 s without it plus 2 s to build it).
+/// While it is out, the import holds `<database>.importing` (shared); opening the store
+/// builds it again when missing and no import holds that file (one was cut short).
 pub(crate) const RECEIVED_AT_INDEX: &str =
     "CREATE INDEX IF NOT EXISTS complaints_received_at ON complaints (received_at)";
 
+/// The most complaints a store may hold after an import that leaves the received-date index
+/// out: building it again holds the write lock (about 2 s a million complaints here), and
+/// other writers wait for it at most [`crate::BUSY_TIMEOUT`].
+const DEFER_INDEX_UP_TO: i64 = 1_500_000;
+
 /// Drops the received-date index when `plan` may add more complaints than the store holds
-/// (counting a generous 1 KB per complaint), so that building it again costs less than
-/// keeping it; true when dropped.
+/// (reckoning 1 KB a complaint) and the store stays small enough to build it again quickly.
+/// Returns the lock that says so while it is out; `None` when it was kept.
 async fn defer_received_index(
+    db: &Path,
     conn: &mut sqlx::SqliteConnection,
     plan: &import::Plan,
-) -> Result<bool> {
+) -> Result<Option<std::fs::File>> {
     let held: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM complaints")
         .fetch_one(&mut *conn)
         .await?;
-    if (plan.total_bytes / 1024) as i64 <= held {
-        return Ok(false);
+    let adding = (plan.total_bytes / 1024) as i64;
+    // At the shortest, a complaint takes a few hundred bytes of a file.
+    if adding <= held || held + (plan.total_bytes / 256) as i64 > DEFER_INDEX_UP_TO {
+        return Ok(None);
     }
+    // A store being opened may be building the index right now: then keep it.
+    let Some(lock) = crate::lock::importing(db)? else {
+        return Ok(None);
+    };
     sqlx::query("DROP INDEX IF EXISTS complaints_received_at")
         .execute(&mut *conn)
         .await?;
-    Ok(true)
+    Ok(Some(lock))
 }
 
-/// Builds the received-date index with the memory an import takes staying the same whatever
-/// the size of the store: sorting in temporary files, and reading the table through the page
-/// cache rather than mapping the file.
-async fn build_received_index(conn: &mut sqlx::SqliteConnection) -> Result<()> {
-    sqlx::query("PRAGMA temp_store = FILE; PRAGMA mmap_size = 0")
+/// Builds the received-date index with the memory taken staying the same whatever the size
+/// of the store: sorting in temporary files, and reading the table through the page cache
+/// rather than mapping the file. Whatever happens, the connection's settings are put back.
+pub(crate) async fn build_received_index(conn: &mut sqlx::SqliteConnection) -> Result<()> {
+    let set = sqlx::query("PRAGMA temp_store = FILE; PRAGMA mmap_size = 0")
         .execute(&mut *conn)
-        .await?;
-    let built = sqlx::query(RECEIVED_AT_INDEX).execute(&mut *conn).await;
+        .await;
+    let built = match set {
+        Ok(_) => sqlx::query(RECEIVED_AT_INDEX)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
     // Built from a number only.
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    let restored = sqlx::query(sqlx::AssertSqlSafe(format!(
         "PRAGMA temp_store = MEMORY; PRAGMA mmap_size = {}",
         crate::MMAP_SIZE
     )))
     .execute(&mut *conn)
-    .await?;
+    .await;
     built?;
+    restored?;
     Ok(())
 }
 
@@ -145,11 +165,19 @@ impl Store {
         sqlx::query("PRAGMA synchronous = NORMAL")
             .execute(&mut *conn)
             .await?;
-        let deferred = defer_received_index(&mut conn, &plan).await?;
+        let mut write_error = None;
+        let deferred = match defer_received_index(self.path(), &mut conn, &plan).await {
+            Ok(lock) => lock,
+            Err(e) => {
+                write_error = Some(e);
+                None
+            }
+        };
         let mut total = Counts::default();
         let mut first_rejections: Vec<Rejection> = Vec::new();
-        let mut write_error = None;
-        while let Some(batch) = rx.recv().await {
+        while write_error.is_none()
+            && let Some(batch) = rx.recv().await
+        {
             let room = SUMMARY_REJECTIONS.saturating_sub(first_rejections.len());
             first_rejections.extend(batch.rejections.iter().take(room).cloned());
             match write_batch(&mut conn, import_id, batch, total.rejected).await {
@@ -176,7 +204,9 @@ impl Store {
             }
         }
         drop(rx); // stops the reader if writing failed
-        if deferred && let Err(e) = build_received_index(&mut conn).await {
+        if let Some(_importing) = deferred
+            && let Err(e) = build_received_index(&mut conn).await
+        {
             // Left for the next open to build; the complaints written are sound.
             tracing::warn!("cannot build the received-date index again: {e}");
             write_error.get_or_insert(e);

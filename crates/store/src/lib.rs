@@ -194,18 +194,36 @@ impl Store {
 
     async fn migrate(&self) -> Result<()> {
         self.run_migrations().await?;
-        // An import cut short by a crash may have left out the received-date index. Without
-        // it, lists by date are slower but right: a file that cannot take it still opens.
-        if let Err(e) = sqlx::query(import::RECEIVED_AT_INDEX)
-            .execute(&self.pool)
-            .await
-        {
+        // An import cut short left the received-date index out. Without it, lists by date
+        // are slower but right: a file that cannot take it still opens.
+        if let Err(e) = self.build_missing_received_index().await {
             tracing::warn!(
                 "cannot build the received-date index of {}: {e}",
                 self.path.display()
             );
         }
         Ok(())
+    }
+
+    /// Builds the received-date index if it is missing and no import left it out on purpose.
+    async fn build_missing_received_index(&self) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        let missing: bool = sqlx::query_scalar(
+            "SELECT NOT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'complaints_received_at')",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if !missing {
+            return Ok(());
+        }
+        let Some(_no_import) = lock::no_import(&self.path)? else {
+            return Ok(());
+        };
+        tracing::info!(
+            "building the received-date index of {}",
+            self.path.display()
+        );
+        import::build_received_index(&mut conn).await
     }
 
     async fn run_migrations(&self) -> Result<()> {

@@ -14,16 +14,6 @@ pub(crate) fn lock_path(db: &Path) -> PathBuf {
     crate::with_suffix(db, ".inuse")
 }
 
-fn open(db: &Path) -> Result<File> {
-    let path = lock_path(db);
-    OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| StoreError::Io(format!("cannot open {}: {e}", path.display())))
-}
-
 /// Held while a store is open: refused only while a restore replaces the file.
 pub(crate) fn shared(db: &Path) -> Result<File> {
     hold(db, false, || {
@@ -46,18 +36,45 @@ pub(crate) fn exclusive(db: &Path) -> Result<File> {
 
 /// Takes the lock without waiting; `taken` says why when another holds it the other way.
 fn hold(db: &Path, exclusive: bool, taken: impl Fn() -> String) -> Result<File> {
-    let file = open(db)?;
+    try_hold(&lock_path(db), exclusive)?.ok_or_else(|| StoreError::Conflict(taken()))
+}
+
+/// The companion file that imports hold while the received-date index is left out.
+fn importing_path(db: &Path) -> PathBuf {
+    crate::with_suffix(db, ".importing")
+}
+
+/// Takes the lock on `path` without waiting; `None` when another holds it the other way.
+fn try_hold(path: &Path, exclusive: bool) -> Result<Option<File>> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| StoreError::Io(format!("cannot open {}: {e}", path.display())))?;
     let tried = if exclusive {
         file.try_lock()
     } else {
         file.try_lock_shared()
     };
     match tried {
-        Ok(()) => Ok(file),
-        Err(TryLockError::WouldBlock) => Err(StoreError::Conflict(taken())),
+        Ok(()) => Ok(Some(file)),
+        Err(TryLockError::WouldBlock) => Ok(None),
         Err(TryLockError::Error(e)) => Err(StoreError::Io(format!(
             "cannot lock {}: {e}",
-            lock_path(db).display()
+            path.display()
         ))),
     }
+}
+
+/// Held by an import while it leaves the received-date index out (shared: imports may run
+/// side by side); `None` while a store being opened builds that index.
+pub(crate) fn importing(db: &Path) -> Result<Option<File>> {
+    try_hold(&importing_path(db), false)
+}
+
+/// Held while a store being opened builds the received-date index; `None` while an import
+/// has it left out.
+pub(crate) fn no_import(db: &Path) -> Result<Option<File>> {
+    try_hold(&importing_path(db), true)
 }

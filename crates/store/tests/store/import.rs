@@ -135,6 +135,11 @@ async fn a_cancelled_import_keeps_whole_batches_and_finishes_when_run_again() {
         .await
         .unwrap();
     assert!(s.cancelled);
+    assert_eq!(
+        received_index_age(store.path()).await,
+        Some(0),
+        "the received-date index left out is built again after a cancel"
+    );
     // Batches of 1,000 rows, doubling up to 10,000: a cancelled import ends on a boundary.
     let mut boundaries = vec![0];
     let mut size = 1_000;
@@ -233,7 +238,7 @@ async fn a_large_import_builds_the_received_date_index_at_the_end_and_open_puts_
         "listed newest first"
     );
 
-    // An import cut short by a crash leaves it out: opening the store builds it again.
+    // An import cut short leaves it out: opening the store builds it again.
     {
         use sqlx::Connection;
         let mut c =
@@ -249,6 +254,18 @@ async fn a_large_import_builds_the_received_date_index_at_the_end_and_open_puts_
     let path = store.path().to_path_buf();
     store.close().await;
     assert_eq!(received_index_age(&path).await, None);
+    // While an import has it left out (it holds `.importing`), opening leaves it to that one.
+    let importing = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(format!("{}.importing", path.display()))
+        .unwrap();
+    importing.try_lock_shared().unwrap();
+    let meanwhile = chair_store::Store::open(&path).await.unwrap();
+    assert_eq!(received_index_age(&path).await, None);
+    meanwhile.close().await;
+    drop(importing);
     let reopened = chair_store::Store::open(&path).await.unwrap();
     assert_eq!(received_index_age(&path).await, Some(0));
     reopened.close().await;
