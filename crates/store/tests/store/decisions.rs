@@ -4,26 +4,8 @@ use chair_core::decision::{Direction, FollowUp, Stance};
 use chair_core::{ErrorCode, Valid};
 use chair_store::Store;
 use chrono::{NaiveDate, Utc};
-use sqlx::Connection;
 
-use crate::support::{draft, fresh_store, meeting};
-
-async fn raw(store: &Store) -> sqlx::SqliteConnection {
-    sqlx::SqliteConnection::connect(&format!("sqlite://{}", store.path().display()))
-        .await
-        .unwrap()
-}
-
-/// Runs `statements` on the file behind the store's back, as someone with the file could.
-async fn behind_the_back(store: &Store, statements: &[&str]) {
-    let mut c = raw(store).await;
-    for sql in statements {
-        sqlx::query(sqlx::AssertSqlSafe(*sql))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    }
-}
+use crate::support::{behind_the_back, draft, fresh_store, meeting, raw};
 
 #[tokio::test]
 async fn recorded_decisions_form_an_intact_chain() {

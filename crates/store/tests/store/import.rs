@@ -6,7 +6,7 @@ use chair_core::ErrorCode;
 use chair_core::import::ImportOptions;
 use chrono::Utc;
 
-use crate::support::{fresh_store, import};
+use crate::support::{behind_the_back, fresh_store, import};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -239,18 +239,7 @@ async fn a_large_import_builds_the_received_date_index_at_the_end_and_open_puts_
     );
 
     // An import cut short leaves it out: opening the store builds it again.
-    {
-        use sqlx::Connection;
-        let mut c =
-            sqlx::SqliteConnection::connect(&format!("sqlite://{}", store.path().display()))
-                .await
-                .unwrap();
-        sqlx::query("DROP INDEX complaints_received_at")
-            .execute(&mut c)
-            .await
-            .unwrap();
-        c.close().await.unwrap();
-    }
+    behind_the_back(&store, &["DROP INDEX complaints_received_at"]).await;
     let path = store.path().to_path_buf();
     store.close().await;
     assert_eq!(received_index_age(&path).await, None);

@@ -67,3 +67,22 @@ pub fn draft(meeting: Uuid, item: Uuid, statement: &str) -> DecisionDraft {
         on_screen: vec![],
     }
 }
+
+/// A connection of its own to the file behind `store`.
+pub async fn raw(store: &Store) -> sqlx::SqliteConnection {
+    use sqlx::Connection;
+    sqlx::SqliteConnection::connect(&format!("sqlite://{}", store.path().display()))
+        .await
+        .unwrap()
+}
+
+/// Runs `statements` on the file behind the store's back, as someone with the file could.
+pub async fn behind_the_back(store: &Store, statements: &[&str]) {
+    let mut c = raw(store).await;
+    for sql in statements {
+        sqlx::query(sqlx::AssertSqlSafe(*sql))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+}
