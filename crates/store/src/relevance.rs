@@ -369,10 +369,6 @@ impl Store {
     /// complaints it added to the cache. Searches may run meanwhile; a closed store stops it
     /// with an error.
     pub async fn warm_relevance(&self) -> Result<usize> {
-        {
-            let mut conn = self.pool().acquire().await?;
-            self.corpus_stats(&mut conn).await?;
-        }
         let cache = &self.relevance_caches().candidates;
         let (mut before, mut added) = (i64::MAX, 0);
         'read: loop {
@@ -410,13 +406,18 @@ impl Store {
                 break;
             }
         }
-        let held = lock(cache);
-        tracing::debug!(
-            added,
-            held = held.older.len(),
-            mb = held.older_bytes as f64 / 1e6,
-            "read ahead"
-        );
+        {
+            let held = lock(cache);
+            tracing::debug!(
+                added,
+                held = held.older.len(),
+                mb = held.older_bytes as f64 / 1e6,
+                "read ahead"
+            );
+        }
+        // Last, so that the statistics' sample finds the complaints just read.
+        let mut conn = self.pool().acquire().await?;
+        self.corpus_stats(&mut conn).await?;
         Ok(added)
     }
 
@@ -461,22 +462,29 @@ impl Store {
         };
         seqs.sort_unstable();
         seqs.dedup();
-        let rows = if seqs.is_empty() {
-            sqlx::query(
-                "SELECT title, body, product, tags, segment, received_at, seq FROM complaints",
-            )
-            .fetch_all(&mut *conn)
-            .await?
-        } else {
-            sqlx::query(
-                "SELECT title, body, product, tags, segment, received_at, seq FROM complaints
-                  WHERE seq IN (SELECT value FROM json_each(?1))",
-            )
-            .bind(Json(&seqs))
-            .fetch_all(&mut *conn)
-            .await?
-        };
-        let sample: Vec<Analysed> = analyse_rows(&rows)?.into_iter().map(|(_, a)| a).collect();
+        if seqs.is_empty() {
+            seqs = sqlx::query_scalar("SELECT seq FROM complaints")
+                .fetch_all(&mut *conn)
+                .await?;
+        }
+        // Complaints the candidate cache holds (those the read-ahead read) are not read again.
+        let mut sample: Vec<Analysed> = Vec::with_capacity(seqs.len());
+        let mut missing: Vec<i64> = Vec::new();
+        {
+            let cache = lock(&self.relevance_caches().candidates);
+            for &seq in &seqs {
+                match cache.peek(seq) {
+                    Some(c) => sample.push(c.analysed.clone()),
+                    None => missing.push(seq),
+                }
+            }
+        }
+        sample.extend(
+            read_cached(conn, &missing)
+                .await?
+                .into_iter()
+                .map(|c| c.analysed.clone()),
+        );
         let stats = Arc::new(CorpusStats::build(docs as f64, generation, &sample));
         *lock(&self.relevance_caches().stats) = Some((generation, Arc::clone(&stats)));
         Ok(stats)
@@ -502,22 +510,29 @@ fn lock<T>(cache: &Mutex<T>) -> MutexGuard<'_, T> {
     cache.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The candidates in `rows`, each with its stems.
-fn analyse_rows(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<(Candidate, Analysed)>> {
-    rows.iter()
-        .map(|r| {
-            let c = candidate(r)?;
-            let a = Analysed::of(&c);
-            Ok((c, a))
-        })
-        .collect()
+/// The complaints numbered `seqs` (those that exist), read and stemmed for the candidate
+/// cache.
+async fn read_cached(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<Vec<Arc<Cached>>> {
+    if seqs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        cached_columns!(),
+        " FROM json_each(?1) AS j JOIN complaints c ON c.seq = j.value"
+    ))
+    .bind(Json(seqs))
+    .fetch_all(&mut *conn)
+    .await?;
+    cached_rows(&rows)
 }
 
 /// The complaints in `rows` (of `cached_columns!`), read and stemmed for the candidate cache.
 fn cached_rows(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<Arc<Cached>>> {
     rows.iter()
-        .zip(analyse_rows(rows)?)
-        .map(|(r, (candidate, analysed))| {
+        .map(|r| {
+            let candidate = candidate(r)?;
+            let analysed = Analysed::of(&candidate);
             let id: Hyphenated = r.try_get("id")?;
             Ok(Arc::new(Cached {
                 id: id.into_uuid(),
@@ -630,15 +645,8 @@ impl Pool {
             .map(|(&seq, _)| seq)
             .collect();
         if !missing.is_empty() {
-            let rows = sqlx::query(concat!(
-                "SELECT ",
-                cached_columns!(),
-                " FROM json_each(?1) AS j JOIN complaints c ON c.seq = j.value"
-            ))
-            .bind(Json(&missing))
-            .fetch_all(&mut *conn)
-            .await?;
-            let mut read: FxHashMap<i64, Arc<Cached>> = cached_rows(&rows)?
+            let mut read: FxHashMap<i64, Arc<Cached>> = read_cached(conn, &missing)
+                .await?
                 .into_iter()
                 .map(|c| (c.candidate.key, c))
                 .collect();
@@ -719,6 +727,11 @@ struct CandidateCache {
 }
 
 impl CandidateCache {
+    /// The complaint numbered `seq` if held, leaving it where it is.
+    fn peek(&self, seq: i64) -> Option<&Arc<Cached>> {
+        self.newer.get(&seq).or_else(|| self.older.get(&seq))
+    }
+
     fn get(&mut self, seq: i64) -> Option<Arc<Cached>> {
         if let Some(c) = self.newer.get(&seq) {
             return Some(Arc::clone(c));
