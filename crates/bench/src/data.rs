@@ -116,8 +116,9 @@ pub fn eval_items() -> anyhow::Result<Vec<(&'static str, EvalItem)>> {
 }
 
 impl EvalItem {
-    /// The grade of `doc` for this item (0 when not relevant).
-    pub fn grade(&self, doc: &Doc) -> u8 {
+    /// The grade of `doc` for this item (0 when not relevant). `coarse` reads the CFPB labels
+    /// by their Issue alone, so every sub-issue of a labelled Issue counts.
+    pub fn grade(&self, doc: &Doc, coarse: bool) -> u8 {
         if doc.source != self.relevant.source {
             return 0;
         }
@@ -127,7 +128,7 @@ impl EvalItem {
             .filter(|l| match doc.source {
                 "cfpb" => {
                     l.issue.as_deref() == Some(doc.label.0.as_str())
-                        && l.sub_issue.as_deref().is_none_or(|s| s == doc.label.1)
+                        && (coarse || l.sub_issue.as_deref().is_none_or(|s| s == doc.label.1))
                 }
                 _ => l.category.as_deref() == Some(doc.label.0.as_str()),
             })
@@ -135,4 +136,56 @@ impl EvalItem {
             .max()
             .unwrap_or(0)
     }
+}
+
+/// Agenda items named after the labels themselves, the easy end of the range: a banking77
+/// category ("card arrival") or a CFPB sub-issue with its Issue as the description, one per
+/// label with at least five documents. Alternate labels are `dev` and `test`.
+pub fn label_items(docs: &[Doc]) -> Vec<EvalItem> {
+    let mut counts: std::collections::BTreeMap<(&str, &str, &str), usize> = Default::default();
+    for d in docs {
+        *counts
+            .entry((d.source, d.label.0.as_str(), d.label.1.as_str()))
+            .or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .filter(|&(_, n)| n >= 5)
+        .enumerate()
+        .map(|(i, ((source, first, second), _))| {
+            let (title, description, label) = if source == "cfpb" {
+                (
+                    if second.is_empty() { first } else { second }.to_string(),
+                    first.to_string(),
+                    Label {
+                        issue: Some(first.into()),
+                        sub_issue: Some(second.into()),
+                        category: None,
+                        grade: 2,
+                    },
+                )
+            } else {
+                (
+                    first.replace('_', " "),
+                    String::new(),
+                    Label {
+                        issue: None,
+                        sub_issue: None,
+                        category: Some(first.into()),
+                        grade: 2,
+                    },
+                )
+            };
+            EvalItem {
+                id: format!("label-{i:03}"),
+                split: if i % 2 == 0 { "dev" } else { "test" }.into(),
+                title,
+                description,
+                relevant: Relevant {
+                    source: source.into(),
+                    labels: vec![label],
+                },
+            }
+        })
+        .collect()
 }

@@ -2,7 +2,13 @@
 //! narrative and banking77 test message, ranked by Empty Chair and by plain SQLite FTS5
 //! `bm25` over the same text. Prints nDCG@10 and P@10 per split and source.
 //!
-//! Usage: eval [--split dev|test|all] [--verbose] [--set PARAM=VALUE]...
+//! Usage: eval [--split dev|test|all] [--verbose] [--coarse] [--per-source] [--labels]
+//!             [--set PARAM=VALUE]...
+//!
+//! `--coarse` counts a CFPB narrative as relevant when its Issue matches a label, whatever its
+//! sub-issue; `--per-source` ranks each item against its own source's documents only instead
+//! of the mixed corpus; `--labels` adds a third set, "labels", of items named after the labels
+//! themselves, where the words of item and documents meet most.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -10,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, bail};
-use chair_bench::data::{Doc, EvalItem, eval_items, labelled_docs};
+use chair_bench::data::{Doc, EvalItem, eval_items, label_items, labelled_docs};
 use chair_bench::metrics::{ndcg, precision};
 use chair_core::import::ImportOptions;
 use chair_core::relevance::{ItemText, Params, RelevantRequest};
@@ -80,69 +86,42 @@ impl Sum {
 async fn main() -> anyhow::Result<()> {
     let mut split = "all".to_string();
     let mut verbose = false;
+    let mut coarse = false;
+    let mut per_source = false;
+    let mut label_set = false;
     let mut params = Params::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--split" => split = args.next().context("--split dev|test|all")?,
             "--verbose" => verbose = true,
+            "--coarse" => coarse = true,
+            "--per-source" => per_source = true,
+            "--labels" => label_set = true,
             "--set" => set_param(&mut params, &args.next().context("--set PARAM=VALUE")?)?,
             other => bail!("unknown argument {other}"),
         }
     }
     let docs = labelled_docs()?;
-    let items: Vec<(&str, EvalItem)> = eval_items()?
+    let mut items = eval_items()?;
+    if label_set {
+        items.extend(label_items(&docs).into_iter().map(|i| ("labels", i)));
+    }
+    let items: Vec<(&str, EvalItem)> = items
         .into_iter()
         .filter(|(_, i)| split == "all" || i.split == split)
         .collect();
     let dir = tempfile::tempdir()?;
-    let corpus = dir.path().join("corpus.jsonl");
-    {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&corpus)?);
-        for d in &docs {
-            serde_json::to_writer(
-                &mut f,
-                &serde_json::json!({"id": d.id, "date": d.date, "text": d.text}),
-            )?;
-            f.write_all(b"\n")?;
+    let mut corpora: HashMap<&str, Corpus> = HashMap::new();
+    if per_source {
+        for source in ["cfpb", "banking77"] {
+            let own: Vec<&Doc> = docs.iter().filter(|d| d.source == source).collect();
+            corpora.insert(source, Corpus::build(dir.path(), source, &own).await?);
         }
+    } else {
+        let every: Vec<&Doc> = docs.iter().collect();
+        corpora.insert("all", Corpus::build(dir.path(), "all", &every).await?);
     }
-    let db = dir.path().join("eval.db");
-    let store = Store::open(&db).await?;
-    let options = ImportOptions {
-        source: Some("eval".into()),
-        ..ImportOptions::default()
-    };
-    let s = store
-        .import_file(
-            &corpus,
-            &options,
-            Utc::now(),
-            None,
-            Arc::new(AtomicBool::new(false)),
-        )
-        .await?;
-    eprintln!(
-        "corpus: {} complaints ({} CFPB narratives, {} banking77 messages)",
-        s.imported,
-        docs.iter().filter(|d| d.source == "cfpb").count(),
-        docs.iter().filter(|d| d.source == "banking77").count()
-    );
-
-    // Plain FTS5 bm25 over the same text, the baseline.
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await?;
-    sqlx::query("CREATE VIRTUAL TABLE baseline USING fts5(body)")
-        .execute(&mut conn)
-        .await?;
-    sqlx::query("INSERT INTO baseline (rowid, body) SELECT seq, body FROM complaints")
-        .execute(&mut conn)
-        .await?;
-    let ext: HashMap<i64, String> = sqlx::query("SELECT seq, external_id FROM complaints")
-        .fetch_all(&mut conn)
-        .await?
-        .into_iter()
-        .map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1)))
-        .collect();
     let by_id: HashMap<&str, &Doc> = docs.iter().map(|d| (d.id.as_str(), d)).collect();
 
     let as_of = Utc.with_ymd_and_hms(2020, 4, 1, 0, 0, 0).single();
@@ -156,10 +135,13 @@ async fn main() -> anyhow::Result<()> {
     for (set, item) in &items {
         let all: Vec<u8> = docs
             .iter()
-            .map(|d| item.grade(d))
+            .map(|d| item.grade(d, coarse))
             .filter(|&g| g > 0)
             .collect();
-        let grade_of = |id: &str| by_id.get(id).map(|d| item.grade(d)).unwrap_or(0);
+        let grade_of = |id: &str| by_id.get(id).map(|d| item.grade(d, coarse)).unwrap_or(0);
+        let corpus = corpora
+            .get_mut(if per_source { source_of(item) } else { "all" })
+            .context("corpus")?;
 
         let words: Vec<String> = format!("{} {}", item.title, item.description)
             .split(|c: char| !c.is_alphanumeric())
@@ -172,12 +154,14 @@ async fn main() -> anyhow::Result<()> {
             "SELECT rowid FROM baseline WHERE baseline MATCH ?1 ORDER BY bm25(baseline) LIMIT 10",
         )
         .bind(words.join(" OR "))
-        .fetch_all(&mut conn)
+        .fetch_all(&mut corpus.conn)
         .await?
         .into_iter()
         .map(|r| {
             grade_of(
-                ext.get(&r.get::<i64, _>(0))
+                corpus
+                    .ext
+                    .get(&r.get::<i64, _>(0))
                     .map(String::as_str)
                     .unwrap_or(""),
             )
@@ -194,7 +178,8 @@ async fn main() -> anyhow::Result<()> {
             as_of,
             include_dismissed: false,
         };
-        let ours: Vec<u8> = store
+        let ours: Vec<u8> = corpus
+            .store
             .relevant(&text, &PersonaHints::default(), &[], &request, &params)
             .await?
             .iter()
@@ -213,11 +198,7 @@ async fn main() -> anyhow::Result<()> {
                 item.id, item.split, item.title
             );
         }
-        let source = if item.relevant.source == "cfpb" {
-            "cfpb"
-        } else {
-            "banking77"
-        };
+        let source = source_of(item);
         for (st, sp, src) in [
             (*set, item.split.clone(), source),
             (*set, item.split.clone(), "all"),
@@ -235,7 +216,7 @@ async fn main() -> anyhow::Result<()> {
         "{:<6} {:<6} {:<10}  {:>5}  {:>13}   {:>13}",
         "set", "split", "source", "items", "bm25 nDCG P@10", "ours nDCG P@10"
     );
-    for st in ["plain", "hard"] {
+    for st in ["plain", "hard", "labels"] {
         for sp in ["dev", "test", "all"] {
             for src in ["cfpb", "banking77", "all"] {
                 let b = sums
@@ -257,6 +238,76 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
-    store.close().await;
+    for corpus in corpora.into_values() {
+        corpus.store.close().await;
+    }
     Ok(())
+}
+
+fn source_of(item: &EvalItem) -> &'static str {
+    if item.relevant.source == "cfpb" {
+        "cfpb"
+    } else {
+        "banking77"
+    }
+}
+
+/// Documents imported into a store of their own, with plain FTS5 `bm25` over the same text
+/// beside them.
+struct Corpus {
+    store: Store,
+    conn: sqlx::SqliteConnection,
+    ext: HashMap<i64, String>,
+}
+
+impl Corpus {
+    async fn build(dir: &std::path::Path, name: &str, docs: &[&Doc]) -> anyhow::Result<Corpus> {
+        let file = dir.join(format!("{name}.jsonl"));
+        {
+            let mut f = std::io::BufWriter::new(std::fs::File::create(&file)?);
+            for d in docs {
+                serde_json::to_writer(
+                    &mut f,
+                    &serde_json::json!({"id": d.id, "date": d.date, "text": d.text}),
+                )?;
+                f.write_all(b"\n")?;
+            }
+        }
+        let db = dir.join(format!("{name}.db"));
+        let store = Store::open(&db).await?;
+        let options = ImportOptions {
+            source: Some("eval".into()),
+            ..ImportOptions::default()
+        };
+        let s = store
+            .import_file(
+                &file,
+                &options,
+                Utc::now(),
+                None,
+                Arc::new(AtomicBool::new(false)),
+            )
+            .await?;
+        eprintln!(
+            "corpus {name}: {} complaints ({} CFPB narratives, {} banking77 messages)",
+            s.imported,
+            docs.iter().filter(|d| d.source == "cfpb").count(),
+            docs.iter().filter(|d| d.source == "banking77").count()
+        );
+        let mut conn =
+            sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await?;
+        sqlx::query("CREATE VIRTUAL TABLE baseline USING fts5(body)")
+            .execute(&mut conn)
+            .await?;
+        sqlx::query("INSERT INTO baseline (rowid, body) SELECT seq, body FROM complaints")
+            .execute(&mut conn)
+            .await?;
+        let ext = sqlx::query("SELECT seq, external_id FROM complaints")
+            .fetch_all(&mut conn)
+            .await?
+            .into_iter()
+            .map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1)))
+            .collect();
+        Ok(Corpus { store, conn, ext })
+    }
 }
