@@ -313,7 +313,7 @@ impl Store {
             .into_iter()
             .filter(|r| request.include_dismissed || !dismissed.contains(&id_of(r.index)))
             .collect();
-        let groups = dedup::group(&visible, &pool.analysed, limit + pinned.len(), params);
+        let groups = dedup::group(&visible, &pool.candidates, limit + pinned.len(), params);
         let leads: Vec<Uuid> = groups
             .iter()
             .map(|g| id_of(visible[g.lead].index))

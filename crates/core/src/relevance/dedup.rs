@@ -1,14 +1,20 @@
 //! Near-duplicate grouping: complaints that say the same thing in nearly the same words
 //! (templates, copy-paste, re-sent messages) are shown once, with a count.
 //!
-//! Two complaints are near-duplicates when the sets of their stems overlap by at least
-//! [`Params::duplicate_jaccard`](super::Params) and neither is more than twice as long.
+//! Two complaints are near-duplicates when the sets of their word pairs (each word with the
+//! next, as written, small words included) overlap by at least
+//! [`Params::duplicate_jaccard`](super::Params) and neither has more than twice as many.
+//! Pairs rather than single words, and every word rather than the stems that rank: two
+//! short messages on one topic ("How many virtual cards can I get?", "Can I get a virtual
+//! card?") share their few meaningful words but hardly a pair, while a copied or templated
+//! complaint shares nearly all of them.
 
-use rustc_hash::FxHashSet as HashSet;
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashSet as HashSet, FxHasher};
 
 use super::Params;
-use super::rank::{Analysed, Ranked};
-use super::text::StemId;
+use super::rank::{Candidate, Ranked};
 
 /// A complaint that leads a group and the complaints it stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,15 +28,15 @@ pub struct Group {
 /// after `max_groups` groups but still counts members of those groups further down.
 pub fn group(
     ranked: &[Ranked],
-    analysed: &[Analysed],
+    candidates: &[Candidate],
     max_groups: usize,
     params: &Params,
 ) -> Vec<Group> {
-    let sets: Vec<HashSet<StemId>> = ranked
+    let sets: Vec<HashSet<u64>> = ranked
         .iter()
         .map(|r| {
-            let a = &analysed[r.index];
-            a.title.iter().chain(&a.body).copied().collect()
+            let c = &candidates[r.index];
+            word_pairs(&c.title, &c.body)
         })
         .collect();
     let mut groups: Vec<Group> = Vec::new();
@@ -50,7 +56,41 @@ pub fn group(
     groups
 }
 
-fn similar(a: &HashSet<StemId>, b: &HashSet<StemId>, threshold: f64) -> bool {
+/// Each word of `title` then `body` (a run of letters and digits, lower-cased) with the one
+/// after it, hashed; a lone word stands as a pair of its own.
+fn word_pairs(title: &str, body: &str) -> HashSet<u64> {
+    let mut out = HashSet::default();
+    let mut last: Option<u64> = None;
+    let mut word: Option<FxHasher> = None;
+    let mut end_word = |word: &mut Option<FxHasher>, last: &mut Option<u64>| {
+        if let Some(h) = word.take() {
+            let w = h.finish();
+            if let Some(l) = *last {
+                out.insert(l.rotate_left(29) ^ w);
+            }
+            *last = Some(w);
+        }
+    };
+    for c in title.chars().chain([' ']).chain(body.chars()) {
+        if c.is_alphanumeric() {
+            let h = word.get_or_insert_with(FxHasher::default);
+            for l in c.to_lowercase() {
+                l.hash(h);
+            }
+        } else {
+            end_word(&mut word, &mut last);
+        }
+    }
+    end_word(&mut word, &mut last);
+    if out.is_empty()
+        && let Some(l) = last
+    {
+        out.insert(l);
+    }
+    out
+}
+
+fn similar(a: &HashSet<u64>, b: &HashSet<u64>, threshold: f64) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
@@ -61,4 +101,93 @@ fn similar(a: &HashSet<StemId>, b: &HashSet<StemId>, threshold: f64) -> bool {
     let shared = small.iter().filter(|w| large.contains(*w)).count() as f64;
     let union = (a.len() + b.len()) as f64 - shared;
     shared / union >= threshold
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidates(texts: &[&str]) -> Vec<Candidate> {
+        texts
+            .iter()
+            .map(|t| Candidate {
+                key: 0,
+                title: String::new(),
+                body: t.to_string(),
+                product: String::new(),
+                tags: vec![],
+                segment: String::new(),
+                received_at: Default::default(),
+            })
+            .collect()
+    }
+
+    fn ranking(order: impl IntoIterator<Item = usize>) -> Vec<Ranked> {
+        order
+            .into_iter()
+            .map(|index| Ranked {
+                index,
+                score: 1.0,
+                relevance: 1.0,
+                matched: Vec::new(),
+            })
+            .collect()
+    }
+
+    fn grouped(texts: &[&str]) -> Vec<Group> {
+        group(
+            &ranking(0..texts.len()),
+            &candidates(texts),
+            10,
+            &Params::default(),
+        )
+    }
+
+    #[test]
+    fn a_copied_complaint_joins_the_first_and_a_different_one_on_the_topic_does_not() {
+        let groups = grouped(&[
+            "My card payment was declined at the supermarket again today, please fix it, ref 1",
+            "My card payment was declined at the supermarket again today, please fix it, ref 2",
+            "How many virtual cards can I get?",
+            "Can I get a virtual card?",
+        ]);
+        assert_eq!(
+            groups,
+            [
+                Group {
+                    lead: 0,
+                    members: vec![1]
+                },
+                Group {
+                    lead: 2,
+                    members: vec![]
+                },
+                Group {
+                    lead: 3,
+                    members: vec![]
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn groups_stop_at_the_limit_but_still_gather_their_members() {
+        let texts = candidates(&[
+            "Late fee charged twice on my statement for March",
+            "Late fee charged twice on my statement for April",
+            "Late fee charged twice on my statement for May",
+            "A branch closed without notice",
+        ]);
+        let ranked = ranking([3, 0, 1, 2]);
+        let groups = group(&ranked, &texts, 1, &Params::default());
+        assert_eq!(
+            groups,
+            [Group {
+                lead: 0,
+                members: vec![]
+            }]
+        );
+        let groups = group(&ranked, &texts, 2, &Params::default());
+        assert_eq!(groups[1].members, [2, 3], "{groups:?}");
+    }
 }

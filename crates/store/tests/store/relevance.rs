@@ -402,7 +402,7 @@ async fn reading_ahead_holds_a_small_collection_whole_and_ranks_the_same() {
     let mut csv = String::from("id,date,text\n");
     for i in 0..1025 {
         csv.push_str(&format!(
-            "{i},2026-01-{:02},Complaint {i} about the {} and the {}\n",
+            "{i},2026-01-{:02},I was charged for the {} and again for the {}; the manager promised a written answer within a week but nothing arrived (reference {i})\n",
             1 + i % 28,
             words[i % 7],
             words[(i / 7) % 7]
