@@ -42,6 +42,8 @@ fn set_param(p: &mut Params, spec: &str) -> anyhow::Result<()> {
         "field_meta" => p.field_meta = f,
         "synonym_share" => p.synonym_share = f,
         "coverage" => p.coverage = f,
+        "proximity" => p.proximity = f,
+        "proximity_window" => p.proximity_window = f as usize,
         "recency" => p.recency = f,
         "candidates" => p.candidates = f as usize,
         "common_share" => p.common_share = f,

@@ -47,6 +47,11 @@ pub struct Params {
     pub synonym_share: f64,
     /// Bonus for covering more of the item's concepts.
     pub coverage: f64,
+    /// Weight of the bonus for two of the item's concepts written close together in a
+    /// complaint (0 leaves it out).
+    pub proximity: f64,
+    /// How many stems apart two concepts may stand to count as close.
+    pub proximity_window: usize,
     /// Most a brand-new complaint gains over an old one (0.05 = 5 %).
     pub recency: f64,
     pub half_life_days: f64,
@@ -85,6 +90,8 @@ impl Default for Params {
             field_meta: 0.5,
             synonym_share: 0.25,
             coverage: 0.0,
+            proximity: 0.25,
+            proximity_window: 5,
             recency: 0.05,
             half_life_days: 90.0,
             segment_boost: 0.1,

@@ -6,7 +6,9 @@
 //! tf(t,d)   = w_title·tf_title + tf_body + w_meta·tf_meta          (phrases count whole)
 //! bm25(t,d) = weight_t · idf_t · tf·(k1+1) / (tf + k1·(1 − b + b·len_d/avglen))
 //! concept   = max over its terms + 0.25 · the rest                  (synonyms do not stack)
-//! relevance = Σ concepts · (1 + coverage · share of the item's concepts matched)
+//! close     = Σ pairs of concepts c,c' · min weight·idf · acc·(k1+1) / (acc + k1·(1 − b + b·len_d/avglen)),
+//!             acc = Σ 1/d² over their matches d ≤ window stems apart in the body
+//! relevance = (Σ concepts + proximity · close) · (1 + coverage · share of the item's concepts matched)
 //! score     = relevance · (1 + recency · ½^(age/half-life)) · (1 + segment boost)
 //! ```
 //!
@@ -86,6 +88,8 @@ struct TermCounter {
     terms: Vec<Vec<StemId>>,
     /// (title, body, meta) per term, for the complaint last counted.
     counts: Vec<[usize; 3]>,
+    /// (position, term) of every match in the body of the complaint last counted, in order.
+    body_matches: Vec<(usize, usize)>,
 }
 
 impl TermCounter {
@@ -110,11 +114,13 @@ impl TermCounter {
             by_first,
             counts: vec![[0; 3]; ids.len()],
             terms: ids,
+            body_matches: Vec::new(),
         }
     }
 
     fn count(&mut self, a: &Analysed) -> &[[usize; 3]] {
         self.counts.iter_mut().for_each(|c| *c = [0; 3]);
+        self.body_matches.clear();
         for (field, stems) in [&a.title, &a.body, &a.meta].into_iter().enumerate() {
             for (at, stem) in stems.iter().enumerate() {
                 let Some(candidates) = self.by_first.get(stem) else {
@@ -124,6 +130,9 @@ impl TermCounter {
                     let want = &self.terms[ti];
                     if stems[at..].starts_with(want) {
                         self.counts[ti][field] += 1;
+                        if field == 1 {
+                            self.body_matches.push((at, ti));
+                        }
                     }
                 }
             }
@@ -193,6 +202,18 @@ pub fn rank(
             .iter()
             .map(|(max, sum)| max + params.synonym_share * (sum - max))
             .sum();
+        if params.proximity > 0.0 {
+            let norm = params.k1 * (1.0 - params.b + params.b * lens[i] / avg);
+            relevance += params.proximity
+                * closeness(
+                    &counter.body_matches,
+                    &query.terms,
+                    &idfs,
+                    params.proximity_window,
+                    params.k1,
+                    norm,
+                );
+        }
         if query.item_concepts > 1 {
             let covered = per_concept
                 .iter()
@@ -222,6 +243,42 @@ pub fn rank(
         })
     });
     out
+}
+
+/// The bonus for the item's concepts written close together (after Rasolofo and Savoy's
+/// term proximity for BM25): each pair of matches of two different concepts `d` stems apart
+/// (`d` ≤ `window`) adds `1/d²` to that pair's count, which saturates like a term frequency
+/// and is weighed by the lighter concept of the pair.
+fn closeness(
+    matches: &[(usize, usize)],
+    terms: &[Term],
+    idfs: &[f64],
+    window: usize,
+    k1: f64,
+    norm: f64,
+) -> f64 {
+    let mut pairs: HashMap<(usize, usize), (f64, f64)> = HashMap::default();
+    for (i, &(at, ti)) in matches.iter().enumerate() {
+        let (ci, wi) = (terms[ti].concept, terms[ti].weight * idfs[ti]);
+        for &(before, tj) in matches[..i].iter().rev() {
+            let d = at - before;
+            if d > window {
+                break;
+            }
+            let cj = terms[tj].concept;
+            if d == 0 || cj == ci {
+                continue;
+            }
+            let w = wi.min(terms[tj].weight * idfs[tj]);
+            let e = pairs.entry((ci.min(cj), ci.max(cj))).or_insert((0.0, w));
+            e.0 += 1.0 / (d * d) as f64;
+            e.1 = e.1.max(w);
+        }
+    }
+    pairs
+        .values()
+        .map(|&(acc, w)| w * acc * (k1 + 1.0) / (acc + norm))
+        .sum()
 }
 
 /// Terms the best complaints share beyond the query (pseudo-relevance feedback): frequent in
@@ -355,6 +412,58 @@ mod tests {
         );
         let empty = Analysed::default();
         assert_eq!(counter.count(&empty), [[0; 3]; 4], "counts start again");
+    }
+
+    #[test]
+    fn concepts_written_close_together_rank_above_the_same_words_far_apart() {
+        let doc = |body: &str| Candidate {
+            key: 0,
+            title: String::new(),
+            body: body.into(),
+            product: String::new(),
+            tags: vec![],
+            segment: String::new(),
+            received_at: DateTime::<Utc>::default(),
+        };
+        let filler = "branch letter statement phone website mortgage ".repeat(4);
+        let candidates = [
+            doc(&format!("overdraft {filler} fee")),
+            doc(&format!("overdraft fee {filler}")),
+        ];
+        let analysed: Vec<Analysed> = candidates.iter().map(Analysed::of).collect();
+        let query = Query {
+            terms: vec![
+                term(&["overdraft"]),
+                Term {
+                    concept: 1,
+                    ..term(&["fee"])
+                },
+            ],
+            item_concepts: 2,
+        };
+        let stats = CorpusStats::build(100.0, 2, &analysed);
+        let rank = |params: &Params| {
+            rank(
+                &query,
+                &candidates,
+                &analysed,
+                &stats,
+                DateTime::<Utc>::default(),
+                &[],
+                params,
+            )
+        };
+        let ranked = rank(&Params::default());
+        assert_eq!(ranked[0].index, 1, "{ranked:?}");
+        assert!(ranked[0].score > ranked[1].score);
+        let without = rank(&Params {
+            proximity: 0.0,
+            ..Params::default()
+        });
+        assert_eq!(
+            without[0].score, without[1].score,
+            "without the bonus, only the words count"
+        );
     }
 
     #[test]
