@@ -3,12 +3,13 @@
 //! `bm25` over the same text. Prints nDCG@10 and P@10 per split and source.
 //!
 //! Usage: eval [--split dev|test|all] [--verbose] [--coarse] [--per-source] [--labels]
-//!             [--set PARAM=VALUE]...
+//!             [--one-line] [--set PARAM=VALUE]...
 //!
 //! `--coarse` counts a CFPB narrative as relevant when its Issue matches a label, whatever its
 //! sub-issue; `--per-source` ranks each item against its own source's documents only instead
 //! of the mixed corpus; `--labels` adds a third set, "labels", of items named after the labels
-//! themselves, where the words of item and documents meet most.
+//! themselves, where the words of item and documents meet most; `--one-line` gives each item's
+//! title and description as one title, as a caller that cannot tell them apart would.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -91,6 +92,7 @@ async fn main() -> anyhow::Result<()> {
     let mut coarse = false;
     let mut per_source = false;
     let mut label_set = false;
+    let mut one_line = false;
     let mut params = Params::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -100,6 +102,7 @@ async fn main() -> anyhow::Result<()> {
             "--coarse" => coarse = true,
             "--per-source" => per_source = true,
             "--labels" => label_set = true,
+            "--one-line" => one_line = true,
             "--set" => set_param(&mut params, &args.next().context("--set PARAM=VALUE")?)?,
             other => bail!("unknown argument {other}"),
         }
@@ -170,10 +173,17 @@ async fn main() -> anyhow::Result<()> {
         })
         .collect();
 
-        let text = ItemText {
-            title: item.title.clone(),
-            description: item.description.clone(),
-            ..Default::default()
+        let text = if one_line {
+            ItemText {
+                title: format!("{} {}", item.title, item.description),
+                ..Default::default()
+            }
+        } else {
+            ItemText {
+                title: item.title.clone(),
+                description: item.description.clone(),
+                ..Default::default()
+            }
         };
         let request = RelevantRequest {
             limit: K as u32,
