@@ -108,18 +108,7 @@ mod tests {
     use super::*;
 
     fn candidates(texts: &[&str]) -> Vec<Candidate> {
-        texts
-            .iter()
-            .map(|t| Candidate {
-                key: 0,
-                title: String::new(),
-                body: t.to_string(),
-                product: String::new(),
-                tags: vec![],
-                segment: String::new(),
-                received_at: Default::default(),
-            })
-            .collect()
+        texts.iter().map(|t| Candidate::with_body(t)).collect()
     }
 
     fn ranking(order: impl IntoIterator<Item = usize>) -> Vec<Ranked> {

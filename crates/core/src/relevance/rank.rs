@@ -38,6 +38,22 @@ pub struct Candidate {
     pub received_at: DateTime<Utc>,
 }
 
+#[cfg(test)]
+impl Candidate {
+    /// A complaint with nothing but a body.
+    pub(crate) fn with_body(body: &str) -> Candidate {
+        Candidate {
+            key: 0,
+            title: String::new(),
+            body: body.into(),
+            product: String::new(),
+            tags: vec![],
+            segment: String::new(),
+            received_at: DateTime::<Utc>::default(),
+        }
+    }
+}
+
 /// A candidate's words, stemmed once (stems by number, see [`StemId`]).
 #[derive(Debug, Clone, Default)]
 pub struct Analysed {
@@ -416,19 +432,10 @@ mod tests {
 
     #[test]
     fn concepts_written_close_together_rank_above_the_same_words_far_apart() {
-        let doc = |body: &str| Candidate {
-            key: 0,
-            title: String::new(),
-            body: body.into(),
-            product: String::new(),
-            tags: vec![],
-            segment: String::new(),
-            received_at: DateTime::<Utc>::default(),
-        };
         let filler = "branch letter statement phone website mortgage ".repeat(4);
         let candidates = [
-            doc(&format!("overdraft {filler} fee")),
-            doc(&format!("overdraft fee {filler}")),
+            Candidate::with_body(&format!("overdraft {filler} fee")),
+            Candidate::with_body(&format!("overdraft fee {filler}")),
         ];
         let analysed: Vec<Analysed> = candidates.iter().map(Analysed::of).collect();
         let query = Query {
@@ -468,16 +475,10 @@ mod tests {
 
     #[test]
     fn feedback_words_take_the_form_the_complaints_use_most() {
-        let doc = |body: &str| Candidate {
-            key: 0,
-            title: String::new(),
-            body: body.into(),
-            product: String::new(),
-            tags: vec![],
-            segment: String::new(),
-            received_at: DateTime::<Utc>::default(),
-        };
-        let docs = [doc("Charged twice, charges again"), doc("they charged me")];
+        let docs = [
+            Candidate::with_body("Charged twice, charges again"),
+            Candidate::with_body("they charged me"),
+        ];
         let words = surfaces(["charg", "absent"].into_iter(), docs.iter());
         assert_eq!(words.get("charg").map(String::as_str), Some("charged"));
         assert!(
