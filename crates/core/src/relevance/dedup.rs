@@ -57,25 +57,39 @@ pub fn group(
 }
 
 /// Each word of `title` then `body` (a run of letters and digits, lower-cased) with the one
-/// after it, hashed; a lone word stands as a pair of its own.
+/// after it, hashed; a lone word stands as a pair of its own. Masking tokens (`XXXX`, as in
+/// `XX/XX/XXXX`) are left out: what was masked says nothing about what was written.
 fn word_pairs(title: &str, body: &str) -> HashSet<u64> {
+    struct Word {
+        hash: FxHasher,
+        len: usize,
+        masked: bool,
+    }
     let mut out = HashSet::default();
     let mut last: Option<u64> = None;
-    let mut word: Option<FxHasher> = None;
-    let mut end_word = |word: &mut Option<FxHasher>, last: &mut Option<u64>| {
-        if let Some(h) = word.take() {
-            let w = h.finish();
+    let mut word: Option<Word> = None;
+    let mut end_word = |word: &mut Option<Word>, last: &mut Option<u64>| {
+        if let Some(w) = word.take()
+            && !(w.masked && w.len >= 2)
+        {
+            let h = w.hash.finish();
             if let Some(l) = *last {
-                out.insert(l.rotate_left(29) ^ w);
+                out.insert(l.rotate_left(29) ^ h);
             }
-            *last = Some(w);
+            *last = Some(h);
         }
     };
     for c in title.chars().chain([' ']).chain(body.chars()) {
         if c.is_alphanumeric() {
-            let h = word.get_or_insert_with(FxHasher::default);
+            let w = word.get_or_insert_with(|| Word {
+                hash: FxHasher::default(),
+                len: 0,
+                masked: true,
+            });
             for l in c.to_lowercase() {
-                l.hash(h);
+                l.hash(&mut w.hash);
+                w.len += 1;
+                w.masked &= l == 'x';
             }
         } else {
             end_word(&mut word, &mut last);
@@ -157,6 +171,43 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn the_same_words_in_another_order_are_not_a_copy() {
+        let groups = grouped(&[
+            "the bank closed my account without notice and kept my money for weeks",
+            "my money the bank kept for weeks and without notice closed my account",
+        ]);
+        assert_eq!(groups.len(), 2, "{groups:?}");
+    }
+
+    #[test]
+    fn case_punctuation_and_the_title_body_split_do_not_matter() {
+        let mut texts = candidates(&[
+            "Refund refused. The shop said the card payment was final, ref 11",
+            "",
+        ]);
+        texts[1].title = "REFUND REFUSED".into();
+        texts[1].body = "the shop said -- the card payment was FINAL; ref 12".into();
+        let groups = group(&ranking(0..2), &texts, 10, &Params::default());
+        assert_eq!(groups.len(), 1, "{groups:?}");
+        assert_eq!(groups[0].members, [1]);
+    }
+
+    #[test]
+    fn empty_and_masked_texts_are_never_copies() {
+        let groups = grouped(&[
+            "",
+            "?!",
+            "",
+            "On XX/XX/XXXX I called XXXX about my mortgage escrow",
+            "On XX/XX/XXXX I wrote to XXXX XXXX about a late fee",
+        ]);
+        assert_eq!(groups.len(), 5, "{groups:?}");
+        assert!(word_pairs("", "").is_empty());
+        assert_eq!(word_pairs("", "XXXX xx/xx").len(), 0);
+        assert_eq!(word_pairs("", "fee").len(), 1, "a lone word counts");
     }
 
     #[test]

@@ -104,8 +104,9 @@ struct TermCounter {
     terms: Vec<Vec<StemId>>,
     /// (title, body, meta) per term, for the complaint last counted.
     counts: Vec<[usize; 3]>,
-    /// (position, term) of every match in the body of the complaint last counted, in order.
-    body_matches: Vec<(usize, usize)>,
+    /// (start, end, term) of every match in the body of the complaint last counted, in
+    /// order of start (positions in stems, end exclusive).
+    body_matches: Vec<(usize, usize, usize)>,
 }
 
 impl TermCounter {
@@ -147,7 +148,7 @@ impl TermCounter {
                     if stems[at..].starts_with(want) {
                         self.counts[ti][field] += 1;
                         if field == 1 {
-                            self.body_matches.push((at, ti));
+                            self.body_matches.push((at, at + want.len(), ti));
                         }
                     }
                 }
@@ -225,6 +226,7 @@ pub fn rank(
                     &counter.body_matches,
                     &query.terms,
                     &idfs,
+                    query.item_concepts,
                     params.proximity_window,
                     params.k1,
                     norm,
@@ -262,32 +264,57 @@ pub fn rank(
 }
 
 /// The bonus for the item's concepts written close together (after Rasolofo and Savoy's
-/// term proximity for BM25): each pair of matches of two different concepts `d` stems apart
-/// (`d` ≤ `window`) adds `1/d²` to that pair's count, which saturates like a term frequency
-/// and is weighed by the lighter concept of the pair.
+/// term proximity for BM25): each pair of matches of two different concepts of the item
+/// (not the persona's or feedback's) with `d − 1` stems between them (`d` ≤ `window`) adds
+/// `1/d²` to that pair's count, which saturates like a term frequency and is weighed by the
+/// lighter concept of the pair. Overlapping matches (a phrase holding another concept's word)
+/// are not close, they are one place; a concept counts once where several of its terms start.
 fn closeness(
-    matches: &[(usize, usize)],
+    matches: &[(usize, usize, usize)],
     terms: &[Term],
     idfs: &[f64],
+    item_concepts: usize,
     window: usize,
     k1: f64,
     norm: f64,
 ) -> f64 {
+    // (start, end, concept, weight·idf), one per start and concept.
+    let mut spots: Vec<(usize, usize, usize, f64)> = Vec::with_capacity(matches.len());
+    for &(start, end, ti) in matches {
+        let (concept, w) = (terms[ti].concept, terms[ti].weight * idfs[ti]);
+        if concept >= item_concepts {
+            continue;
+        }
+        let same = spots
+            .iter_mut()
+            .rev()
+            .take_while(|s| s.0 == start)
+            .find(|s| s.2 == concept);
+        match same {
+            Some(s) => {
+                s.1 = s.1.max(end);
+                s.3 = s.3.max(w);
+            }
+            None => spots.push((start, end, concept, w)),
+        }
+    }
+    let longest = terms.iter().map(|t| t.stems.len()).max().unwrap_or(1);
     let mut pairs: HashMap<(usize, usize), (f64, f64)> = HashMap::default();
-    for (i, &(at, ti)) in matches.iter().enumerate() {
-        let (ci, wi) = (terms[ti].concept, terms[ti].weight * idfs[ti]);
-        for &(before, tj) in matches[..i].iter().rev() {
-            let d = at - before;
-            if d > window {
+    for (i, &(start, _, ci, wi)) in spots.iter().enumerate() {
+        for &(before, before_end, cj, wj) in spots[..i].iter().rev() {
+            if start - before > window + longest {
                 break;
             }
-            let cj = terms[tj].concept;
-            if d == 0 || cj == ci {
+            if cj == ci || before_end > start {
                 continue;
             }
-            let w = wi.min(terms[tj].weight * idfs[tj]);
+            let d = start - before_end + 1;
+            if d > window {
+                continue;
+            }
+            let w = wi.min(wj);
             let e = pairs.entry((ci.min(cj), ci.max(cj))).or_insert((0.0, w));
-            e.0 += 1.0 / (d * d) as f64;
+            e.0 += 1.0 / (d as f64 * d as f64);
             e.1 = e.1.max(w);
         }
     }
@@ -428,6 +455,56 @@ mod tests {
         );
         let empty = Analysed::default();
         assert_eq!(counter.count(&empty), [[0; 3]; 4], "counts start again");
+    }
+
+    /// The closeness of `matches` (start, end, term) for terms of the given concepts, each of
+    /// weight and idf 1, with two item concepts, a window of 5, k1 1.2 and norm 1.
+    fn close(concepts: &[usize], matches: &[(usize, usize, usize)]) -> f64 {
+        let terms: Vec<Term> = concepts
+            .iter()
+            .map(|&concept| Term {
+                concept,
+                ..term(&["w"])
+            })
+            .collect();
+        closeness(matches, &terms, &vec![1.0; terms.len()], 2, 5, 1.2, 1.0)
+    }
+
+    #[test]
+    fn closeness_counts_two_concepts_near_each_other_and_nothing_else() {
+        let one = |d: f64| 2.2 * (1.0 / (d * d)) / (1.0 / (d * d) + 1.0);
+        let near = |gap: usize| close(&[0, 1], &[(0, 1, 0), (gap, gap + 1, 1)]);
+        assert!((near(1) - one(1.0)).abs() < 1e-9, "side by side: d = 1");
+        assert!(near(1) > near(2) && near(2) > 0.0);
+        assert!(near(5) > 0.0, "d = 5, the window, counts");
+        assert_eq!(near(6), 0.0, "d = 6 does not");
+        assert_eq!(
+            close(&[0, 0], &[(0, 1, 0), (1, 2, 1)]),
+            0.0,
+            "two words of one concept are not a pair"
+        );
+        assert_eq!(
+            close(&[0, 2], &[(0, 1, 0), (1, 2, 1)]),
+            0.0,
+            "a concept beyond the item's (persona, feedback) does not count"
+        );
+        assert_eq!(
+            close(&[0, 1], &[(0, 2, 0), (1, 2, 1)]),
+            0.0,
+            "a phrase holding the other concept's word is one place, not two"
+        );
+        assert!(
+            (close(&[0, 1], &[(0, 2, 0), (2, 3, 1)]) - one(1.0)).abs() < 1e-9,
+            "a phrase's distance runs from its end"
+        );
+        let far_then_near = [(0, 1, 1), (8, 9, 0), (9, 10, 1)];
+        assert!(
+            (close(&[0, 1], &far_then_near) - one(1.0)).abs() < 1e-9,
+            "only the near pair counts"
+        );
+        let many: Vec<(usize, usize, usize)> = (0..200).map(|i| (i, i + 1, i % 2)).collect();
+        let lots = close(&[0, 1], &many);
+        assert!(lots > one(1.0) && lots < 2.2, "it saturates: {lots}");
     }
 
     #[test]
