@@ -307,13 +307,21 @@ impl Store {
             .collect();
         // Only the head of the ranking can be shown; grouping looks a little further down to
         // count near-duplicates.
-        ranked.truncate((limit + pinned.len()) * 4 + 20);
+        let room = limit + pinned.len();
+        ranked.truncate((room + dismissed.len()) * 4 + 20);
         let id_of = |index: usize| pool.ids[index];
-        let visible: Vec<rank::Ranked> = ranked
-            .into_iter()
-            .filter(|r| request.include_dismissed || !dismissed.contains(&id_of(r.index)))
-            .collect();
-        let groups = dedup::group(&visible, &pool.candidates, limit + pinned.len(), params);
+        let is_dismissed = |i: usize| dismissed.contains(&id_of(ranked[i].index));
+        // A dismissed complaint takes its near-duplicates away with it: dismissing "14
+        // customers said this" dismisses what they said, not one of the fourteen.
+        let mut groups = dedup::group(&ranked, &pool.candidates, room + dismissed.len(), params);
+        if !request.include_dismissed {
+            groups.retain(|g| !is_dismissed(g.lead));
+            for g in &mut groups {
+                g.members.retain(|&m| !is_dismissed(m));
+            }
+        }
+        groups.truncate(room);
+        let visible = &ranked;
         let leads: Vec<Uuid> = groups
             .iter()
             .map(|g| id_of(visible[g.lead].index))

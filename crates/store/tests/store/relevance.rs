@@ -132,10 +132,8 @@ async fn user_thesaurus_entries_widen_queries() {
     assert!(store.thesaurus_entries().await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn near_duplicates_are_grouped_and_counted() {
-    let (store, dir) = fresh_store().await;
-    let p = dir.path().join("d.csv");
+/// Five near-identical complaints about declined card payments and one other.
+fn copies_csv() -> String {
     let mut csv = String::from("id,text\n");
     for i in 0..5 {
         csv.push_str(&format!("{i},My card payment was declined at the supermarket again today, please fix this number {i}\n"));
@@ -143,22 +141,20 @@ async fn near_duplicates_are_grouped_and_counted() {
     csv.push_str(
         "9,My card was declined at a petrol station abroad and nobody could explain why\n",
     );
-    std::fs::write(&p, csv).unwrap();
-    store
-        .import_file(
-            &p,
-            &Default::default(),
-            Utc::now(),
-            None,
-            std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
-        )
-        .await
-        .unwrap();
-    let item = ItemText {
+    csv
+}
+
+fn declined_payments() -> ItemText {
+    ItemText {
         title: "Declined card payments".into(),
         ..Default::default()
-    };
-    let results = ranked(&store, &item, 10).await;
+    }
+}
+
+#[tokio::test]
+async fn near_duplicates_are_grouped_and_counted() {
+    let (store, _dir) = store_with_csv(&copies_csv()).await;
+    let results = ranked(&store, &declined_payments(), 10).await;
     assert_eq!(
         results.len(),
         2,
@@ -167,6 +163,51 @@ async fn near_duplicates_are_grouped_and_counted() {
     let group = results.iter().find(|r| r.duplicates > 0).expect("a group");
     assert_eq!(group.duplicates, 4, "it stands for four others");
     assert_eq!(group.duplicate_ids.len(), 4);
+}
+
+#[tokio::test]
+async fn dismissing_a_group_dismisses_its_near_duplicates_too() {
+    let (store, _dir) = store_with_csv(&copies_csv()).await;
+    let item = declined_payments();
+    let group = ranked(&store, &item, 10)
+        .await
+        .into_iter()
+        .find(|r| r.duplicates > 0)
+        .expect("a group");
+    let marks = [(group.complaint.id, Mark::Dismissed)];
+    let rank = |include_dismissed| {
+        let store = &store;
+        let item = &item;
+        async move {
+            store
+                .relevant(
+                    item,
+                    &PersonaHints::default(),
+                    &marks,
+                    &RelevantRequest {
+                        include_dismissed,
+                        ..request(10)
+                    },
+                    &Params::default(),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let after = rank(false).await;
+    assert_eq!(
+        after.len(),
+        1,
+        "no copy steps up to lead the group: {after:#?}"
+    );
+    assert_eq!(after[0].duplicates, 0);
+    let shown = rank(true).await;
+    let again = shown
+        .iter()
+        .find(|r| r.complaint.id == group.complaint.id)
+        .expect("shown when dismissed ones are asked for");
+    assert_eq!(again.mark, Some(Mark::Dismissed));
+    assert_eq!(again.duplicates, 4);
 }
 
 /// The top `limit` complaints for `item`, with the default ranking, no persona and no marks.
