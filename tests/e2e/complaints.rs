@@ -196,6 +196,11 @@ async fn relevant_complaints_show_why_and_keep_pins_and_dismissals_across_a_rest
         why.contains(':'),
         "each complaint says what matched where: {why}"
     );
+    let voices = app.texts("[data-testid=voices]").await?;
+    ensure!(
+        voices.iter().any(|v| v == "5 customers said this"),
+        "five copies of one letter show once, with how many sent it: {voices:?}"
+    );
     app.screenshot(&shot("relevant-complaints")).await?;
 
     let (pinned_title, dismissed_title) = (before[2].0.clone(), before[0].0.clone());
