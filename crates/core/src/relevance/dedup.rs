@@ -15,6 +15,7 @@ use rustc_hash::{FxHashSet as HashSet, FxHasher};
 
 use super::Params;
 use super::rank::{Candidate, Ranked};
+use super::text::{each_word, is_masking};
 
 /// A complaint that leads a group and the complaints it stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,42 +61,22 @@ pub fn group(
 /// after it, hashed; a lone word stands as a pair of its own. Masking tokens (`XXXX`, as in
 /// `XX/XX/XXXX`) are left out: what was masked says nothing about what was written.
 fn word_pairs(title: &str, body: &str) -> HashSet<u64> {
-    struct Word {
-        hash: FxHasher,
-        len: usize,
-        masked: bool,
-    }
     let mut out = HashSet::default();
     let mut last: Option<u64> = None;
-    let mut word: Option<Word> = None;
-    let mut end_word = |word: &mut Option<Word>, last: &mut Option<u64>| {
-        if let Some(w) = word.take()
-            && !(w.masked && w.len >= 2)
-        {
-            let h = w.hash.finish();
-            if let Some(l) = *last {
+    for text in [title, body] {
+        each_word(text, |_, _, word| {
+            if is_masking(word) {
+                return;
+            }
+            let mut h = FxHasher::default();
+            word.hash(&mut h);
+            let h = h.finish();
+            if let Some(l) = last {
                 out.insert(l.rotate_left(29) ^ h);
             }
-            *last = Some(h);
-        }
-    };
-    for c in title.chars().chain([' ']).chain(body.chars()) {
-        if c.is_alphanumeric() {
-            let w = word.get_or_insert_with(|| Word {
-                hash: FxHasher::default(),
-                len: 0,
-                masked: true,
-            });
-            for l in c.to_lowercase() {
-                l.hash(&mut w.hash);
-                w.len += 1;
-                w.masked &= l == 'x';
-            }
-        } else {
-            end_word(&mut word, &mut last);
-        }
+            last = Some(h);
+        });
     }
-    end_word(&mut word, &mut last);
     if out.is_empty()
         && let Some(l) = last
     {

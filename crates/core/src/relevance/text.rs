@@ -384,7 +384,7 @@ pub fn stems_into(text: &str, out: &mut Vec<StemId>) {
 
 /// Calls `f` with each word of `text` (a run of letters and digits): where it starts and
 /// ends (bytes) and its lower-case form.
-fn each_word(text: &str, mut f: impl FnMut(usize, usize, &str)) {
+pub(crate) fn each_word(text: &str, mut f: impl FnMut(usize, usize, &str)) {
     let mut start = None;
     let mut lower = String::new();
     for (i, c) in text.char_indices() {
@@ -410,7 +410,12 @@ pub fn is_stop_word(word: &str) -> bool {
     static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| STOP.iter().copied().collect())
         .contains(word)
-        || word.len() >= 2 && word.bytes().all(|b| b == b'x')
+        || is_masking(word)
+}
+
+/// True for a masking token (`xxxx`, as in `XX/XX/XXXX`), lower case.
+pub(crate) fn is_masking(word: &str) -> bool {
+    word.len() >= 2 && word.bytes().all(|b| b == b'x')
 }
 
 /// The words of `text` in order, each with its stem (empty for stop words).
