@@ -193,13 +193,14 @@ pub fn rank(
         let mut per_concept: Vec<(f64, f64)> = vec![(0.0, 0.0); concepts]; // (max, sum)
         let mut matched = Vec::new();
         let counts = counter.count(a);
+        // BM25's length normalisation, the same for every term of this complaint.
+        let norm = params.k1 * (1.0 - params.b + params.b * lens[i] / avg);
         for (ti, t) in query.terms.iter().enumerate() {
             let [tt, tb, tm] = counts[ti];
             if tt + tb + tm == 0 {
                 continue;
             }
             let tf = params.field_title * tt as f64 + tb as f64 + params.field_meta * tm as f64;
-            let norm = params.k1 * (1.0 - params.b + params.b * lens[i] / avg);
             let s = t.weight * idfs[ti] * tf * (params.k1 + 1.0) / (tf + norm);
             let pc = &mut per_concept[t.concept];
             pc.0 = pc.0.max(s);
@@ -220,7 +221,6 @@ pub fn rank(
             .map(|(max, sum)| max + params.synonym_share * (sum - max))
             .sum();
         if params.proximity > 0.0 {
-            let norm = params.k1 * (1.0 - params.b + params.b * lens[i] / avg);
             relevance += params.proximity
                 * closeness(
                     &counter.body_matches,
@@ -278,42 +278,59 @@ fn closeness(
     k1: f64,
     norm: f64,
 ) -> f64 {
-    // (start, end, concept, weight·idf), one per start and concept.
-    let mut spots: Vec<(usize, usize, usize, f64)> = Vec::with_capacity(matches.len());
+    /// Where a concept of the item stands: stems `start..end`, with its heaviest weight·idf.
+    struct Spot {
+        start: usize,
+        end: usize,
+        concept: usize,
+        weight: f64,
+    }
+    // One spot per start and concept.
+    let mut spots: Vec<Spot> = Vec::with_capacity(matches.len());
     for &(start, end, ti) in matches {
-        let (concept, w) = (terms[ti].concept, terms[ti].weight * idfs[ti]);
+        let (concept, weight) = (terms[ti].concept, terms[ti].weight * idfs[ti]);
         if concept >= item_concepts {
             continue;
         }
         let same = spots
             .iter_mut()
             .rev()
-            .take_while(|s| s.0 == start)
-            .find(|s| s.2 == concept);
+            .take_while(|s| s.start == start)
+            .find(|s| s.concept == concept);
         match same {
             Some(s) => {
-                s.1 = s.1.max(end);
-                s.3 = s.3.max(w);
+                s.end = s.end.max(end);
+                s.weight = s.weight.max(weight);
             }
-            None => spots.push((start, end, concept, w)),
+            None => spots.push(Spot {
+                start,
+                end,
+                concept,
+                weight,
+            }),
         }
     }
     let longest = terms.iter().map(|t| t.stems.len()).max().unwrap_or(1);
+    // (count, weight) per pair of concepts.
     let mut pairs: HashMap<(usize, usize), (f64, f64)> = HashMap::default();
-    for (i, &(start, _, ci, wi)) in spots.iter().enumerate() {
-        for &(before, before_end, cj, wj) in spots[..i].iter().rev() {
-            if start - before > window + longest {
+    for (i, here) in spots.iter().enumerate() {
+        for before in spots[..i].iter().rev() {
+            if here.start - before.start > window + longest {
                 break;
             }
-            if cj == ci || before_end > start {
+            if before.concept == here.concept || before.end > here.start {
                 continue;
             }
-            let d = start - before_end + 1;
+            let d = here.start - before.end + 1;
             if d > window {
                 continue;
             }
-            let w = wi.min(wj);
-            let e = pairs.entry((ci.min(cj), ci.max(cj))).or_insert((0.0, w));
+            let w = here.weight.min(before.weight);
+            let key = (
+                here.concept.min(before.concept),
+                here.concept.max(before.concept),
+            );
+            let e = pairs.entry(key).or_insert((0.0, w));
             e.0 += 1.0 / (d as f64 * d as f64);
             e.1 = e.1.max(w);
         }
