@@ -321,19 +321,18 @@ impl Store {
             }
         }
         groups.truncate(room);
-        let visible = &ranked;
         let leads: Vec<Uuid> = groups
             .iter()
-            .map(|g| id_of(visible[g.lead].index))
+            .map(|g| id_of(ranked[g.lead].index))
             .collect();
         let mut complaints = complaints_by_id(&mut conn, &leads).await?;
         let mut out: Vec<RelevantComplaint> = Vec::new();
         for g in &groups {
-            let lead = &visible[g.lead];
+            let lead = &ranked[g.lead];
             let Some(complaint) = complaints.remove(&id_of(lead.index)) else {
                 continue;
             };
-            let members: Vec<Uuid> = g.members.iter().map(|&m| id_of(visible[m].index)).collect();
+            let members: Vec<Uuid> = g.members.iter().map(|&m| id_of(ranked[m].index)).collect();
             let mut r = explain(&query, lead, complaint, members);
             r.mark = marks
                 .iter()
