@@ -321,10 +321,7 @@ impl Store {
             }
         }
         groups.truncate(room);
-        let leads: Vec<Uuid> = groups
-            .iter()
-            .map(|g| id_of(ranked[g.lead].index))
-            .collect();
+        let leads: Vec<Uuid> = groups.iter().map(|g| id_of(ranked[g.lead].index)).collect();
         let mut complaints = complaints_by_id(&mut conn, &leads).await?;
         let mut out: Vec<RelevantComplaint> = Vec::new();
         for g in &groups {

@@ -287,9 +287,9 @@ async fn main() -> anyhow::Result<()> {
                         let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
                     }
                 }
-                let (s, rss, n) = chair_import(&ours_db, &csv)?;
-                ours.push(s);
-                (rss_kb, imported) = (rss_kb.max(rss), n);
+                let (secs, rss, stored) = chair_import(&ours_db, &csv)?;
+                ours.push(secs);
+                (rss_kb, imported) = (rss_kb.max(rss), stored);
                 base.push(sqlite_import(&base_db, &csv)?);
             }
             (median(&mut ours), rss_kb, imported, median(&mut base))

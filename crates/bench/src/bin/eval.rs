@@ -173,17 +173,18 @@ async fn main() -> anyhow::Result<()> {
         })
         .collect();
 
-        let text = if one_line {
-            ItemText {
-                title: format!("{} {}", item.title, item.description),
-                ..Default::default()
-            }
+        let (title, description) = if one_line {
+            (
+                format!("{} {}", item.title, item.description),
+                String::new(),
+            )
         } else {
-            ItemText {
-                title: item.title.clone(),
-                description: item.description.clone(),
-                ..Default::default()
-            }
+            (item.title.clone(), item.description.clone())
+        };
+        let text = ItemText {
+            title,
+            description,
+            ..Default::default()
         };
         let request = RelevantRequest {
             limit: K as u32,
