@@ -136,9 +136,7 @@ async fn a_database_from_a_newer_version_is_refused_untouched() {
     let (store, dir) = fresh_store().await;
     store.close().await;
     let path = dir.path().join("test.db");
-    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .unwrap();
+    let mut c = crate::support::raw_at(&path).await;
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
          VALUES (29991231000000, 'from the future', 1, x'00', 0)",

@@ -6,7 +6,7 @@ use chair_core::ErrorCode;
 use chair_core::import::ImportOptions;
 use chrono::Utc;
 
-use crate::support::{behind_the_back, fresh_store, import};
+use crate::support::{behind_the_back, fresh_store, import, raw, raw_at};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -160,7 +160,6 @@ async fn a_cancelled_import_keeps_whole_batches_and_finishes_when_run_again() {
 
 #[tokio::test]
 async fn per_day_counts_match_the_complaints_after_imports_with_duplicates() {
-    use sqlx::Connection;
     let (store, dir) = fresh_store().await;
     let p = dir.path().join("counts.csv");
     // 2,500 rows over several statements and batches, 100 of them repeating an earlier id.
@@ -180,9 +179,7 @@ async fn per_day_counts_match_the_complaints_after_imports_with_duplicates() {
     assert_eq!((first.imported, first.duplicates), (2_400, 100));
     let again = import(&store, &p).await;
     assert_eq!(again.imported, 0);
-    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", store.path().display()))
-        .await
-        .unwrap();
+    let mut c = raw(&store).await;
     let differ: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM (
              SELECT segment, product, substr(received_at, 1, 10) AS day, count(*) AS n
@@ -204,9 +201,7 @@ async fn per_day_counts_match_the_complaints_after_imports_with_duplicates() {
 /// last made, `None` when missing.
 async fn received_index_age(path: &Path) -> Option<i64> {
     use sqlx::Connection;
-    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .unwrap();
+    let mut c = raw_at(path).await;
     let age = sqlx::query_scalar(
         "SELECT (SELECT count(*) FROM sqlite_schema AS later WHERE later.rowid > s.rowid)
            FROM sqlite_schema AS s WHERE s.name = 'complaints_received_at'",

@@ -34,10 +34,7 @@ async fn the_database_uses_wal_and_foreign_keys() {
 
 /// Reads the journal mode and application id with a plain connection.
 async fn rusqlite_like_probe(path: &std::path::Path) -> (String, i64) {
-    use sqlx::Connection;
-    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .unwrap();
+    let mut c = crate::support::raw_at(path).await;
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(&mut c)
         .await

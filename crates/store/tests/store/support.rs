@@ -70,8 +70,13 @@ pub fn draft(meeting: Uuid, item: Uuid, statement: &str) -> DecisionDraft {
 
 /// A connection of its own to the file behind `store`.
 pub async fn raw(store: &Store) -> sqlx::SqliteConnection {
+    raw_at(store.path()).await
+}
+
+/// A connection of its own to the database file at `path`.
+pub async fn raw_at(path: &std::path::Path) -> sqlx::SqliteConnection {
     use sqlx::Connection;
-    sqlx::SqliteConnection::connect(&format!("sqlite://{}", store.path().display()))
+    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
         .await
         .unwrap()
 }
