@@ -6,6 +6,7 @@
 //! A batch is all there or not at all; an import cut short (a crash, a full disk, a cancel)
 //! is resumed by importing the file again, which skips what is already stored.
 
+use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
@@ -359,10 +360,10 @@ fn cannot_encode(e: anyhow::Error) -> StoreError {
 }
 
 /// A batch of rows as the writer stores it: its complaints already encoded (see
-/// [`encode_rows`]), so that the reading thread does that work while SQLite writes.
+/// [`Encoded`]), so that the reading thread does that work while SQLite writes.
 struct Batch {
-    /// One JSON array per INSERT statement (or why they could not be encoded).
-    encoded: anyhow::Result<Vec<String>>,
+    /// The complaints ready to insert (or why they could not be encoded).
+    encoded: anyhow::Result<Encoded>,
     complaints: usize,
     rejections: Vec<Rejection>,
 }
@@ -378,7 +379,7 @@ impl Batch {
             }
         }
         Batch {
-            encoded: encode_statements(&complaints),
+            encoded: Encoded::of(&complaints),
             complaints: complaints.len(),
             rejections,
         }
@@ -471,16 +472,45 @@ pub(crate) async fn insert_complaints(
     tx: &mut Transaction<'_, Sqlite>,
     complaints: &[NewComplaint],
 ) -> Result<u64> {
-    let encoded = encode_statements(complaints).map_err(cannot_encode)?;
+    let encoded = Encoded::of(complaints).map_err(cannot_encode)?;
     insert_encoded(tx, encoded).await
 }
 
-/// Complaints as [`insert_encoded`] takes them: one [`encode_rows`] array per statement.
-fn encode_statements(complaints: &[NewComplaint]) -> anyhow::Result<Vec<String>> {
-    complaints
-        .chunks(ROWS_PER_STATEMENT)
-        .map(encode_rows)
-        .collect()
+/// Complaints as [`insert_encoded`] takes them.
+struct Encoded {
+    /// One [`encode_rows`] array per INSERT statement.
+    statements: Vec<String>,
+    /// How many complaints the statements hold.
+    complaints: usize,
+    /// The per-day counts the complaints add, as a JSON array of `[segment, product, day,
+    /// n]`, in key order. Worked out here rather than by SQLite after the insert, which
+    /// would read back and sort every new complaint.
+    counts: String,
+}
+
+impl Encoded {
+    fn of(complaints: &[NewComplaint]) -> anyhow::Result<Encoded> {
+        let statements = complaints
+            .chunks(ROWS_PER_STATEMENT)
+            .map(encode_rows)
+            .collect::<anyhow::Result<_>>()?;
+        let mut days: BTreeMap<(&str, &str, String), i64> = BTreeMap::new();
+        for c in complaints {
+            // As SQLite reads it from the stored date: its first ten characters.
+            let mut day = ts(c.received_at);
+            day.truncate(10);
+            *days.entry((&c.segment, &c.product, day)).or_default() += 1;
+        }
+        let counts: Vec<_> = days
+            .into_iter()
+            .map(|((s, p, d), n)| (s, p, d, n))
+            .collect();
+        Ok(Encoded {
+            statements,
+            complaints: complaints.len(),
+            counts: serde_json::to_string(&counts)?,
+        })
+    }
 }
 
 /// Complaints as one JSON array of rows, in the column order [`insert_encoded`] reads, each
@@ -515,19 +545,18 @@ fn encode_rows(complaints: &[NewComplaint]) -> anyhow::Result<String> {
     Ok(String::from_utf8(out)?)
 }
 
-/// Inserts rows encoded by [`encode_statements`], skipping those already stored, and adds
-/// the stored ones to the full-text index and the per-day counts; returns how many were
-/// stored. New rows are told from old ones by `seq`, so `tx` should
-/// begin with `BEGIN IMMEDIATE` (as every caller's does): another writer between the look-up
-/// and the inserts would make them fail.
-async fn insert_encoded(tx: &mut Transaction<'_, Sqlite>, statements: Vec<String>) -> Result<u64> {
+/// Inserts encoded complaints, skipping those already stored, and adds the stored ones to
+/// the full-text index and the per-day counts; returns how many were stored. New rows are
+/// told from old ones by `seq`, so `tx` should begin with `BEGIN IMMEDIATE` (as every
+/// caller's does): another writer between the look-up and the inserts would make them fail.
+async fn insert_encoded(tx: &mut Transaction<'_, Sqlite>, encoded: Encoded) -> Result<u64> {
     let imported_at = now_text();
     let before: i64 =
         sqlx::query_scalar!(r#"SELECT coalesce(max(seq), 0) AS "n!: i64" FROM complaints"#)
             .fetch_one(&mut **tx)
             .await?;
     let mut inserted = 0;
-    for rows in statements {
+    for rows in encoded.statements {
         inserted += sqlx::query!(
             "INSERT INTO complaints (id, source, external_id, received_at, title, body, customer, segment,
                                      product, channel, severity, tags, text_hash, imported_at)
@@ -543,7 +572,8 @@ async fn insert_encoded(tx: &mut Transaction<'_, Sqlite>, statements: Vec<String
         .rows_affected();
     }
     // New rows take higher numbers than any before them (`seq` is the rowid), so one
-    // statement each adds them to the full-text index and to the per-day counts.
+    // statement adds them to the full-text index. When all were new, the counts worked out
+    // with the batch are added as they are; otherwise one statement counts the new rows.
     if inserted > 0 {
         sqlx::query!(
             "INSERT INTO complaints_fts (rowid, title, body, product, tags)
@@ -552,15 +582,26 @@ async fn insert_encoded(tx: &mut Transaction<'_, Sqlite>, statements: Vec<String
         )
         .execute(&mut **tx)
         .await?;
-        sqlx::query!(
-            "INSERT INTO complaint_counts (segment, product, day, n)
-             SELECT segment, product, substr(received_at, 1, 10), count(*) FROM complaints
-              WHERE seq > ?1 GROUP BY 1, 2, 3
-             ON CONFLICT (segment, product, day) DO UPDATE SET n = n + excluded.n",
-            before,
-        )
-        .execute(&mut **tx)
-        .await?;
+        if inserted == encoded.complaints as u64 {
+            sqlx::query!(
+                "INSERT INTO complaint_counts (segment, product, day, n)
+                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM jsonb_each(?1) WHERE true
+                 ON CONFLICT (segment, product, day) DO UPDATE SET n = n + excluded.n",
+                encoded.counts,
+            )
+            .execute(&mut **tx)
+            .await?;
+        } else {
+            sqlx::query!(
+                "INSERT INTO complaint_counts (segment, product, day, n)
+                 SELECT segment, product, substr(received_at, 1, 10), count(*) FROM complaints
+                  WHERE seq > ?1 GROUP BY 1, 2, 3
+                 ON CONFLICT (segment, product, day) DO UPDATE SET n = n + excluded.n",
+                before,
+            )
+            .execute(&mut **tx)
+            .await?;
+        }
     }
     Ok(inserted)
 }

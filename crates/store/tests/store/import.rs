@@ -159,26 +159,37 @@ async fn a_cancelled_import_keeps_whole_batches_and_finishes_when_run_again() {
 }
 
 #[tokio::test]
-async fn per_day_counts_match_the_complaints_after_imports_with_duplicates() {
+async fn per_day_counts_match_the_complaints_after_imports_with_and_without_duplicates() {
     let (store, dir) = fresh_store().await;
     let p = dir.path().join("counts.csv");
     // 2,500 rows over several statements and batches, 100 of them repeating an earlier id.
-    let mut csv = String::from("id,date,text,product,segment\n");
-    for i in 0..2_500 {
-        let id = if i % 25 == 24 { i - 1 } else { i };
-        csv.push_str(&format!(
-            "{id},2026-0{}-{:02},complaint number {i},{},{}\n",
-            1 + i % 3,
-            1 + i % 28,
-            ["Card", "Loan"][i % 2],
-            ["retail", "business", ""][i % 3],
-        ));
-    }
-    std::fs::write(&p, csv).unwrap();
+    let rows = |ids: &mut dyn Iterator<Item = usize>| {
+        let mut csv = String::from("id,date,text,product,segment\n");
+        for (i, id) in ids.enumerate() {
+            csv.push_str(&format!(
+                "{id},2026-0{}-{:02},complaint number {id},{},{}\n",
+                1 + i % 3,
+                1 + i % 28,
+                ["Card", "Loan"][i % 2],
+                ["retail", "business", ""][i % 3],
+            ));
+        }
+        csv
+    };
+    std::fs::write(
+        &p,
+        rows(&mut (0..2_500).map(|i| if i % 25 == 24 { i - 1 } else { i })),
+    )
+    .unwrap();
     let first = import(&store, &p).await;
     assert_eq!((first.imported, first.duplicates), (2_400, 100));
     let again = import(&store, &p).await;
     assert_eq!(again.imported, 0);
+    // Batches of only new complaints, on days the store already counts.
+    let more = dir.path().join("more.csv");
+    std::fs::write(&more, rows(&mut (10_000..13_000))).unwrap();
+    let clean = import(&store, &more).await;
+    assert_eq!((clean.imported, clean.duplicates), (3_000, 0));
     let mut c = raw(&store).await;
     let differ: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM (
