@@ -514,8 +514,10 @@ impl Encoded {
 }
 
 /// Complaints as one JSON array of rows, in the column order [`insert_encoded`] reads, each
-/// with a new id and its text hash. Binding fourteen values per row costs more than the
-/// insert; SQLite unpacks the array itself.
+/// with a new id and, when it has no id of its own, its text hash (the only complaints
+/// found again by their text; the others store an empty one, which no index holds).
+/// Binding fourteen values per row costs more than the insert; SQLite unpacks the array
+/// itself.
 fn encode_rows(complaints: &[NewComplaint]) -> anyhow::Result<String> {
     let mut out: Vec<u8> = Vec::with_capacity(complaints.iter().map(|c| c.body.len() + 300).sum());
     out.push(b'[');
@@ -537,7 +539,10 @@ fn encode_rows(complaints: &[NewComplaint]) -> anyhow::Result<String> {
             &c.channel,
             &c.severity,
             tags,
-            text_hash(&c.title, &c.body),
+            match c.external_id {
+                Some(_) => String::new(),
+                None => text_hash(&c.title, &c.body),
+            },
         );
         serde_json::to_writer(&mut out, &row)?;
     }
