@@ -364,7 +364,6 @@ fn cannot_encode(e: anyhow::Error) -> StoreError {
 struct Batch {
     /// The complaints ready to insert (or why they could not be encoded).
     encoded: anyhow::Result<Encoded>,
-    complaints: usize,
     rejections: Vec<Rejection>,
 }
 
@@ -380,7 +379,6 @@ impl Batch {
         }
         Batch {
             encoded: Encoded::of(&complaints),
-            complaints: complaints.len(),
             rejections,
         }
     }
@@ -394,6 +392,7 @@ async fn write_batch(
     stored_rejections: i64,
 ) -> Result<Counts> {
     let encoded = batch.encoded.map_err(cannot_encode)?;
+    let complaints = encoded.complaints as u64;
     let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
     let inserted = insert_encoded(&mut tx, encoded).await?;
     let rejections = batch.rejections;
@@ -413,9 +412,9 @@ async fn write_batch(
         .await?;
     }
     let c = Counts {
-        rows: (batch.complaints + rejections.len()) as i64,
+        rows: complaints as i64 + rejections.len() as i64,
         imported: inserted as i64,
-        duplicates: (batch.complaints as u64 - inserted) as i64,
+        duplicates: (complaints - inserted) as i64,
         rejected: rejections.len() as i64,
     };
     sqlx::query!(
@@ -490,17 +489,11 @@ struct Encoded {
 
 impl Encoded {
     fn of(complaints: &[NewComplaint]) -> anyhow::Result<Encoded> {
+        let mut days = Days::new();
         let statements = complaints
             .chunks(ROWS_PER_STATEMENT)
-            .map(encode_rows)
+            .map(|rows| encode_rows(rows, &mut days))
             .collect::<anyhow::Result<_>>()?;
-        let mut days: BTreeMap<(&str, &str, String), i64> = BTreeMap::new();
-        for c in complaints {
-            // As SQLite reads it from the stored date: its first ten characters.
-            let mut day = ts(c.received_at);
-            day.truncate(10);
-            *days.entry((&c.segment, &c.product, day)).or_default() += 1;
-        }
         let counts: Vec<_> = days
             .into_iter()
             .map(|((s, p, d), n)| (s, p, d, n))
@@ -513,12 +506,15 @@ impl Encoded {
     }
 }
 
+/// Complaints by segment, product and day received.
+type Days<'a> = BTreeMap<(&'a str, &'a str, String), i64>;
+
 /// Complaints as one JSON array of rows, in the column order [`insert_encoded`] reads, each
 /// with a new id and, when it has no id of its own, its text hash (the only complaints
-/// found again by their text; the others store an empty one, which no index holds).
-/// Binding fourteen values per row costs more than the insert; SQLite unpacks the array
-/// itself.
-fn encode_rows(complaints: &[NewComplaint]) -> anyhow::Result<String> {
+/// found again by their text; the others store an empty one, which no index holds). Each
+/// is also counted in `days`. Binding fourteen values per row costs more than the insert;
+/// SQLite unpacks the array itself.
+fn encode_rows<'a>(complaints: &'a [NewComplaint], days: &mut Days<'a>) -> anyhow::Result<String> {
     let mut out: Vec<u8> = Vec::with_capacity(complaints.iter().map(|c| c.body.len() + 300).sum());
     out.push(b'[');
     for (i, c) in complaints.iter().enumerate() {
@@ -526,11 +522,15 @@ fn encode_rows(complaints: &[NewComplaint]) -> anyhow::Result<String> {
             out.push(b',');
         }
         let tags = serde_json::to_string(&c.tags).unwrap_or_else(|_| "[]".into());
+        let received_at = ts(c.received_at);
+        // The day as SQLite reads it from the stored date: its first ten characters.
+        let day = received_at.get(..10).unwrap_or(&received_at).to_string();
+        *days.entry((&c.segment, &c.product, day)).or_default() += 1;
         let row = (
             Uuid::now_v7().hyphenated().to_string(),
             &c.source,
             &c.external_id,
-            ts(c.received_at),
+            received_at,
             &c.title,
             &c.body,
             &c.customer,
