@@ -7,6 +7,7 @@ pub mod complaint;
 pub mod decision;
 pub mod demo;
 pub mod error;
+pub mod held;
 pub mod import;
 pub mod live;
 pub mod meeting;

@@ -123,6 +123,7 @@ impl Store {
             Some(t) => t.to_path_buf(),
             None => self.backup_name(reason, now)?,
         };
+        chair_core::held::check(&target).map_err(StoreError::Conflict)?;
         if to.is_some() && target.exists() {
             return Err(StoreError::Conflict(format!(
                 "{} already exists; choose another name",
@@ -182,7 +183,7 @@ impl Store {
         let _ = std::fs::remove_file(&part);
         let written = sqlx::query("VACUUM INTO ?")
             .bind(part.display().to_string())
-            .execute(self.pool())
+            .execute(&self.pool())
             .await;
         if let Err(e) = written {
             let _ = std::fs::remove_file(&part);

@@ -322,6 +322,7 @@ pub async fn run_log(store: Option<&Store>, cmd: LogCommand) -> anyhow::Result<E
                         .await?
                 }
                 Some(path) => {
+                    chair_core::held::check(path).map_err(|why| anyhow!(why))?;
                     // Written whole or not at all: into a file beside it, then renamed.
                     let part = path.with_extension(format!("{}.part", format.extension()));
                     let mut f = std::io::BufWriter::new(
@@ -349,6 +350,7 @@ pub async fn run_log(store: Option<&Store>, cmd: LogCommand) -> anyhow::Result<E
         LogCommand::Verify { file, json } => {
             let report = match file {
                 Some(path) => {
+                    chair_core::held::check(&path).map_err(|why| anyhow!(why))?;
                     let text = std::fs::read_to_string(&path)
                         .with_context(|| format!("cannot read {}", path.display()))?;
                     chair_core::chain::verify_export(&text)

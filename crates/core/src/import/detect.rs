@@ -48,8 +48,9 @@ pub(crate) fn detect(path: &Path) -> Result<Found, ImportError> {
         });
     }
     let mut head = Vec::with_capacity(HEAD);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(HEAD as u64).read_to_end(&mut head))
+    super::open_source(path)?
+        .take(HEAD as u64)
+        .read_to_end(&mut head)
         .map_err(|e| ImportError::io(path, e))?;
     let name = path.display();
     if head.is_empty() {

@@ -2,7 +2,6 @@
 //! subject and plain-text body (HTML-only messages are turned into text; quoted replies are
 //! dropped); the sender's domain is kept as a segment hint and addresses are redacted.
 
-use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -70,7 +69,10 @@ pub(crate) fn records(
             let rec = if size > MAX_RECORD_BYTES {
                 problem(plan, 1, name, "the message is larger than 64 MB")
             } else {
-                let bytes = std::fs::read(&file).map_err(|e| ImportError::io(&file, e))?;
+                let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+                super::open_source(&file)?
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| ImportError::io(&file, e))?;
                 read.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 message(plan, 1, name, &bytes)
             };
@@ -82,8 +84,9 @@ pub(crate) fn records(
     }
     if plan.format == Format::Eml {
         let mut bytes = Vec::new();
-        File::open(path)
-            .and_then(|f| f.take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes))
+        super::open_source(path)?
+            .take(MAX_RECORD_BYTES + 1)
+            .read_to_end(&mut bytes)
             .map_err(|e| ImportError::io(path, e))?;
         read.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         let rec = if bytes.len() as u64 > MAX_RECORD_BYTES {
@@ -105,10 +108,7 @@ fn mbox(
     sink: &mut dyn FnMut(RawRecord) -> ControlFlow<()>,
 ) -> Result<Option<String>, ImportError> {
     let path = &plan.path;
-    let mut reader = BufReader::with_capacity(
-        64 * 1024,
-        File::open(path).map_err(|e| ImportError::io(path, e))?,
-    );
+    let mut reader = BufReader::with_capacity(64 * 1024, super::open_source(path)?);
     let mut line = Vec::new();
     // The message being read: its start line, the date on its `From ` line, its bytes, and
     // whether it outgrew the limit.

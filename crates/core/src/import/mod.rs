@@ -144,6 +144,13 @@ impl ImportError {
     }
 }
 
+/// Opens a file the user asked to import, but never a database this process holds open
+/// through SQLite: opening and closing it would drop SQLite's locks (see [`crate::held`]).
+pub(crate) fn open_source(path: &Path) -> Result<std::fs::File, ImportError> {
+    crate::held::check(path).map_err(ImportError::NotRecognised)?;
+    std::fs::File::open(path).map_err(|e| ImportError::io(path, e))
+}
+
 /// A row that could not become a complaint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

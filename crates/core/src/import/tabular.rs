@@ -22,7 +22,7 @@ const DISCOVERY_RECORDS: usize = 50;
 type Sink<'a> = &'a mut dyn FnMut(RawRecord) -> ControlFlow<()>;
 
 fn open(path: &Path) -> Result<File, ImportError> {
-    File::open(path).map_err(|e| ImportError::io(path, e))
+    super::open_source(path)
 }
 
 pub(crate) fn raw_value(bytes: &[u8]) -> RawValue {
