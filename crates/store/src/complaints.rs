@@ -123,7 +123,7 @@ impl Store {
             q.product,
             q.segment,
         )
-        .fetch_one(self.pool())
+        .fetch_one(&self.pool())
         .await?;
         let rows = sqlx::query_as!(
             ComplaintRow,
@@ -142,7 +142,7 @@ impl Store {
             limit,
             offset,
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         Ok(ComplaintPage {
             total,
@@ -160,7 +160,7 @@ impl Store {
             r#"SELECT id AS "id: Hyphenated" FROM complaints WHERE external_id = ?"#,
             key
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         match ids.as_slice() {
             [one] => Ok(one.into_uuid()),
@@ -185,7 +185,7 @@ impl Store {
                  FROM complaints WHERE id = ?"#,
             hid
         )
-        .fetch_optional(self.pool())
+        .fetch_optional(&self.pool())
         .await?
         .map(Complaint::from)
         .ok_or_else(|| crate::StoreError::NotFound("that complaint no longer exists".into()))
@@ -198,14 +198,14 @@ impl Store {
             r#"SELECT product AS value, sum(n) AS "count!: i64" FROM complaint_counts
                 WHERE product <> '' GROUP BY product HAVING sum(n) > 0 ORDER BY 2 DESC, 1 LIMIT 100"#
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         let segments = sqlx::query_as!(
             FacetCount,
             r#"SELECT segment AS value, sum(n) AS "count!: i64" FROM complaint_counts
                 WHERE segment <> '' GROUP BY segment HAVING sum(n) > 0 ORDER BY 2 DESC, 1 LIMIT 100"#
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         Ok(ComplaintFacets { products, segments })
     }

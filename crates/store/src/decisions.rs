@@ -601,7 +601,7 @@ impl Store {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM decision_log d WHERE d.seq = ?");
         let r = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(seq)
-            .fetch_optional(self.pool())
+            .fetch_optional(&self.pool())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("the decision log has no entry {seq}")))?;
         entry_from_row(&r)
@@ -614,7 +614,7 @@ impl Store {
     /// in order; otherwise one reader follows the entries as they come. The tasks stop when
     /// the receiver is dropped.
     fn entry_chunks(&self) -> tokio::sync::mpsc::Receiver<Result<Vec<ChunkEntry>>> {
-        let pool = self.pool().clone();
+        let pool = self.pool();
         let (tx, rx) = tokio::sync::mpsc::channel(2);
         tokio::spawn(async move {
             let bounds: std::result::Result<(i64, i64), _> =
@@ -797,7 +797,7 @@ impl Store {
         let mut q = QueryBuilder::<Sqlite>::new("SELECT d.seq FROM decision_log d WHERE ");
         push_filter(&mut q, filter, false, false);
         q.push(" ORDER BY d.seq");
-        let rows = q.build().fetch_all(self.pool()).await?;
+        let rows = q.build().fetch_all(&self.pool()).await?;
         rows.iter()
             .map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from))
             .collect()
@@ -807,7 +807,7 @@ impl Store {
     pub async fn audit(&self, filter: &AuditFilter, offset: u32, limit: u32) -> Result<AuditPage> {
         let mut q = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM decision_log d WHERE ");
         push_filter(&mut q, filter, false, false);
-        let total: i64 = q.build().fetch_one(self.pool()).await?.try_get(0)?;
+        let total: i64 = q.build().fetch_one(&self.pool()).await?.try_get(0)?;
         // Many matches: walk the log in sequence order and stop after the page. Few: find them
         // through the filter index and sort the handful.
         let broad = total > 2_000;
@@ -856,7 +856,7 @@ impl Store {
             .push_bind(limit)
             .push(" OFFSET ")
             .push_bind(offset);
-        let rows = q.build().fetch_all(self.pool()).await?;
+        let rows = q.build().fetch_all(&self.pool()).await?;
         rows.iter().map(audit_row).collect()
     }
 
@@ -965,7 +965,7 @@ impl Store {
             .bind(ts(at))
             .bind(by)
             .bind(note)
-            .execute(self.pool())
+            .execute(&self.pool())
             .await
             .map_err(|e| match e {
                 sqlx::Error::Database(db) if db.is_unique_violation() => {
@@ -987,7 +987,7 @@ impl Store {
         );
         let counts: Vec<(String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(since.to_string())
-            .fetch_all(self.pool())
+            .fetch_all(&self.pool())
             .await?;
         let mut weeks_out: Vec<WeekCount> = Vec::new();
         let mut w = since;
@@ -1020,7 +1020,7 @@ impl Store {
         );
         let (total, objected, evidenced): (i64, i64, i64) =
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .fetch_one(self.pool())
+                .fetch_one(&self.pool())
                 .await?;
         let sql = format!(
             "SELECT count(*), coalesce(sum(f.value ->> 'due' < ?), 0)
@@ -1030,7 +1030,7 @@ impl Store {
         );
         let (open, past_due): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(today.to_string())
-            .fetch_one(self.pool())
+            .fetch_one(&self.pool())
             .await?;
         let (escalations_open, escalations_overdue) = self.escalation_counts(today).await?;
         let share = |n: i64| {

@@ -19,6 +19,12 @@ pub enum StoreError {
         "the database is busy: another Empty Chair window or the command line is writing to it; try again in a moment"
     )]
     Busy,
+    /// This process lost SQLite's locks on the file (something in it opened and closed the
+    /// file); the write was refused and the store is opening the file again.
+    #[error(
+        "nothing was saved: the database file was opened outside Empty Chair's control while in use, so Empty Chair is opening it again; try again in a moment"
+    )]
+    HoldLost,
     /// No space left for the write; nothing was written.
     #[error("the disk is full: nothing was saved; free some space and try again")]
     DiskFull,
@@ -43,6 +49,8 @@ mod code {
     pub const CORRUPT: i64 = 11;
     pub const FULL: i64 = 13;
     pub const CONSTRAINT: i64 = 19;
+    /// A commit hook turned the commit into a rollback: ours does when the locks are gone.
+    pub const CONSTRAINT_COMMITHOOK: &str = "531";
     pub const NOTADB: i64 = 26;
 }
 
@@ -53,7 +61,7 @@ impl StoreError {
             Self::Invalid(_) => ErrorCode::Invalid,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,
-            Self::Busy => ErrorCode::Busy,
+            Self::Busy | Self::HoldLost => ErrorCode::Busy,
             Self::DiskFull => ErrorCode::DiskFull,
             Self::Corrupt(_) => ErrorCode::Corrupt,
             Self::Io(_) => ErrorCode::Io,
@@ -93,6 +101,9 @@ impl From<sqlx::Error> for StoreError {
                         db.message()
                     ));
                 }
+                _ if db.code().as_deref() == Some(code::CONSTRAINT_COMMITHOOK) => {
+                    return Self::HoldLost;
+                }
                 // The shared-memory file could not grow: SQLite reports that as an I/O error,
                 // but on every platform it means there is no room.
                 _ if db.code().as_deref() == Some(code::IOERR_SHMSIZE) => return Self::DiskFull,
@@ -129,6 +140,11 @@ impl From<sqlx::Error> for StoreError {
         }
         if let sqlx::Error::PoolTimedOut = e {
             return Self::Busy;
+        }
+        // The store closes its connections only to open the file again (see `hold`), or when
+        // the program is ending.
+        if let sqlx::Error::PoolClosed = e {
+            return Self::HoldLost;
         }
         if let sqlx::Error::ColumnDecode { index, source } = &e {
             return Self::Corrupt(format!(

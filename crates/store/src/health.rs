@@ -38,11 +38,11 @@ impl Store {
     pub(crate) async fn check_at_open(&self) -> Result<()> {
         let size = std::fs::metadata(self.path()).map(|m| m.len()).unwrap_or(0);
         let problems = if size <= FULL_CHECK_AT_OPEN {
-            quick_check(self.pool(), None).await
+            quick_check(&self.pool(), None).await
         } else {
             let existing: Vec<String> =
                 sqlx::query_scalar("SELECT name FROM sqlite_schema WHERE type = 'table'")
-                    .fetch_all(self.pool())
+                    .fetch_all(&self.pool())
                     .await
                     .map_err(|e| StoreError::corrupt(self.path(), e))?;
             let mut found = Vec::new();
@@ -50,7 +50,7 @@ impl Store {
                 .iter()
                 .filter(|t| existing.iter().any(|e| e == *t))
             {
-                found.extend(quick_check(self.pool(), Some(t)).await?);
+                found.extend(quick_check(&self.pool(), Some(t)).await?);
             }
             Ok(found)
         };
@@ -64,7 +64,7 @@ impl Store {
 
     /// A `quick_check` of the whole file, for a large file after it opened; the problems found.
     pub async fn quick_check_all(&self) -> Result<Vec<String>> {
-        quick_check(self.pool(), None).await
+        quick_check(&self.pool(), None).await
     }
 
     /// A full check: SQLite's `integrity_check`, both full-text indexes against their tables,
@@ -72,7 +72,7 @@ impl Store {
     /// write lock while they run).
     pub async fn check(&self) -> Result<HealthReport> {
         let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_all(self.pool())
+            .fetch_all(&self.pool())
             .await?
             .into_iter()
             .filter(|r: &String| r != "ok")
@@ -85,7 +85,7 @@ impl Store {
             // The check writes nothing but runs as an INSERT, so it holds the write lock while
             // it reads the index: other writers wait (up to the busy timeout) meanwhile.
             match sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(self.pool())
+                .execute(&self.pool())
                 .await
             {
                 Ok(_) => {}

@@ -279,7 +279,7 @@ impl Store {
                     rows_read, imported, duplicates, rejected, note
                FROM imports ORDER BY started_at DESC, id DESC",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         rows.into_iter()
             .map(|r| {
@@ -309,7 +309,7 @@ impl Store {
                 WHERE import_id = ? ORDER BY line, rowid"#,
             hid
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         Ok(rows
             .into_iter()
@@ -335,7 +335,7 @@ impl Store {
             redacted,
             at,
         )
-        .execute(self.pool())
+        .execute(&self.pool())
         .await?;
         Ok(())
     }
@@ -349,7 +349,7 @@ impl Store {
             at,
             hid
         )
-        .execute(self.pool())
+        .execute(&self.pool())
         .await?;
         Ok(())
     }

@@ -1,9 +1,23 @@
 //! Empty Chair's storage: one SQLite file (WAL, foreign keys, a busy timeout) with embedded
 //! migrations, the repositories for personas, complaints and meetings, and the append-only
 //! decision log. The desktop app and the `chair` command line both open it through [`Store`].
+//!
+//! **One rule for every process that opens a store:** nothing but SQLite opens the database
+//! file, its `-wal` or its `-shm` while a connection is open. SQLite locks them with POSIX
+//! advisory locks, and POSIX drops all of a process's locks on a file when any descriptor of
+//! that file in the process is closed; another program closing the database would then delete
+//! the write-ahead log under us. So the store registers each file it opens with
+//! [`chair_core::held`], and code that opens a file the user named (imports, exports, verifying
+//! an export file, backups to a chosen path) asks it first; file dialogs run in another
+//! process (the desktop portal, or zenity). Plain file I/O on the database's path is allowed
+//! only while no connection is open (a restore, holding the `.inuse` lock exclusively). As a
+//! defence in depth, every commit checks that the locks are still held and the store opens the
+//! file again when they are not (see `hold`), so a write is refused rather than acknowledged
+//! into a log nobody else can see.
 
 mod error;
 mod health;
+mod hold;
 mod lock;
 pub mod time;
 
@@ -66,12 +80,29 @@ const MMAP_SIZE: u64 = 256 << 20;
 /// An open Empty Chair database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pools: std::sync::Arc<Pools>,
     path: PathBuf,
     relevance: std::sync::Arc<relevance::Caches>,
     /// The shared lock on the file's `.inuse` companion, held until [`Store::close`].
     in_use: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
 }
+
+/// The store's connections, which it replaces with fresh ones when this process lost SQLite's
+/// locks on the file (see [`hold`]).
+#[derive(Debug)]
+struct Pools {
+    current: std::sync::RwLock<SqlitePool>,
+    options: SqliteConnectOptions,
+    hold: std::sync::Arc<hold::Hold>,
+    /// Held while the connections are being replaced.
+    reopening: tokio::sync::Mutex<()>,
+    /// Tells the rest of this process not to open the file behind SQLite's back.
+    _registered: chair_core::held::Registration,
+}
+
+/// Serialises opening stores in this process: a header check must never open a file while
+/// another thread's connections to it are already open.
+static OPENING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 impl Store {
     /// Opens (creating when missing) the database at `path` and brings its schema up to
@@ -83,9 +114,16 @@ impl Store {
                 StoreError::Io(format!("cannot create the folder {}: {e}", dir.display()))
             })?;
         }
-        check_header(path)?;
+        let opening = OPENING.lock().await;
+        // A file this process already holds open has been checked, and must not be opened
+        // outside SQLite again.
+        if !chair_core::held::is_held(path) {
+            check_header(path)?;
+        }
         check_not_emptied(path)?;
         let in_use = lock::shared(path)?;
+        let registered = chair_core::held::register(path);
+        drop(opening);
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(|e| StoreError::Unexpected(e.into()))?
             .filename(path)
@@ -102,20 +140,21 @@ impl Store {
             .pragma("temp_store", "MEMORY")
             // Long reads (a full verify, an export) are expected; they are not warnings.
             .log_slow_statements(log::LevelFilter::Debug, std::time::Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(BUSY_TIMEOUT * 2)
-            // A connection to a local file does not go stale; checking each one before use
-            // costs a round trip to its thread every time one is taken from the pool.
-            .test_before_acquire(false)
-            .connect_with(options)
+        let hold = std::sync::Arc::new(hold::Hold::new(path));
+        let pool = connect(&options, &hold)
             .await
             .map_err(|e| match StoreError::from(e) {
                 StoreError::Corrupt(d) => StoreError::corrupt(path, d),
                 other => other,
             })?;
         let store = Self {
-            pool,
+            pools: std::sync::Arc::new(Pools {
+                current: std::sync::RwLock::new(pool),
+                options,
+                hold,
+                reopening: tokio::sync::Mutex::new(()),
+                _registered: registered,
+            }),
             path: path.to_path_buf(),
             relevance: std::sync::Arc::default(),
             in_use: std::sync::Arc::new(std::sync::Mutex::new(Some(in_use))),
@@ -132,12 +171,13 @@ impl Store {
         store.check_identity().await.map_err(as_damage)?;
         store.check_at_open().await.map_err(as_damage)?;
         store.migrate().await.map_err(as_damage)?;
+        store.watch_hold().await;
         Ok(store)
     }
 
     /// The connection pool, for the repositories in this crate.
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
+    pub(crate) fn pool(&self) -> SqlitePool {
+        self.pools.current()
     }
 
     /// What relevance searches keep in memory between calls.
@@ -147,7 +187,7 @@ impl Store {
 
     /// True once [`Store::close`] ran: every later query fails.
     pub fn is_closed(&self) -> bool {
-        self.pool.is_closed()
+        self.pool().is_closed() && !self.pools.hold.is_lost()
     }
 
     /// Where the database file is.
@@ -157,17 +197,46 @@ impl Store {
 
     /// Closes every connection, checkpointing the write-ahead log, and lets go of the file.
     pub async fn close(&self) {
-        self.pool.close().await;
+        let _no_reopening = self.pools.reopening.lock().await;
+        self.pool().close().await;
         self.in_use
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
     }
 
+    /// Checks SQLite's locks on the file (see [`hold`]) once now, with a connection in use, and
+    /// then every [`hold::WATCH_EVERY`] in the background; when they are gone, opens the file
+    /// again. Stops when the store is closed or dropped.
+    async fn watch_hold(&self) {
+        look_at_hold(&self.pool(), &self.pools.hold, hold::Hold::calibrate).await;
+        let pools = std::sync::Arc::downgrade(&self.pools);
+        let hold = self.pools.hold.clone();
+        tokio::spawn(async move {
+            loop {
+                hold.next_look(hold::WATCH_EVERY).await;
+                let Some(pools) = pools.upgrade() else { return };
+                if !pools.hold.is_lost() {
+                    let pool = pools.current();
+                    if pool.is_closed() {
+                        return;
+                    }
+                    look_at_hold(&pool, &pools.hold, |h| {
+                        h.intact();
+                    })
+                    .await;
+                }
+                if pools.hold.is_lost() {
+                    pools.reopen().await;
+                }
+            }
+        });
+    }
+
     /// Refuses a SQLite file that belongs to another program.
     async fn check_identity(&self) -> Result<()> {
         let app_id: i64 = sqlx::query_scalar("PRAGMA application_id")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.pool())
             .await?;
         if app_id == APPLICATION_ID {
             return Ok(());
@@ -181,7 +250,7 @@ impl Store {
         let foreign_tables: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pool())
         .await?;
         if foreign_tables > 0 {
             return Err(StoreError::corrupt(
@@ -207,7 +276,7 @@ impl Store {
 
     /// Builds the received-date index if it is missing and no import left it out on purpose.
     async fn build_missing_received_index(&self) -> Result<()> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pool().acquire().await?;
         let missing: bool = sqlx::query_scalar(
             "SELECT NOT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'complaints_received_at')",
         )
@@ -227,7 +296,7 @@ impl Store {
     }
 
     async fn run_migrations(&self) -> Result<()> {
-        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
+        MIGRATOR.run(&self.pool()).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Corrupt(format!(
                 "{} was written by a newer version of Empty Chair (schema {v}); this version will not change it: update the app",
                 self.path.display()
@@ -236,6 +305,95 @@ impl Store {
             other => StoreError::Unexpected(anyhow::Error::new(other).context("updating the database schema")),
         })
     }
+}
+
+/// Runs `look` on the locks while a connection of `pool` has just read the file: SQLite holds
+/// its locks only while a connection is open and has read.
+async fn look_at_hold(pool: &SqlitePool, hold: &hold::Hold, look: impl FnOnce(&hold::Hold)) {
+    if let Ok(mut conn) = pool.acquire().await
+        && sqlx::query("SELECT 1 FROM sqlite_schema LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await
+            .is_ok()
+    {
+        look(hold);
+    }
+}
+
+impl Pools {
+    /// The pool to use; closed (so that queries fail with [`StoreError::HoldLost`] instead of
+    /// running on connections without their locks) once the locks were found gone.
+    fn current(&self) -> SqlitePool {
+        let pool = self
+            .current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if self.hold.is_lost() {
+            // Marks the pool closed at once; `reopen` waits for its connections.
+            drop(pool.close());
+        }
+        pool
+    }
+
+    /// Closes every connection and opens new ones, which take SQLite's locks afresh. Meanwhile
+    /// queries fail with [`StoreError::HoldLost`]; every commit since the locks were lost was
+    /// refused, so closing loses nothing.
+    async fn reopen(&self) {
+        let _one = self.reopening.lock().await;
+        if !self.hold.is_lost() {
+            return;
+        }
+        let old = self.current();
+        {
+            // Without its locks, the last connection to close would believe it is the last
+            // user anywhere and delete the write-ahead log, which another program may be using.
+            let _fence = hold::fence(self.hold.db());
+            old.close().await;
+        }
+        match connect(&self.options, &self.hold).await {
+            Ok(pool) => {
+                *self
+                    .current
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = pool;
+                self.hold.regained();
+                tracing::warn!("opened {} again", self.hold.db().display());
+            }
+            Err(e) => tracing::error!(
+                "cannot open {} again: {e}; trying again shortly",
+                self.hold.db().display()
+            ),
+        }
+    }
+}
+
+/// A pool of connections to the file `options` names, each of which refuses to commit once this
+/// process no longer holds SQLite's locks on the file.
+async fn connect(
+    options: &SqliteConnectOptions,
+    hold: &std::sync::Arc<hold::Hold>,
+) -> std::result::Result<SqlitePool, sqlx::Error> {
+    let hold = hold.clone();
+    SqlitePoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(BUSY_TIMEOUT * 2)
+        // A connection to a local file does not go stale; checking each one before use
+        // costs a round trip to its thread every time one is taken from the pool.
+        .test_before_acquire(false)
+        .after_connect(move |conn, _meta| {
+            let hold = hold.clone();
+            Box::pin(async move {
+                // Returning false turns the commit into a rollback, which the caller sees as
+                // an error instead of an acknowledged write that nobody else can read.
+                conn.lock_handle()
+                    .await?
+                    .set_commit_hook(move || hold.intact());
+                Ok(())
+            })
+        })
+        .connect_with(options.clone())
+        .await
 }
 
 /// `path` with `suffix` appended to its file name (`x.db` + `-wal` = `x.db-wal`).

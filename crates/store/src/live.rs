@@ -197,7 +197,7 @@ impl Store {
         let current: Option<String> =
             sqlx::query_scalar("SELECT current_item_id FROM meetings WHERE id = ?")
                 .bind(&hid)
-                .fetch_one(self.pool())
+                .fetch_one(&self.pool())
                 .await?;
         let rows = sqlx::query(
             "SELECT a.id, a.spent_seconds, a.running_since, a.discussed,
@@ -205,7 +205,7 @@ impl Store {
                FROM agenda_items a WHERE a.meeting_id = ? ORDER BY a.position",
         )
         .bind(&hid)
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         let mut clocks = Vec::with_capacity(rows.len());
         for r in rows {
@@ -233,7 +233,7 @@ impl Store {
             "SELECT count(*) FROM escalations WHERE meeting_id = ? AND answered_at IS NULL",
         )
         .bind(&hid)
-        .fetch_one(self.pool())
+        .fetch_one(&self.pool())
         .await?;
         Ok(LiveState {
             meeting,
@@ -251,7 +251,7 @@ impl Store {
         let id: Option<String> = sqlx::query_scalar(
             "SELECT id FROM meetings WHERE status = 'live' ORDER BY started_at DESC LIMIT 1",
         )
-        .fetch_optional(self.pool())
+        .fetch_optional(&self.pool())
         .await?;
         Ok(uuid_of(id))
     }
@@ -264,7 +264,7 @@ impl Store {
         )
         .bind(meeting.hyphenated().to_string())
         .bind(limit)
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         rows.iter()
             .map(|r| {
@@ -350,7 +350,7 @@ impl Store {
     pub async fn meeting_minutes(&self, id: Uuid) -> Result<String> {
         sqlx::query_scalar("SELECT minutes FROM meetings WHERE id = ?")
             .bind(id.hyphenated().to_string())
-            .fetch_optional(self.pool())
+            .fetch_optional(&self.pool())
             .await?
             .ok_or_else(|| StoreError::NotFound("that meeting no longer exists".into()))
     }
@@ -366,7 +366,7 @@ impl Store {
         let closed: Vec<(String, String)> = sqlx::query_as(
             "SELECT id, title FROM meetings WHERE status = 'closed' ORDER BY closed_at DESC",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         let last = closed
             .into_iter()
@@ -378,13 +378,13 @@ impl Store {
         let taken: Vec<String> = sqlx::query_scalar(
             "SELECT carried_from FROM agenda_items WHERE carried_from IS NOT NULL",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         let flagged: Vec<String> = sqlx::query_scalar(
             "SELECT id FROM agenda_items WHERE meeting_id = ? AND carry_forward = 1",
         )
         .bind(last.hyphenated().to_string())
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         let items: Vec<AgendaItem> = self
             .agenda(last)
@@ -467,7 +467,7 @@ impl Store {
             .bind(ts(at))
             .bind(resolution)
             .bind(id.hyphenated().to_string())
-            .execute(self.pool())
+            .execute(&self.pool())
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::Conflict(
@@ -518,7 +518,7 @@ impl Store {
         )
         .bind(id.map(|i| i.hyphenated().to_string()))
         .bind(meeting.map(|m| m.hyphenated().to_string()))
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         let mut out = Vec::new();
         for r in rows {
@@ -582,7 +582,7 @@ impl Store {
             "SELECT count(*), coalesce(sum(due < ?), 0) FROM escalations WHERE answered_at IS NULL",
         )
         .bind(today.to_string())
-        .fetch_one(self.pool())
+        .fetch_one(&self.pool())
         .await?;
         Ok((open, overdue))
     }

@@ -35,7 +35,7 @@ impl Store {
                  FROM meetings m
                 ORDER BY m.scheduled_at IS NULL, m.scheduled_at DESC, m.created_at DESC"#
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         rows.into_iter()
             .map(|r| {
@@ -60,7 +60,7 @@ impl Store {
         if let Ok(id) = Uuid::parse_str(key) {
             let hid = id.hyphenated();
             let found = sqlx::query_scalar!("SELECT 1 AS one FROM meetings WHERE id = ?", hid)
-                .fetch_optional(self.pool())
+                .fetch_optional(&self.pool())
                 .await?;
             return found.map(|_| id).ok_or_else(gone);
         }
@@ -68,7 +68,7 @@ impl Store {
             r#"SELECT id AS "id: Hyphenated" FROM meetings WHERE title = ? COLLATE NOCASE"#,
             key
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         match ids.as_slice() {
             [one] => Ok(one.into_uuid()),
@@ -142,7 +142,7 @@ impl Store {
             at,
             at,
         )
-        .execute(self.pool())
+        .execute(&self.pool())
         .await?;
         Ok((meeting_id, Some(iid)))
     }
@@ -158,7 +158,7 @@ impl Store {
                  FROM meetings WHERE id = ?"#,
             hid
         )
-        .fetch_optional(self.pool())
+        .fetch_optional(&self.pool())
         .await?
         .ok_or_else(gone)?;
         let persona_ids = sqlx::query_scalar!(
@@ -166,7 +166,7 @@ impl Store {
                 WHERE meeting_id = ? ORDER BY position"#,
             hid
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?
         .into_iter()
         .map(Hyphenated::into_uuid)
@@ -198,7 +198,7 @@ impl Store {
                  FROM agenda_items WHERE meeting_id = ? ORDER BY position"#,
             hid
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         Ok(rows
             .into_iter()

@@ -84,7 +84,7 @@ impl Store {
             recent,
             previous,
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         Ok(rows.into_iter().map(Persona::from).collect())
     }
@@ -142,7 +142,7 @@ impl Store {
             now,
             hid,
         )
-        .execute(self.pool())
+        .execute(&self.pool())
         .await
         .map_err(|e| name_taken(e, &draft.name))?;
         if done.rows_affected() == 0 {
@@ -158,7 +158,7 @@ impl Store {
             r#"SELECT count(*) AS "n!: i64" FROM decision_personas WHERE persona_id = ?"#,
             hid
         )
-        .fetch_one(self.pool())
+        .fetch_one(&self.pool())
         .await?;
         if named > 0 {
             return Err(StoreError::Conflict(format!(
@@ -166,7 +166,7 @@ impl Store {
             )));
         }
         let done = sqlx::query!("DELETE FROM personas WHERE id = ?", hid)
-            .execute(self.pool())
+            .execute(&self.pool())
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("that persona no longer exists".into()));

@@ -59,7 +59,7 @@ impl Store {
         let rows = sqlx::query!(
             r#"SELECT term, related AS "related: Json<Vec<String>>" FROM thesaurus ORDER BY term"#
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         Ok(rows.into_iter().map(|r| (r.term, r.related.0)).collect())
     }
@@ -83,7 +83,7 @@ impl Store {
             json,
             at
         )
-        .execute(self.pool())
+        .execute(&self.pool())
         .await?;
         *lock(&self.relevance_caches().thesaurus) = None;
         Ok(())
@@ -93,7 +93,7 @@ impl Store {
     pub async fn remove_thesaurus_entry(&self, term: &str) -> Result<()> {
         let term = term.trim().to_lowercase();
         let done = sqlx::query!("DELETE FROM thesaurus WHERE term = ?", term)
-            .execute(self.pool())
+            .execute(&self.pool())
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!(
@@ -119,7 +119,7 @@ impl Store {
                     iid,
                     cid
                 )
-                .execute(self.pool())
+                .execute(&self.pool())
                 .await?;
             }
             Some(m) => {
@@ -132,7 +132,7 @@ impl Store {
                     m,
                     at
                 )
-                .execute(self.pool())
+                .execute(&self.pool())
                 .await
                 .map_err(|e| match e {
                     sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
@@ -153,7 +153,7 @@ impl Store {
                 WHERE agenda_item_id = ? ORDER BY marked_at"#,
             iid
         )
-        .fetch_all(self.pool())
+        .fetch_all(&self.pool())
         .await?;
         Ok(rows
             .into_iter()
@@ -189,7 +189,7 @@ impl Store {
                  FROM agenda_items WHERE id = ?"#,
             iid
         )
-        .fetch_optional(self.pool())
+        .fetch_optional(&self.pool())
         .await?
         .ok_or_else(|| StoreError::NotFound("that agenda item no longer exists".into()))?;
         let text = ItemText {

@@ -14,7 +14,7 @@ impl Store {
                       (SELECT count(*) FROM decision_log) AS "decisions!: i64",
                       (SELECT count(*) FROM escalations WHERE answered_at IS NULL) AS "escalations_open!: i64""#
         )
-        .fetch_one(self.pool())
+        .fetch_one(&self.pool())
         .await?;
         Ok(WorkspaceStatus {
             db_path: self.path().display().to_string(),

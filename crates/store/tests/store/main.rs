@@ -7,6 +7,7 @@ mod backup;
 mod damage;
 mod decisions;
 mod demo;
+mod hold;
 mod import;
 mod live;
 mod meetings;
