@@ -31,7 +31,7 @@ BIN := target/$(PROFILE)
 
 APT_PACKAGES := build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev \
   libssl-dev libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver imagemagick \
-  sqlite3 dbus-daemon
+  sqlite3 dbus-daemon zenity xdotool
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -132,10 +132,11 @@ e2e: ui tools ## End-to-end tests in the real window (starts its own Xvfb)
 # `make test` runs (which keeps each bounded). SOAK_SEED picks another seed.
 SOAK_SEED ?= $(shell date +%s)
 .PHONY: soak
-soak: ## Long reliability runs: crash kills, damaged databases, importer fuzzing
+soak: ## Long reliability runs: crash kills, damaged databases, lost locks, importer fuzzing
 	@echo "== soak with seed $(SOAK_SEED) (CHAIR_SEED=$(SOAK_SEED) replays it)"
 	CHAIR_SEED=$(SOAK_SEED) CHAIR_CRASH_ROUNDS=400 $(CARGO) test --release -p chair-cli --test cli crash -- --nocapture --test-threads=1
 	CHAIR_SEED=$(SOAK_SEED) CHAIR_DAMAGE_CASES=3000 $(CARGO) test --release -p chair-store --test store damage -- --nocapture
+	CHAIR_LOST_LOCK_ROUNDS=300 $(CARGO) test --release -p chair-store --test store lost_locks -- --nocapture
 	PROPTEST_CASES=20000 $(CARGO) test --release -p chair-core --test core import_properties -- --nocapture
 	$(CARGO) test --release -p chair-core --test core nasty -- --nocapture
 	$(CARGO) test --release -p chair-cli --test cli disk_full -- --nocapture

@@ -6,7 +6,27 @@ use chair_e2e::{App, Harness};
 
 use crate::shot;
 
-async fn open_demo_meeting(app: &App) -> Result<()> {
+/// Records a decision that helps customers, with no evidence, through the decision form.
+pub(crate) async fn record_quick_decision(app: &App, statement: &str) -> Result<()> {
+    app.click("[data-testid=record-decision]").await?;
+    app.fill("[data-testid=decision-statement]", statement)
+        .await?;
+    app.click("[data-testid=direction-helps]").await?;
+    app.click("[data-testid=size-small]").await?;
+    app.fill(
+        "[data-testid=decision-impact]",
+        "Customers whose salary lands a day late stop paying the fee",
+    )
+    .await?;
+    app.click("[data-testid=no-evidence]").await?;
+    app.click("[data-testid=stance-agrees]").await?;
+    app.click("[data-testid=save-decision]").await?;
+    app.wait_text("[data-testid=item-decisions]", |t| t.contains(statement))
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn open_demo_meeting(app: &App) -> Result<()> {
     app.click("[data-testid=load-demo]").await?;
     app.wait_count("[data-testid=agenda-item-title]", 4).await?;
     app.wait_for("[data-testid=relevant-complaint]").await?;

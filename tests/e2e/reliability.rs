@@ -220,3 +220,90 @@ async fn complaint_text_is_shown_as_text_and_never_runs() -> Result<()> {
     }
     app.quit().await
 }
+
+/// Runs `xdotool` on the test's display; its standard output.
+fn xdotool(h: &Harness, args: &[&str]) -> Result<String> {
+    let out = std::process::Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", h.display())
+        .output()
+        .context("cannot run xdotool (Debian package xdotool)")?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[tokio::test]
+async fn a_file_dialog_on_the_databases_folder_loses_no_decision_written_after_it() -> Result<()> {
+    let h = Harness::start_with_dialogs()?;
+    let app = h.launch().await?;
+    crate::decisions::open_demo_meeting(&app).await?;
+    crate::decisions::record_quick_decision(&app, "Waive the fee on the first late day").await?;
+
+    // The export's save dialog opens in the app's working folder, which holds the database;
+    // a file chooser reads the files it lists. Cancel it once it has shown the folder.
+    app.click("[data-testid=nav-audit]").await?;
+    app.click("[data-testid=export-csv]").await?;
+    let start = Instant::now();
+    // The portal or zenity names the window; a chooser inside the app would use the title.
+    let chooser = [
+        "search",
+        "--onlyvisible",
+        "--name",
+        "Export the decision log|zenity",
+    ];
+    let dialog = loop {
+        let found = xdotool(&h, &chooser)?;
+        if let Some(id) = found.lines().next() {
+            break id.to_string();
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let windows = xdotool(&h, &["search", "--name", "."])?;
+            let names: Vec<String> = windows
+                .lines()
+                .map(|w| xdotool(&h, &["getwindowname", w]).unwrap_or_default())
+                .collect();
+            bail!("the save dialog did not appear; the windows are {names:?}");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    std::thread::sleep(Duration::from_secs(2));
+    h.screenshot_screen(&shot("save-dialog-on-database-folder"))?;
+    let dialog_pid = xdotool(&h, &["getwindowpid", &dialog])?;
+    let dialog_program =
+        std::fs::read_to_string(format!("/proc/{dialog_pid}/comm")).unwrap_or_default();
+    ensure!(
+        !dialog_program.trim().starts_with("empty-chair"),
+        "the file chooser runs outside the app's process (it is {dialog_program:?})"
+    );
+    xdotool(&h, &["windowfocus", "--sync", &dialog, "key", "Escape"])?;
+    let start = Instant::now();
+    while !xdotool(&h, &chooser)?.is_empty() {
+        if start.elapsed() > Duration::from_secs(20) {
+            bail!("the save dialog did not close on Escape");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // The command line opens and closes the same database meanwhile.
+    let listed = h.chair(&["decision", "list"])?;
+    ensure!(
+        listed.contains("Waive the fee"),
+        "chair sees the first decision: {listed}"
+    );
+
+    app.click("[data-testid=nav-meetings]").await?;
+    app.click("[data-testid=meeting-row]").await?;
+    app.wait_count("[data-testid=agenda-item-title]", 4).await?;
+    crate::decisions::record_quick_decision(&app, "Text customers before the fee applies").await?;
+    let listed = h.chair(&["decision", "list"])?;
+    ensure!(
+        listed.contains("Text customers before the fee applies"),
+        "a decision the window acknowledged is on disk where chair sees it: {listed}"
+    );
+    app.quit().await?;
+    let listed = h.chair(&["decision", "list"])?;
+    ensure!(
+        listed.contains("Waive the fee") && listed.contains("Text customers before"),
+        "both decisions are still there after the app exits: {listed}"
+    );
+    Ok(())
+}

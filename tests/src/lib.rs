@@ -202,6 +202,16 @@ impl Harness {
 
     /// Starts Xvfb with a `width` x `height` screen and tauri-driver for one test.
     pub fn start_on(width: u32, height: u32) -> Result<Self> {
+        Self::start_inner(width, height, false)
+    }
+
+    /// Like [`Harness::start`], but the app's save dialogs really open (the test answers them
+    /// on the display), and the app runs in the database's folder, where they open.
+    pub fn start_with_dialogs() -> Result<Self> {
+        Self::start_inner(1280, 800, true)
+    }
+
+    fn start_inner(width: u32, height: u32, dialogs: bool) -> Result<Self> {
         let app = app_binary()?;
         let home = tempfile::tempdir()?;
         let db = home.path().join("data").join("empty-chair.db");
@@ -209,12 +219,17 @@ impl Harness {
         let port = free_port()?;
         let native_port = free_port()?;
         let mut env = desktop.env(home.path());
-        // Nobody answers a save dialog in a test: saved files go to the test's folder.
-        env.push((
-            "EMPTY_CHAIR_SAVE_DIR".into(),
-            home.path().join("saved").into(),
-        ));
+        let workdir = db.parent().context("the database's folder")?.to_path_buf();
+        std::fs::create_dir_all(&workdir)?;
+        if !dialogs {
+            // Nobody answers a save dialog in a test: saved files go to the test's folder.
+            env.push((
+                "EMPTY_CHAIR_SAVE_DIR".into(),
+                home.path().join("saved").into(),
+            ));
+        }
         let driver = Command::new(tauri_driver())
+            .current_dir(&workdir)
             .args([
                 "--port",
                 &port.to_string(),

@@ -19,8 +19,9 @@ pub struct WholeFile {
 }
 
 impl WholeFile {
-    /// Starts writing `path`.
+    /// Starts writing `path`; never over the open database or a file SQLite keeps beside it.
     pub fn create(path: &Path) -> CmdResult<Self> {
+        chair_core::held::check(path).map_err(|why| ApiError::new(ErrorCode::Invalid, why))?;
         let path = path.to_path_buf();
         let mut part = path.clone().into_os_string();
         part.push(".part");
@@ -103,6 +104,7 @@ pub async fn ask_where_to_save(
         })?;
         return Ok(Some(dir.join(file_name)));
     }
+    file_chooser_available()?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
@@ -119,6 +121,25 @@ pub async fn ask_where_to_save(
                 .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot save there: {e}")))
         })
         .transpose()
+}
+
+/// The file chooser runs outside the app: through the desktop portal on the session bus, or
+/// zenity where no portal answers. Without either, the dialog would silently not appear.
+pub fn file_chooser_available() -> CmdResult<()> {
+    let on_path = |program: &str| {
+        std::env::var_os("PATH").is_some_and(|paths| {
+            std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
+        })
+    };
+    // With a session bus, a portal may answer even where no program of its is on the PATH.
+    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|a| !a.is_empty());
+    if on_path("zenity") || bus {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::Io,
+        "no file chooser is available on this computer: install the xdg-desktop-portal or zenity package, or use the chair command line",
+    ))
 }
 
 /// A file written where the user chose.
