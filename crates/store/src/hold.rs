@@ -39,7 +39,8 @@ impl Hold {
         Self {
             db: db.to_path_buf(),
             lost: AtomicBool::new(false),
-            visible: AtomicBool::new(true),
+            // Off until `calibrate` has seen the locks.
+            visible: AtomicBool::new(false),
             wake: tokio::sync::Notify::new(),
         }
     }
@@ -149,7 +150,24 @@ fn locks_held(db: &Path) -> Option<bool> {
     let Some(shm) = shm else {
         return Some(false);
     };
-    let listing = std::fs::read_to_string("/proc/locks").ok()?;
+    // The kernel lists the locks a page at a time; between pages, others' locks come and go
+    // and the listing shifts, so a line of ours can be skipped in one reading. A loss persists:
+    // only a lock missing from several readings in a row is gone.
+    for _ in 0..READINGS {
+        if our_locks_on(&std::fs::read_to_string("/proc/locks").ok()?, file, shm) {
+            return Some(true);
+        }
+    }
+    Some(false)
+}
+
+/// How many readings of `/proc/locks` must all miss a lock before it counts as lost.
+#[cfg(target_os = "linux")]
+const READINGS: usize = 5;
+
+/// Whether `listing` shows a POSIX lock of this process on both `file` and `shm`.
+#[cfg(target_os = "linux")]
+fn our_locks_on(listing: &str, file: (u64, u64), shm: (u64, u64)) -> bool {
     let pid = std::process::id();
     let (mut on_file, mut on_shm) = (false, false);
     for line in listing.lines() {
@@ -161,7 +179,7 @@ fn locks_held(db: &Path) -> Option<bool> {
             _ => {}
         }
     }
-    Some(on_file && on_shm)
+    on_file && on_shm
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -147,6 +147,8 @@ impl Store {
                 StoreError::Corrupt(d) => StoreError::corrupt(path, d),
                 other => other,
             })?;
+        // From here on, even the migrations' commits are checked.
+        look_at_hold(&pool, &hold, hold::Hold::calibrate).await;
         let store = Self {
             pools: std::sync::Arc::new(Pools {
                 current: std::sync::RwLock::new(pool),
@@ -205,11 +207,10 @@ impl Store {
             .take();
     }
 
-    /// Checks SQLite's locks on the file (see [`hold`]) once now, with a connection in use, and
-    /// then every [`hold::WATCH_EVERY`] in the background; when they are gone, opens the file
-    /// again. Stops when the store is closed or dropped.
+    /// Checks SQLite's locks on the file (see [`hold`]) every [`hold::WATCH_EVERY`] in the
+    /// background; when they are gone, opens the file again. Stops when the store is closed or
+    /// dropped.
     async fn watch_hold(&self) {
-        look_at_hold(&self.pool(), &self.pools.hold, hold::Hold::calibrate).await;
         let pools = std::sync::Arc::downgrade(&self.pools);
         let hold = self.pools.hold.clone();
         tokio::spawn(async move {
