@@ -63,6 +63,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         .events(collect_events![
             import::ImportProgressEvent,
             live::MeetingChanged,
+            relevance::ComplaintsMarked,
             backup::WorkspaceChanged
         ])
         .error_handling(ErrorHandlingMode::Throw)

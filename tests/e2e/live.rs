@@ -2,7 +2,7 @@
 //! the seat window; decisions carry the advocate's stance, "?" escalations stay open, and the
 //! minutes written at the close hold all of it.
 
-use anyhow::{Result, ensure};
+use anyhow::{Context, Result, ensure};
 use chair_e2e::{App, Harness};
 
 use crate::shot;
@@ -22,6 +22,84 @@ async fn start_demo_meeting(app: &App) -> Result<()> {
     app.wait_text("[data-testid=live-problem]", |t| t.contains(FIRST_PROBLEM))
         .await?;
     Ok(())
+}
+
+/// The complaint ids of every element matching `css`, in order.
+async fn complaint_ids(app: &App, css: &str) -> Result<Vec<String>> {
+    let value = app
+        .client()
+        .execute(
+            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.dataset.complaint);",
+            vec![css.into()],
+        )
+        .await?;
+    Ok(serde_json::from_value(value)?)
+}
+
+/// Waits until the seat's quotes are `ok`; returns them.
+async fn wait_seat_quotes(app: &App, ok: impl Fn(&[String]) -> bool) -> Result<Vec<String>> {
+    let start = std::time::Instant::now();
+    loop {
+        let quotes = complaint_ids(app, "[data-testid=seat-quote]").await?;
+        if ok(&quotes) {
+            return Ok(quotes);
+        }
+        if start.elapsed() > std::time::Duration::from_secs(10) {
+            anyhow::bail!("the seat never showed the room's list; it shows {quotes:?}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_seat_shows_the_rooms_list_with_pins_first_and_dismissed_gone() -> Result<()> {
+    let h = Harness::start()?;
+    let app = h.launch().await?;
+    start_demo_meeting(&app).await?;
+    app.click("[data-testid=open-seat]").await?;
+    let windows = app.wait_windows(2).await?;
+    let (main, seat) = (&windows[0], &windows[1]);
+    app.switch_to(seat).await?;
+    let before = wait_seat_quotes(&app, |q| q.len() >= 2).await?;
+
+    // The room dismisses what the advocate reads first and pins one further down its list.
+    app.switch_to(main).await?;
+    app.wait_for("[data-testid=relevant-complaint]").await?;
+    let room = complaint_ids(&app, "[data-testid=relevant-complaint]").await?;
+    let dismissed = before[0].clone();
+    let pinned = room
+        .iter()
+        .rev()
+        .find(|id| **id != dismissed)
+        .context("the room lists a second complaint")?
+        .clone();
+    let card = |id: &str, button: &str| {
+        format!("[data-testid=relevant-complaint][data-complaint=\"{id}\"] [data-testid={button}]")
+    };
+    app.click(&card(&dismissed, "dismiss")).await?;
+    app.wait_gone(&format!(
+        "[data-testid=relevant-complaint][data-complaint=\"{dismissed}\"]"
+    ))
+    .await?;
+    app.click(&card(&pinned, "pin")).await?;
+    app.wait_for(&format!(
+        "[data-testid=relevant-complaint][data-complaint=\"{pinned}\"][data-mark=pinned]"
+    ))
+    .await?;
+
+    // Without touching the seat, it now reads the room's list.
+    app.switch_to(seat).await?;
+    let after = wait_seat_quotes(&app, |q| {
+        q.first() == Some(&pinned) && !q.contains(&dismissed)
+    })
+    .await?;
+    ensure!(
+        !after.contains(&dismissed),
+        "the dismissed complaint left the seat: {after:?}"
+    );
+    app.screenshot(&shot("seat-after-pin-and-dismiss")).await?;
+    app.switch_to(main).await?;
+    app.quit().await
 }
 
 #[tokio::test]

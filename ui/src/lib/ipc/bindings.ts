@@ -121,6 +121,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	complaintsMarked: makeEvent<ComplaintsMarked, ComplaintsMarked>("complaints-marked"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
 	meetingChanged: makeEvent<MeetingChanged, MeetingChanged>("meeting-changed"),
 	workspaceChanged: makeEvent<WorkspaceChanged, WorkspaceChanged>("workspace-changed"),
@@ -288,6 +289,14 @@ export type ComplaintQuery = {
 	offset: number,
 	/**  At most 500; 0 means the default of 50. */
 	limit: number,
+};
+
+/**
+ *  The room pinned, dismissed or cleared a complaint for an agenda item: every window showing
+ *  that item's complaints (the advocate's seat among them) reads the list again.
+ */
+export type ComplaintsMarked = {
+	item_id: string,
 };
 
 /**  The leaders' dashboard. */
