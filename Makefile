@@ -160,9 +160,9 @@ sqlx-prepare: $(TOOLS)/bin/sqlx ## Refresh the committed .sqlx query data after 
 
 .PHONY: bench
 BENCH_SIZES ?= 10000,100000,1000000
-bench: ui ## Print relevance quality and speed figures (BENCH_SIZES=10000,100000 for a quick run)
+bench: ui tools ## Print relevance quality and speed figures (BENCH_SIZES=10000,100000 for a quick run)
 	$(CARGO) build --release -p chair-cli -p chair-bench -p empty-chair
-	$(CARGO) build --release -p chair-e2e --bin startup
+	$(CARGO) build --release -p chair-e2e --bin startup --bin idle
 	@echo "== Relevance quality: labelled real complaints, Empty Chair against plain FTS5 bm25"
 	./target/release/eval
 	@echo
@@ -174,3 +174,6 @@ bench: ui ## Print relevance quality and speed figures (BENCH_SIZES=10000,100000
 	@echo
 	@echo "== The app: start-up and memory (release build, under Xvfb)"
 	./target/release/startup --runs 5
+	@echo
+	@echo "== The app: idle CPU in live mode (release build, under Xvfb, through WebDriver)"
+	CHAIR_E2E_APP=$(CURDIR)/target/release/empty-chair ./target/release/idle --seconds 20

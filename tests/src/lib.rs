@@ -54,6 +54,9 @@ pub fn app_binary() -> Result<&'static Path> {
         .map_err(|e| anyhow!("{e}"))
 }
 
+/// Names the app binary [`Harness::launch`] starts instead of the debug build.
+pub const APP_ENV: &str = "CHAIR_E2E_APP";
+
 /// The `chair` command line built beside the app.
 pub fn chair_binary() -> Result<PathBuf> {
     app_binary()?;
@@ -327,7 +330,11 @@ impl Harness {
     /// Starts the app and connects to its window.
     pub async fn launch(&self) -> Result<App> {
         let _ = &self.driver;
-        let app = app_binary()?;
+        // A benchmark drives the release build; the tests drive the debug build they made.
+        let app = match std::env::var_os(APP_ENV) {
+            Some(path) => PathBuf::from(path),
+            None => app_binary()?.to_path_buf(),
+        };
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
         caps.insert(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AgendaItem, ItemClock, LiveState, Meeting, MeetingEvent } from "./ipc";
-import { clockText, closingChoices, dueIn, neighbours, spentNow, stanceFor, timerView, voiceOf } from "./live";
+import { clockText, closingChoices, dueIn, msToNextSecond, neighbours, spentNow, stanceFor, timerView, voiceOf } from "./live";
 
 const item = (id: string, timebox = 10): AgendaItem => ({
   id,
@@ -40,6 +40,19 @@ const said = (kind: MeetingEvent["kind"], itemId: string | null, text = ""): Mee
 });
 
 describe("the live meeting", () => {
+  it("wakes once a second, exactly when the running timer shows its next second", () => {
+    const clock = { agenda_item_id: "a", spent_seconds: 100, running: true } as Parameters<typeof spentNow>[0];
+    for (const since of [0, 1, 250, 999, 1000, 2_499, 59_999]) {
+      const wait = msToNextSecond(since);
+      expect(wait, `after ${since} ms`).toBeGreaterThan(0);
+      expect(wait, `after ${since} ms`).toBeLessThanOrEqual(1000);
+      expect(spentNow(clock, since + wait), `the second turns over at ${since + wait} ms`).toBe(
+        spentNow(clock, since) + 1,
+      );
+      expect(spentNow(clock, since + wait - 1), `and not a millisecond earlier`).toBe(spentNow(clock, since));
+    }
+  });
+
   it("reads clocks the way a wall clock does", () => {
     expect(clockText(0)).toBe("0:00");
     expect(clockText(65)).toBe("1:05");

@@ -42,6 +42,16 @@ export function spentNow(clock: ItemClock | undefined, sinceReadMs: number): num
   return clock.spent_seconds + (clock.running ? Math.max(0, Math.floor(sinceReadMs / 1000)) : 0);
 }
 
+/**
+ * How long after `sinceReadMs` the running timers show their next second: they count whole
+ * seconds from the moment their clocks were read, so ticking exactly then (and only then) keeps
+ * them exact to the second while waking the window once a second.
+ */
+export function msToNextSecond(sinceReadMs: number): number {
+  const into = ((Math.max(0, sinceReadMs) % 1000) + 1000) % 1000;
+  return 1000 - into;
+}
+
 /** Where `currentId` sits in the agenda, with the items before and after it. */
 export function neighbours(
   meeting: Meeting,
