@@ -87,6 +87,34 @@ async fn a_decision_is_recorded_audited_superseded_and_exported_as_a_verifiable_
         lower.contains("evidence") && lower.contains("on screen when decided"),
         "{detail}"
     );
+    let seen = app.texts("[data-testid=on-screen] li").await?;
+    ensure!(
+        !seen.is_empty()
+            && seen
+                .iter()
+                .enumerate()
+                .all(|(i, s)| s.starts_with(&format!("#{}", i + 1))),
+        "what was on screen is listed by its rank there: {seen:?}"
+    );
+    ensure!(
+        !seen.iter().any(|s| s
+            .split_whitespace()
+            .any(|w| w.contains('.') && w.trim_end_matches('.').parse::<f64>().is_ok())),
+        "no raw scores: {seen:?}"
+    );
+    app.client()
+        .execute(
+            "document.querySelector('[data-testid=on-screen]').scrollIntoView()",
+            vec![],
+        )
+        .await?;
+    app.screenshot(&shot("audit-on-screen")).await?;
+    app.client()
+        .execute(
+            "document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })",
+            vec![],
+        )
+        .await?;
     app.screenshot(&shot("audit")).await?;
 
     app.click("[data-testid=supersede]").await?;

@@ -100,12 +100,75 @@ pub struct AuditRow {
     pub advocate_note: String,
     pub no_evidence: bool,
     pub evidence_count: i64,
+    /// The complaints the decision answers, as a reader would name them.
+    pub evidence: Vec<EvidenceRef>,
     pub personas: Vec<String>,
     pub status: Status,
     /// The entry that superseded or revoked this one.
     pub closed_by: Option<i64>,
     pub reason: String,
     pub follow_ups: Vec<FollowUp>,
+}
+
+/// A complaint named the way its customer's organisation knows it: its own reference (the id in
+/// the export it came from) and the start of what the customer wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EvidenceRef {
+    pub complaint_id: Uuid,
+    /// The complaint's external id; empty when its source gave it none.
+    pub reference: String,
+    /// The first words of its title or text.
+    pub excerpt: String,
+}
+
+/// How many characters of a complaint name it in minutes and exports.
+const EXCERPT_CHARS: usize = 60;
+
+impl EvidenceRef {
+    /// Names a complaint from its id, external id and text, shortened at a word.
+    pub fn new(complaint_id: Uuid, reference: &str, text: &str) -> Self {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let excerpt = if text.chars().count() <= EXCERPT_CHARS {
+            text
+        } else {
+            let cut: String = text.chars().take(EXCERPT_CHARS).collect();
+            let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+            format!("{}…", cut.trim_end_matches([',', '.', ';', ':']))
+        };
+        Self {
+            complaint_id,
+            reference: reference.trim().to_string(),
+            excerpt,
+        }
+    }
+
+    /// `FW-69212 “My salary came in a day late…”`; a complaint without a reference of its own
+    /// is named by the start of its internal id.
+    pub fn label(&self) -> String {
+        let reference = if self.reference.is_empty() {
+            format!("complaint {}", &self.complaint_id.simple().to_string()[..8])
+        } else {
+            self.reference.clone()
+        };
+        if self.excerpt.is_empty() {
+            reference
+        } else {
+            format!("{reference} “{}”", self.excerpt)
+        }
+    }
+}
+
+/// The evidence of a decision in one line: each complaint by its label, or that there is none.
+pub fn evidence_line(no_evidence: bool, evidence: &[EvidenceRef]) -> String {
+    if no_evidence || evidence.is_empty() {
+        return "no customer evidence".into();
+    }
+    evidence
+        .iter()
+        .map(EvidenceRef::label)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A page of a filtered list and how many match in all.
@@ -216,4 +279,30 @@ impl ExportFormat {
 pub fn week_of(day: NaiveDate) -> NaiveDate {
     use chrono::Datelike;
     day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
+#[cfg(test)]
+mod evidence_tests {
+    use super::*;
+
+    #[test]
+    fn evidence_is_named_by_its_own_reference_and_first_words() {
+        let id = Uuid::parse_str("0192f0c4-1111-7000-8000-000000000001").unwrap();
+        let long = EvidenceRef::new(
+            id,
+            " FW-69212 ",
+            "My salary came in a day late and I was charged £25 before I even knew I had gone overdrawn.",
+        );
+        assert_eq!(
+            long.label(),
+            "FW-69212 “My salary came in a day late and I was charged £25 before…”"
+        );
+        let bare = EvidenceRef::new(id, "", "Fees");
+        assert_eq!(bare.label(), "complaint 0192f0c4 “Fees”");
+        assert_eq!(
+            evidence_line(false, &[long.clone(), bare]),
+            "FW-69212 “My salary came in a day late and I was charged £25 before…”; complaint 0192f0c4 “Fees”"
+        );
+        assert_eq!(evidence_line(true, &[]), "no customer evidence");
+    }
 }

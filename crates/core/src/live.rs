@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Invalid;
-use crate::audit::AuditRow;
+use crate::audit::{AuditRow, Status};
+use crate::chain::EntryKind;
 use crate::meeting::{AgendaItem, Meeting, MeetingSummary};
 use crate::validate::{Validate, label, optional};
 
@@ -299,20 +300,51 @@ pub fn minutes(
             duration_text(spent),
             item.timebox_minutes
         );
-        let item_decisions: Vec<&AuditRow> = decisions
+        let mut item_decisions: Vec<&AuditRow> = decisions
             .iter()
-            .filter(|d| d.agenda_item_id == Some(item.id))
+            .filter(|d| d.agenda_item_id == Some(item.id) && d.kind != EntryKind::Revoke)
             .collect();
+        // What stands leads; what was replaced or withdrawn follows, each oldest first.
+        item_decisions.sort_by_key(|d| (d.status != Status::Current, d.seq));
         if item_decisions.is_empty() {
             let _ = writeln!(md, "No decision.\n");
         }
         for d in item_decisions {
-            let _ = writeln!(
-                md,
-                "**Decision (entry {}):** {}",
-                d.seq,
-                inline(&d.statement)
-            );
+            let why = |seq: i64| {
+                decisions
+                    .iter()
+                    .find(|c| c.seq == seq)
+                    .map(|c| inline(&c.reason))
+                    .filter(|r| !r.is_empty())
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            };
+            let heading = match (d.status, d.closed_by) {
+                (Status::Superseded, Some(by)) => {
+                    format!(
+                        "Superseded decision (entry {}, replaced by entry {by}{})",
+                        d.seq,
+                        why(by)
+                    )
+                }
+                (Status::Revoked, Some(by)) => {
+                    format!(
+                        "Revoked decision (entry {}, revoked by entry {by}{})",
+                        d.seq,
+                        why(by)
+                    )
+                }
+                _ => format!("Decision (entry {})", d.seq),
+            };
+            let _ = writeln!(md, "**{heading}:** {}", inline(&d.statement));
+            if let (Some(replaced), Status::Current) = (d.supersedes, d.status) {
+                let reason = if d.reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", inline(&d.reason))
+                };
+                let _ = writeln!(md, "- Replaces entry {replaced}{reason}");
+            }
             let _ = writeln!(
                 md,
                 "- Customer impact: {}, {} — {}",
@@ -323,12 +355,11 @@ pub fn minutes(
             if !d.personas.is_empty() {
                 let _ = writeln!(md, "- For: {}", d.personas.join(", "));
             }
-            let evidence = if d.no_evidence {
-                "no customer evidence".to_string()
-            } else {
-                format!("{} complaint(s)", d.evidence_count)
-            };
-            let _ = writeln!(md, "- Evidence: {evidence}");
+            let _ = writeln!(
+                md,
+                "- Evidence: {}",
+                inline(&crate::audit::evidence_line(d.no_evidence, &d.evidence))
+            );
             let note = if d.advocate_note.is_empty() {
                 String::new()
             } else {

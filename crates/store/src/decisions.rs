@@ -9,8 +9,8 @@ use std::io::Write;
 
 pub use chair_core::audit::ExportFormat;
 use chair_core::audit::{
-    AuditFilter, AuditPage, AuditRow, Dashboard, DecisionDetail, FollowUpState, SeenComplaint,
-    Sort, Status, StatusFilter, WeekCount, week_of,
+    AuditFilter, AuditPage, AuditRow, Dashboard, DecisionDetail, EvidenceRef, FollowUpState,
+    SeenComplaint, Sort, Status, StatusFilter, WeekCount, week_of,
 };
 use chair_core::chain::{
     Appended, EXPORT_FORMAT, EntryKind, GENESIS, HashedEntry, LogEntry, ScreenEntry, VERSION,
@@ -823,7 +823,7 @@ impl Store {
         Ok(AuditPage { total, rows })
     }
 
-    async fn audit_query(
+    pub(crate) async fn audit_query(
         &self,
         filter: &AuditFilter,
         offset: i64,
@@ -837,6 +837,10 @@ impl Store {
                     coalesce(d.impact_direction, 'unknown') AS impact_direction, coalesce(d.impact_size, 'small') AS impact_size,
                     d.impact_text, coalesce(d.advocate_stance, 'absent') AS advocate_stance, d.advocate_note, d.no_evidence,
                     json_array_length(d.details, '$.evidence') AS evidence_count,
+                    (SELECT json_group_array(json_array(c.id, coalesce(c.external_id, ''),
+                                                        substr(coalesce(nullif(trim(c.title), ''), c.body), 1, 200)))
+                       FROM decision_evidence de JOIN complaints c ON c.id = de.complaint_id
+                      WHERE de.seq = d.seq) AS evidence_refs,
                     (SELECT group_concat(p.name, char(31)) FROM decision_personas dp JOIN personas p ON p.id = dp.persona_id
                       WHERE dp.seq = d.seq) AS persona_names,
                     c.seq AS closed_by, c.kind AS closed_kind, d.reason,
@@ -1133,6 +1137,18 @@ fn push_filter(q: &mut QueryBuilder<Sqlite>, f: &AuditFilter, with_revokes: bool
     }
 }
 
+/// The `evidence_refs` column of an audit row: `[[id, external id, text], …]`.
+fn evidence_refs(json: &str) -> Result<Vec<EvidenceRef>> {
+    let raw: Vec<(String, String, String)> = serde_json::from_str(json)?;
+    raw.into_iter()
+        .map(|(id, reference, text)| {
+            Uuid::parse_str(&id)
+                .map(|id| EvidenceRef::new(id, &reference, &text))
+                .map_err(|_| corrupt_row("an evidence complaint id is not a UUID"))
+        })
+        .collect()
+}
+
 fn audit_row(r: &SqliteRow) -> Result<AuditRow> {
     let kind: String = r.try_get("kind")?;
     let kind = EntryKind::parse(&kind).ok_or_else(|| corrupt_row("unknown kind"))?;
@@ -1164,6 +1180,7 @@ fn audit_row(r: &SqliteRow) -> Result<AuditRow> {
         advocate_note: r.try_get("advocate_note")?,
         no_evidence: r.try_get::<i64, _>("no_evidence")? != 0,
         evidence_count: r.try_get::<Option<i64>, _>("evidence_count")?.unwrap_or(0),
+        evidence: evidence_refs(&r.try_get::<String, _>("evidence_refs")?)?,
         personas: names
             .map(|n| n.split('\u{1f}').map(str::to_string).collect())
             .unwrap_or_default(),
@@ -1204,7 +1221,11 @@ fn csv_record(h: &HashedEntry, row: Option<&AuditRow>) -> Vec<String> {
         .iter()
         .map(|f| format!("{}; {}; {}", f.what, f.owner, f.due))
         .collect();
-    let evidence: Vec<String> = e.evidence.iter().map(Uuid::to_string).collect();
+    // Named as the organisation knows them; the ids stay in the JSON export, which is hashed.
+    let evidence: Vec<String> = match row {
+        Some(r) => r.evidence.iter().map(EvidenceRef::label).collect(),
+        None => e.evidence.iter().map(Uuid::to_string).collect(),
+    };
     vec![
         e.seq.to_string(),
         e.recorded_at.clone(),
@@ -1226,7 +1247,7 @@ fn csv_record(h: &HashedEntry, row: Option<&AuditRow>) -> Vec<String> {
         e.stance.map(Stance::as_str).unwrap_or("").to_string(),
         e.advocate_note.clone(),
         e.no_evidence.to_string(),
-        evidence.join(" "),
+        evidence.join("; "),
         follow_ups.join(" | "),
         e.target_seq.map(|s| s.to_string()).unwrap_or_default(),
         e.reason.clone(),
@@ -1296,10 +1317,10 @@ fn write_markdown(
             if let Some(r) = row.filter(|r| !r.personas.is_empty()) {
                 writeln!(out, "- Personas: {}", r.personas.join(", "))?;
             }
-            let evidence = if e.no_evidence {
-                "no customer evidence".to_string()
-            } else {
-                format!("{} complaint(s)", e.evidence.len())
+            let evidence = match row {
+                Some(r) => chair_core::audit::evidence_line(e.no_evidence, &r.evidence),
+                None if e.no_evidence => "no customer evidence".to_string(),
+                None => format!("{} complaint(s)", e.evidence.len()),
             };
             writeln!(out, "- Evidence: {evidence}")?;
             let note = if e.advocate_note.is_empty() {

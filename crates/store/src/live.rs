@@ -311,8 +311,9 @@ impl Store {
             tx.commit().await?;
         }
         let state = self.live_state(id, at).await?;
+        // Revocations too: the minutes say why a decision was withdrawn.
         let decisions = self
-            .audit(
+            .audit_query(
                 &AuditFilter {
                     meeting_id: Some(id),
                     status: StatusFilter::All,
@@ -320,10 +321,11 @@ impl Store {
                     ..Default::default()
                 },
                 0,
-                1000,
+                i64::MAX,
+                true,
+                false,
             )
-            .await?
-            .rows;
+            .await?;
         let escalations = self.meeting_escalations(id, at.date_naive()).await?;
         let text = minutes(
             &state.meeting,

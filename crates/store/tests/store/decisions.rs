@@ -583,3 +583,45 @@ async fn an_entry_renumbered_far_away_is_named_and_the_walk_ends() {
     );
     assert_eq!(report.entries, 2_499);
 }
+
+#[tokio::test]
+async fn exports_name_evidence_by_its_own_reference_not_an_internal_id() {
+    let (store, dir) = fresh_store().await;
+    let (m, i) = meeting(&store).await;
+    let csv = dir.path().join("complaints.csv");
+    std::fs::write(
+        &csv,
+        "id,date,title,body\nZD-1042,2026-11-30,Fee after a late salary,My salary came a day late and the overdraft fee hit me anyway\n",
+    )
+    .unwrap();
+    crate::support::import(&store, &csv).await;
+    let complaint = store
+        .list_complaints(&Default::default())
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    let mut d = draft(m, i, "Waive the first late fee");
+    d.evidence = vec![complaint.id];
+    d.no_evidence = false;
+    store
+        .record_decision(&Valid::parse(d).unwrap(), Utc::now())
+        .await
+        .unwrap();
+    for format in [ExportFormat::Markdown, ExportFormat::Csv] {
+        let mut out = Vec::new();
+        store
+            .export_log(&AuditFilter::default(), format, &mut out)
+            .await
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("ZD-1042 “Fee after a late salary”"),
+            "{format:?} names the complaint by its reference and title:\n{text}"
+        );
+        assert!(
+            !text.contains(&complaint.id.to_string()) && !text.contains("complaint(s)"),
+            "{format:?} shows neither internal ids nor a bare count:\n{text}"
+        );
+    }
+}

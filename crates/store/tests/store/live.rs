@@ -304,3 +304,94 @@ async fn closing_writes_minutes_and_unfinished_items_carry_forward() {
         "an item is carried forward once"
     );
 }
+
+#[tokio::test]
+async fn minutes_lead_with_what_stands_and_name_the_evidence() {
+    let (store, _dir) = fresh_store().await;
+    let demo = store.create_demo(Utc::now()).await.unwrap();
+    let t0 = Utc::now();
+    let state = store.start_meeting(demo.meeting_id, t0).await.unwrap();
+    let item = state.meeting.items[0].id;
+    let evidence = store
+        .list_complaints(&Default::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|c| c.external_id.is_some())
+        .expect("a demo complaint with a reference of its own");
+    let reference = evidence.external_id.clone().unwrap();
+    let draft = |statement: &str, with_evidence: bool| {
+        Valid::parse(DecisionDraft {
+            meeting_id: demo.meeting_id,
+            agenda_item_id: Some(item),
+            statement: statement.into(),
+            decided_by: "Hannah K.".into(),
+            direction: Direction::Helps,
+            size: Size::Medium,
+            impact: "Customers paid a day late stop losing twenty-five pounds".into(),
+            personas: vec![],
+            evidence: if with_evidence {
+                vec![evidence.id]
+            } else {
+                vec![]
+            },
+            no_evidence: !with_evidence,
+            stance: Stance::Agrees,
+            advocate_note: String::new(),
+            follow_ups: vec![],
+            on_screen: vec![],
+        })
+        .unwrap()
+    };
+    let first = store
+        .record_decision(&draft("Grace period until noon", true), t0)
+        .await
+        .unwrap();
+    store
+        .supersede_decision(
+            first.seq,
+            "Legal asked for midnight",
+            &draft("Grace period until midnight", true),
+            t0,
+        )
+        .await
+        .unwrap();
+    let dropped = store
+        .record_decision(&draft("Text every customer at 9 pm", false), t0)
+        .await
+        .unwrap();
+    let revoked = store
+        .revoke_decision(dropped.seq, "Too many messages at night", "Hannah K.", t0)
+        .await
+        .unwrap();
+
+    let minutes = store
+        .close_meeting(demo.meeting_id, &[], t0 + Duration::minutes(30))
+        .await
+        .unwrap();
+    let at = |text: &str| {
+        minutes
+            .find(text)
+            .unwrap_or_else(|| panic!("the minutes say {text:?}:\n{minutes}"))
+    };
+    let stands = at("**Decision (entry 2):** Grace period until midnight");
+    let replaced = at(&format!(
+        "**Superseded decision (entry {}, replaced by entry 2: Legal asked for midnight):** Grace period until noon",
+        first.seq
+    ));
+    let withdrawn = at(&format!(
+        "**Revoked decision (entry {}, revoked by entry {}: Too many messages at night):** Text every customer at 9 pm",
+        dropped.seq, revoked.seq
+    ));
+    assert!(
+        stands < replaced && stands < withdrawn,
+        "what stands comes first:\n{minutes}"
+    );
+    at("- Replaces entry 1: Legal asked for midnight");
+    at(&format!("- Evidence: {reference} “"));
+    assert!(
+        !minutes.contains("complaint(s)"),
+        "evidence is named, not counted:\n{minutes}"
+    );
+}

@@ -226,6 +226,8 @@ export type AuditRow = {
 	advocate_note: string,
 	no_evidence: boolean,
 	evidence_count: number,
+	/**  The complaints the decision answers, as a reader would name them. */
+	evidence: EvidenceRef[],
 	personas: string[],
 	status: Status,
 	/**  The entry that superseded or revoked this one. */
@@ -442,6 +444,18 @@ export type EventKind = "started" |
 "remark" | 
 /**  A "?" raised on a complaint. */
 "question" | "closed";
+
+/**
+ *  A complaint named the way its customer's organisation knows it: its own reference (the id in
+ *  the export it came from) and the start of what the customer wrote.
+ */
+export type EvidenceRef = {
+	complaint_id: string,
+	/**  The complaint's external id; empty when its source gave it none. */
+	reference: string,
+	/**  The first words of its title or text. */
+	excerpt: string,
+};
 
 /**  The file formats the log exports to. */
 export type ExportFormat = "csv" | "json" | "markdown";
