@@ -295,13 +295,13 @@ mod evidence_tests {
         );
         assert_eq!(
             long.label(),
-            "FW-69212 “My salary came in a day late and I was charged £25 before…”"
+            "FW-69212 “My salary came in a day late and I was charged £25 before I…”"
         );
         let bare = EvidenceRef::new(id, "", "Fees");
         assert_eq!(bare.label(), "complaint 0192f0c4 “Fees”");
         assert_eq!(
             evidence_line(false, &[long.clone(), bare]),
-            "FW-69212 “My salary came in a day late and I was charged £25 before…”; complaint 0192f0c4 “Fees”"
+            "FW-69212 “My salary came in a day late and I was charged £25 before I…”; complaint 0192f0c4 “Fees”"
         );
         assert_eq!(evidence_line(true, &[]), "no customer evidence");
     }
