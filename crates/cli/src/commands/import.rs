@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, anyhow};
-use chair_core::import::{Field, FieldColumn, Format, ImportOptions, ImportSummary};
+use chair_core::import::{
+    Field, FieldColumn, Format, ImportOptions, ImportProgress, ImportSummary,
+};
 use chair_store::Store;
 use chrono::Utc;
 use clap::Args;
@@ -106,30 +108,19 @@ pub async fn run(store: &Store, args: ImportArgs) -> anyhow::Result<ExitCode> {
         redact: !args.no_redact,
         source: args.source.clone(),
     };
-    let show_progress = !args.json && std::io::stderr().is_terminal();
-    let progress: Option<chair_store::import::ProgressFn> = show_progress.then(|| {
-        Box::new(|p: chair_core::import::ImportProgress| {
-            let pct = if p.bytes_total > 0.0 {
-                p.bytes_read / p.bytes_total * 100.0
-            } else {
-                0.0
-            };
-            eprint!("\r{pct:5.1} %  {} rows read", p.rows_read);
-        }) as chair_store::import::ProgressFn
-    });
+    let shown = Progress::new(args.json, &args.file);
     let summary = store
         .import_file(
             &args.file,
             &options,
             Utc::now(),
-            progress,
+            shown.report(),
             Arc::new(AtomicBool::new(false)),
         )
         .await
-        .with_context(|| format!("cannot import {}", args.file.display()))?;
-    if show_progress {
-        eprint!("\r\x1b[2K");
-    }
+        .with_context(|| format!("cannot import {}", args.file.display()));
+    shown.finish();
+    let summary = summary?;
     if args.json {
         let mut full = summary.clone();
         full.rejections = store.import_rejections(summary.import_id).await?;
@@ -142,6 +133,98 @@ pub async fn run(store: &Store, args: ImportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How an import shows how far it has come, on standard error: a bar on a terminal, a plain
+/// line every few seconds otherwise (so a log shows a long import is alive), nothing with
+/// `--json`.
+enum Progress {
+    Bar(indicatif::ProgressBar),
+    Lines(String),
+    Quiet,
+}
+
+/// How often a plain progress line is written; an import quicker than this prints none.
+/// `CHAIR_PROGRESS_EVERY_MS` sets another interval (0: a line after every batch).
+fn line_every() -> std::time::Duration {
+    std::env::var("CHAIR_PROGRESS_EVERY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(
+            std::time::Duration::from_secs(2),
+            std::time::Duration::from_millis,
+        )
+}
+
+impl Progress {
+    fn new(json: bool, file: &std::path::Path) -> Self {
+        if json {
+            Self::Quiet
+        } else if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(1000).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:32.green/dim} {percent:>3} %  {msg}  {elapsed}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("█▌ "),
+            );
+            Self::Bar(bar)
+        } else {
+            Self::Lines(file.display().to_string())
+        }
+    }
+
+    /// The callback the import calls after each batch.
+    fn report(&self) -> Option<chair_store::import::ProgressFn> {
+        match self {
+            Self::Quiet => None,
+            Self::Bar(bar) => {
+                let bar = bar.clone();
+                Some(Box::new(move |p: ImportProgress| {
+                    bar.set_position(per_mille(&p));
+                    bar.set_message(counts(&p));
+                }))
+            }
+            Self::Lines(file) => {
+                let file = file.clone();
+                let (every, last) = (
+                    line_every(),
+                    std::sync::Mutex::new(std::time::Instant::now()),
+                );
+                Some(Box::new(move |p: ImportProgress| {
+                    let mut last = last
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if last.elapsed() >= every {
+                        *last = std::time::Instant::now();
+                        eprintln!("importing {file}: {} %, {}", per_mille(&p) / 10, counts(&p));
+                    }
+                }))
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Self::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// How much of the file is read, in thousandths.
+fn per_mille(p: &ImportProgress) -> u64 {
+    if p.bytes_total > 0.0 {
+        (p.bytes_read / p.bytes_total * 1000.0).clamp(0.0, 1000.0) as u64
+    } else {
+        0
+    }
+}
+
+fn counts(p: &ImportProgress) -> String {
+    format!(
+        "{} rows read, {} imported, {} already there, {} rejected",
+        p.rows_read, p.imported, p.duplicates, p.rejected
+    )
 }
 
 fn print_summary(s: &ImportSummary) -> std::io::Result<()> {

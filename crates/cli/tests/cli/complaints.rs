@@ -170,3 +170,39 @@ fn a_thesaurus_group_widens_relevant_and_can_be_removed() {
         stderr(&gone)
     );
 }
+
+#[test]
+fn a_long_import_reports_progress_in_plain_lines_off_a_terminal_and_never_with_json() {
+    let db = Db::new();
+    let file = fixture("cfpb-complaints-sample.csv");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_chair"))
+            .arg("--db")
+            .arg(&db.path)
+            .args(args)
+            .env_remove("EMPTY_CHAIR_DB")
+            .env("CHAIR_PROGRESS_EVERY_MS", "0")
+            .output()
+            .expect("chair runs")
+    };
+    let plain = run(&["import", file.to_str().unwrap()]);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    let said = stderr(&plain);
+    assert!(
+        said.lines()
+            .any(|l| l.starts_with("importing ") && l.contains(" %, ") && l.contains("rows read")),
+        "a plain progress line on standard error: {said:?}"
+    );
+    assert!(
+        !said.contains('\r') && !said.contains('\u{1b}'),
+        "no terminal controls in a log: {said:?}"
+    );
+    assert!(
+        stdout(&plain).contains("imported"),
+        "the summary is still printed"
+    );
+
+    let json = run(&["import", file.to_str().unwrap(), "--json"]);
+    assert!(json.status.success());
+    assert_eq!(stderr(&json), "", "--json adds nothing on standard error");
+}
