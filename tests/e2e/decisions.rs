@@ -82,6 +82,7 @@ async fn a_decision_is_recorded_audited_superseded_and_exported_as_a_verifiable_
             t.contains("same-day grace period")
         })
         .await?;
+    app.screenshot(&shot("audit-detail-opened")).await?;
     let lower = detail.to_lowercase();
     ensure!(
         lower.contains("evidence") && lower.contains("on screen when decided"),
@@ -149,6 +150,28 @@ async fn a_decision_is_recorded_audited_superseded_and_exported_as_a_verifiable_
         statuses == ["current", "superseded"],
         "newest first, the old decision marked superseded: {statuses:?}"
     );
+
+    // The superseded entry in the panel, then a filter that hides it: the panel lets go.
+    app.click("[data-testid=audit-row][data-seq=\"1\"]").await?;
+    app.wait_text("[data-testid=decision-detail]", |t| {
+        t.contains("same-day grace period")
+    })
+    .await?;
+    app.client()
+        .execute(
+            "const s = document.querySelector('[data-testid=filter-status]'); s.value = 'current'; s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await?;
+    app.wait_count("[data-testid=audit-status]", 1).await?;
+    app.wait_gone("[data-testid=decision-detail]").await?;
+    app.client()
+        .execute(
+            "const s = document.querySelector('[data-testid=filter-status]'); s.value = 'all'; s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await?;
+    app.wait_count("[data-testid=audit-status]", 2).await?;
 
     // The export button; the save dialog answers with the test's save folder.
     app.click("[data-testid=export-json]").await?;

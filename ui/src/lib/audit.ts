@@ -59,3 +59,13 @@ export function chartMax(weeks: WeekCount[]): number {
 export function pct(share: number | null): string {
   return `${Math.round((share ?? 0) * 100)} %`;
 }
+
+/**
+ * Whether the selected entry is still among those a filter shows, as far as the first page
+ * tells: `null` when it cannot tell (more entries match than one page holds).
+ */
+export function stillListed(seq: number | null, total: number, firstPage: readonly { seq: number | bigint }[]): boolean | null {
+  if (seq === null) return true;
+  if (firstPage.some((r) => Number(r.seq) === seq)) return true;
+  return total <= firstPage.length ? false : null;
+}

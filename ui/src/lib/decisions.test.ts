@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { blankDecision, blankFollowUp, fromDraft, missing, toDraft, toggle } from "./decisionForm";
-import { chartMax, isFiltered, blankFilter, pagesFor, pct, visibleRange, ROW_HEIGHT } from "./audit";
+import { chartMax, isFiltered, blankFilter, pagesFor, pct, stillListed, visibleRange, ROW_HEIGHT } from "./audit";
 
 describe("decision form", () => {
   it("says what is missing in the words of the form", () => {
@@ -74,5 +74,16 @@ describe("audit view", () => {
     expect(chartMax([w(17)])).toBe(20);
     expect(chartMax([w(123)])).toBe(200);
     expect(pct(0.4231)).toBe("42 %");
+  });
+});
+
+describe("the audit's detail panel", () => {
+  it("lets go of an entry the filter no longer shows", () => {
+    const page = [{ seq: 3 }, { seq: 1 }];
+    expect(stillListed(1, 2, page)).toBe(true);
+    expect(stillListed(2, 2, page), "entry 2 was filtered out").toBe(false);
+    expect(stillListed(null, 2, page)).toBe(true);
+    expect(stillListed(2, 500, page), "more matches than one page: it cannot tell").toBeNull();
+    expect(stillListed(2, 0, []), "nothing matches any more").toBe(false);
   });
 });
