@@ -983,13 +983,11 @@ impl Store {
     /// The leaders' dashboard over current decisions, as of `today`.
     pub async fn dashboard(&self, today: NaiveDate, weeks: u32) -> Result<Dashboard> {
         let since = week_of(today) - chrono::Duration::weeks(i64::from(weeks.max(1)) - 1);
-        let current = "d.kind IN ('decision', 'supersede') AND NOT EXISTS (SELECT 1 FROM decision_log c WHERE c.target_seq = d.seq)";
-        let sql = format!(
+        let counts: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT date(substr(d.recorded_at, 1, 10), 'weekday 0', '-6 days') AS week, d.impact_direction, count(*)
-               FROM decision_log d WHERE {current} AND d.recorded_at >= ?
-              GROUP BY 1, 2 ORDER BY 1"
-        );
-        let counts: Vec<(String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+               FROM current_decisions d WHERE d.recorded_at >= ?
+              GROUP BY 1, 2 ORDER BY 1",
+        )
             .bind(since.to_string())
             .fetch_all(&self.pool())
             .await?;
@@ -1018,21 +1016,18 @@ impl Store {
                 _ => slot.unknown += n,
             }
         }
-        let sql = format!(
-            "SELECT count(*), coalesce(sum(d.advocate_stance = 'objects'), 0), coalesce(sum(d.no_evidence = 0), 0)
-               FROM decision_log d WHERE {current}"
-        );
         let (total, objected, evidenced): (i64, i64, i64) =
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            sqlx::query_as(
+            "SELECT count(*), coalesce(sum(d.advocate_stance = 'objects'), 0), coalesce(sum(d.no_evidence = 0), 0)
+               FROM current_decisions d",
+        )
                 .fetch_one(&self.pool())
                 .await?;
-        let sql = format!(
+        let (open, past_due): (i64, i64) = sqlx::query_as(
             "SELECT count(*), coalesce(sum(f.value ->> 'due' < ?), 0)
-               FROM decision_log d, json_each(d.details, '$.follow_ups') f
-              WHERE {current}
-                AND NOT EXISTS (SELECT 1 FROM follow_ups_done x WHERE x.seq = d.seq AND x.position = f.key)"
-        );
-        let (open, past_due): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+               FROM current_decisions d, json_each(d.details, '$.follow_ups') f
+              WHERE NOT EXISTS (SELECT 1 FROM follow_ups_done x WHERE x.seq = d.seq AND x.position = f.key)",
+        )
             .bind(today.to_string())
             .fetch_one(&self.pool())
             .await?;

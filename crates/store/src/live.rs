@@ -201,7 +201,7 @@ impl Store {
                 .await?;
         let rows = sqlx::query(
             "SELECT a.id, a.spent_seconds, a.running_since, a.discussed,
-                    (SELECT count(*) FROM decision_log d WHERE d.agenda_item_id = a.id AND d.kind <> 'revoke') AS decisions
+                    (SELECT count(*) FROM current_decisions d WHERE d.agenda_item_id = a.id) AS decisions
                FROM agenda_items a WHERE a.meeting_id = ? ORDER BY a.position",
         )
         .bind(&hid)

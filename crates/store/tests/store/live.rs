@@ -322,27 +322,12 @@ async fn minutes_lead_with_what_stands_and_name_the_evidence() {
         .expect("a demo complaint with a reference of its own");
     let reference = evidence.external_id.clone().unwrap();
     let draft = |statement: &str, with_evidence: bool| {
-        Valid::parse(DecisionDraft {
-            meeting_id: demo.meeting_id,
-            agenda_item_id: Some(item),
-            statement: statement.into(),
-            decided_by: "Hannah K.".into(),
-            direction: Direction::Helps,
-            size: Size::Medium,
-            impact: "Customers paid a day late stop losing twenty-five pounds".into(),
-            personas: vec![],
-            evidence: if with_evidence {
-                vec![evidence.id]
-            } else {
-                vec![]
-            },
-            no_evidence: !with_evidence,
-            stance: Stance::Agrees,
-            advocate_note: String::new(),
-            follow_ups: vec![],
-            on_screen: vec![],
-        })
-        .unwrap()
+        let mut d = crate::support::draft(demo.meeting_id, item, statement);
+        if with_evidence {
+            d.evidence = vec![evidence.id];
+            d.no_evidence = false;
+        }
+        Valid::parse(d).unwrap()
     };
     let first = store
         .record_decision(&draft("Grace period until noon", true), t0)
@@ -393,5 +378,50 @@ async fn minutes_lead_with_what_stands_and_name_the_evidence() {
     assert!(
         !minutes.contains("complaint(s)"),
         "evidence is named, not counted:\n{minutes}"
+    );
+}
+
+#[tokio::test]
+async fn an_item_whose_only_decision_was_revoked_counts_as_undecided() {
+    let (store, _dir) = fresh_store().await;
+    let demo = store.create_demo(Utc::now()).await.unwrap();
+    let t0 = Utc::now();
+    let state = store.start_meeting(demo.meeting_id, t0).await.unwrap();
+    let item = state.meeting.items[0].id;
+    let recorded = store
+        .record_decision(
+            &Valid::parse(crate::support::draft(
+                demo.meeting_id,
+                item,
+                "Add a same-day grace period",
+            ))
+            .unwrap(),
+            t0,
+        )
+        .await
+        .unwrap();
+    let decided = |s: &chair_core::live::LiveState| {
+        s.clocks
+            .iter()
+            .find(|c| c.agenda_item_id == item)
+            .unwrap()
+            .decisions
+    };
+    let before = store.live_state(demo.meeting_id, t0).await.unwrap();
+    assert_eq!(decided(&before), 1, "the item has its decision");
+    store
+        .revoke_decision(recorded.seq, "Legal said no", "Hannah K.", t0)
+        .await
+        .unwrap();
+    let after = store.live_state(demo.meeting_id, t0).await.unwrap();
+    assert_eq!(
+        decided(&after),
+        0,
+        "with its only decision revoked, the item is undecided again and closing offers to carry it forward"
+    );
+    let dash = store.dashboard(t0.date_naive(), 4).await.unwrap();
+    assert_eq!(
+        dash.decisions, 0,
+        "the dashboard counts no current decision"
     );
 }
