@@ -14,6 +14,7 @@ pub mod meeting;
 pub mod persona;
 pub mod relevance;
 pub mod validate;
+pub mod whole_file;
 pub mod workspace;
 
 pub use error::{ApiError, ErrorCode, Invalid};

@@ -8,7 +8,7 @@ use chrono::Utc;
 use tauri::{AppHandle, State};
 
 use super::CmdResult;
-use super::files::{Saved, WholeFile, ask_where_to_save};
+use super::files::{Saved, WholeFile, ask_where_to_save, cannot_write};
 use crate::AppState;
 
 /// Records a decision with its customer impact.
@@ -135,9 +135,9 @@ pub async fn export_log(
         return Ok(None);
     };
     let store = state.store()?;
-    let mut file = WholeFile::create(&path)?;
+    let mut file = WholeFile::create(&path).map_err(|e| cannot_write(&path, &e))?;
     let written = store.export_log(&filter, format, file.writer()).await?;
-    file.finish()?;
+    file.finish().map_err(|e| cannot_write(&path, &e))?;
     Ok(Some(Saved {
         path: path.display().to_string(),
         count: written as u32,

@@ -1,65 +1,12 @@
-//! Files the user asked the app to write: written beside the target first, flushed to disk, then
-//! renamed over it, so a file is there whole or not at all.
+//! Files the user asked the app to write (see [`chair_core::whole_file`]), and where to put them.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use chair_core::{ApiError, ErrorCode};
 
 use super::CmdResult;
 
-/// A file being written at `<path>.part`; [`WholeFile::finish`] puts it in place. Dropped
-/// unfinished, or when finishing fails, it removes the `.part`.
-pub struct WholeFile {
-    path: PathBuf,
-    part: PathBuf,
-    out: BufWriter<File>,
-    done: bool,
-}
-
-impl WholeFile {
-    /// Starts writing `path`; never over the open database or a file SQLite keeps beside it.
-    pub fn create(path: &Path) -> CmdResult<Self> {
-        chair_core::held::check(path).map_err(|why| ApiError::new(ErrorCode::Invalid, why))?;
-        let path = path.to_path_buf();
-        let mut part = path.clone().into_os_string();
-        part.push(".part");
-        let part = PathBuf::from(part);
-        let file = File::create(&part).map_err(|e| cannot_write(&path, &e))?;
-        Ok(Self {
-            path,
-            part,
-            out: BufWriter::new(file),
-            done: false,
-        })
-    }
-
-    /// Where to write.
-    pub fn writer(&mut self) -> &mut BufWriter<File> {
-        &mut self.out
-    }
-
-    /// Flushes the file to disk and renames it over the target.
-    pub fn finish(mut self) -> CmdResult<()> {
-        self.out.flush().map_err(|e| cannot_write(&self.path, &e))?;
-        self.out
-            .get_ref()
-            .sync_all()
-            .map_err(|e| cannot_write(&self.path, &e))?;
-        std::fs::rename(&self.part, &self.path).map_err(|e| cannot_write(&self.path, &e))?;
-        self.done = true;
-        Ok(())
-    }
-}
-
-impl Drop for WholeFile {
-    fn drop(&mut self) {
-        if !self.done {
-            let _ = std::fs::remove_file(&self.part);
-        }
-    }
-}
+pub use chair_core::whole_file::WholeFile;
 
 /// The error for a file that could not be written.
 pub fn cannot_write(path: &Path, e: &dyn std::fmt::Display) -> ApiError {
@@ -71,11 +18,7 @@ pub fn cannot_write(path: &Path, e: &dyn std::fmt::Display) -> ApiError {
 
 /// Writes `bytes` to `path`, whole or not at all.
 pub fn write_whole(path: &Path, bytes: &[u8]) -> CmdResult<()> {
-    let mut file = WholeFile::create(path)?;
-    file.writer()
-        .write_all(bytes)
-        .map_err(|e| cannot_write(&file.path, &e))?;
-    file.finish()
+    chair_core::whole_file::write_whole(path, bytes).map_err(|e| cannot_write(path, &e))
 }
 
 /// Lets a debug build save files into this folder without asking (for the end-to-end tests,

@@ -115,7 +115,7 @@ pub async fn save_rejections_csv(
     else {
         return Ok(None);
     };
-    let mut file = WholeFile::create(&path)?;
+    let mut file = WholeFile::create(&path).map_err(|e| cannot_write(&path, &e))?;
     {
         let failed = |e: csv::Error| cannot_write(&path, &e);
         let mut w = csv::Writer::from_writer(file.writer());
@@ -132,7 +132,7 @@ pub async fn save_rejections_csv(
         }
         w.flush().map_err(|e| cannot_write(&path, &e))?;
     }
-    file.finish()?;
+    file.finish().map_err(|e| cannot_write(&path, &e))?;
     Ok(Some(Saved {
         path: path.display().to_string(),
         count: rows.len() as u32,

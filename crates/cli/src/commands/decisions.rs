@@ -9,6 +9,7 @@ use chair_core::Valid;
 use chair_core::audit::{AuditFilter, ExportFormat, StatusFilter};
 use chair_core::chain::Appended;
 use chair_core::decision::{DecisionDraft, Direction, FollowUp, Size, Stance};
+use chair_core::whole_file::WholeFile;
 use chair_store::Store;
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand};
@@ -322,21 +323,14 @@ pub async fn run_log(store: Option<&Store>, cmd: LogCommand) -> anyhow::Result<E
                         .await?
                 }
                 Some(path) => {
-                    chair_core::held::check(path).map_err(|why| anyhow!(why))?;
-                    // Written whole or not at all: into a file beside it, then renamed.
-                    let part = path.with_extension(format!("{}.part", format.extension()));
-                    let mut f = std::io::BufWriter::new(
-                        std::fs::File::create(&part)
-                            .with_context(|| format!("cannot write {}", part.display()))?,
-                    );
+                    let cannot =
+                        |e: std::io::Error| anyhow!("cannot write {}: {e}", path.display());
+                    // Written whole or not at all; a failed export leaves nothing behind.
+                    let mut file = WholeFile::create(path).map_err(cannot)?;
                     let n = store
-                        .export_log(&AuditFilter::default(), format, &mut f)
+                        .export_log(&AuditFilter::default(), format, file.writer())
                         .await?;
-                    f.into_inner()
-                        .map_err(|e| anyhow!("cannot write {}: {e}", part.display()))?
-                        .sync_all()?;
-                    std::fs::rename(&part, path)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    file.finish().map_err(cannot)?;
                     n
                 }
             };
