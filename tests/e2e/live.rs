@@ -15,7 +15,7 @@ const REMARK: &str = "The customer would say: my staff do not wait for their wag
 const QUESTION: &str = "Why did this payout take three days?";
 
 /// Loads the demo workspace and starts its meeting live.
-async fn start_demo_meeting(app: &App) -> Result<()> {
+pub(crate) async fn start_demo_meeting(app: &App) -> Result<()> {
     app.click("[data-testid=load-demo]").await?;
     app.wait_count("[data-testid=agenda-item-title]", 4).await?;
     app.click("[data-testid=go-live]").await?;
