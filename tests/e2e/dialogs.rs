@@ -1,4 +1,5 @@
-//! Dialogs as people meet them: what Esc does to typing, what a dialog shows when it opens.
+//! Dialogs and form fields as people meet them: what Esc does to typing, what a dialog shows
+//! when it opens, what an empty date field looks like.
 
 use anyhow::{Result, ensure};
 use chair_e2e::Harness;
@@ -85,5 +86,45 @@ async fn the_shortcut_list_opens_at_its_title() -> Result<()> {
         "the list opens with its title in sight: {seen}"
     );
     app.screenshot(&shot("help-opens-at-top")).await?;
+    app.quit().await
+}
+
+/// What an empty date field shows: its words, and no grey date behind them. Waits for the
+/// field, since a screen may draw its filters again once its data has loaded.
+async fn empty_date(app: &chair_e2e::App, testid: &str) -> Result<serde_json::Value> {
+    let start = std::time::Instant::now();
+    loop {
+        let seen = app
+            .client()
+            .execute(
+                "const f = document.querySelector(`[data-testid=${arguments[0]}]`);
+                 const i = f && f.querySelector('input');
+                 const e = f && f.querySelector('[data-testid=date-empty]');
+                 return { says: e ? e.innerText.trim() : null, colour: i ? getComputedStyle(i).color : null };",
+                vec![testid.into()],
+            )
+            .await?;
+        if !seen["says"].is_null() || start.elapsed() > std::time::Duration::from_secs(10) {
+            return Ok(seen);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_unscheduled_meeting_says_so_and_shows_no_date() -> Result<()> {
+    let h = Harness::start()?;
+    let app = h.launch().await?;
+    app.click("[data-testid=start-empty]").await?;
+    app.wait_for("nav.sidebar").await?;
+    app.click("[data-testid=new-meeting]").await?;
+    app.wait_for("[data-testid=meeting-title-input]").await?;
+    let when = empty_date(&app, "meeting-when").await?;
+    ensure!(
+        when["says"] == "Not scheduled" && when["colour"] == "rgba(0, 0, 0, 0)",
+        "a new meeting's When says it is not scheduled and shows no grey date: {when}"
+    );
+    app.screenshot(&shot("meeting-form-not-scheduled")).await?;
+
     app.quit().await
 }
