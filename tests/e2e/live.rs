@@ -15,7 +15,7 @@ const REMARK: &str = "The customer would say: my staff do not wait for their wag
 const QUESTION: &str = "Why did this payout take three days?";
 
 /// Loads the demo workspace and starts its meeting live.
-async fn start_demo_meeting(app: &App) -> Result<()> {
+pub(crate) async fn start_demo_meeting(app: &App) -> Result<()> {
     app.click("[data-testid=load-demo]").await?;
     app.wait_count("[data-testid=agenda-item-title]", 4).await?;
     app.click("[data-testid=go-live]").await?;
@@ -257,6 +257,15 @@ async fn escalations_are_answered_and_unfinished_items_carry_into_the_next_meeti
     // Close without deciding anything: all four items carry forward.
     app.click("[data-testid=close-meeting]").await?;
     app.wait_count("[data-testid=carry-choice]", 4).await?;
+    let closing = app
+        .wait_text("[data-testid=close-dialog] h2", |t| t.starts_with("Close"))
+        .await?;
+    let asked = app.wait_text("#carry-label", |t| !t.is_empty()).await?;
+    ensure!(
+        !asked.contains(closing.trim_start_matches("Close ").trim_end_matches('?')),
+        "the carry-forward question names the next meeting, not the one closing: {asked}"
+    );
+    app.screenshot(&shot("close-meeting-carry")).await?;
     app.click("[data-testid=confirm-close]").await?;
     app.wait_for("[data-testid=minutes]").await?;
 

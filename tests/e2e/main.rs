@@ -3,6 +3,7 @@
 
 mod complaints;
 mod decisions;
+mod dialogs;
 mod foundation;
 mod live;
 mod reliability;

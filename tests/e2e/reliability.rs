@@ -55,11 +55,17 @@ async fn a_second_launch_hands_over_and_the_command_line_writes_alongside() -> R
     );
 
     // The command line logs a decision while the app has the database open.
+    let listed: serde_json::Value =
+        serde_json::from_str(&h.chair(&["meetings", "list", "--json"])?)?;
+    let demo_meeting = listed[0]["title"]
+        .as_str()
+        .context("the demo meeting is listed")?
+        .to_string();
     let said = h.chair(&[
         "decision",
         "add",
         "--meeting",
-        "Product council — week 47",
+        &demo_meeting,
         "--item",
         "Chat-first customer support",
         "--statement",

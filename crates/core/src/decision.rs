@@ -132,7 +132,50 @@ const PLACEHOLDERS: &[&str] = &[
     "no",
 ];
 
-/// Refuses impact text that is empty or a placeholder, and text too short to be a sentence.
+/// Words that say nothing about customers by themselves: they defer ("see notes below"),
+/// wave the question away ("not applicable here") or fill space ("ok"). They do not count
+/// towards the three words an impact statement needs, wherever they stand in it.
+const FILLER_WORDS: &[&str] = &[
+    "n/a",
+    "na",
+    "not",
+    "applicable",
+    "see",
+    "notes",
+    "note",
+    "below",
+    "above",
+    "as",
+    "same",
+    "here",
+    "there",
+    "ok",
+    "okay",
+    "fine",
+    "yes",
+    "no",
+    "none",
+    "nothing",
+    "tbd",
+    "tba",
+    "tbc",
+    "todo",
+    "later",
+    "unknown",
+    "idk",
+    "dunno",
+    "nil",
+    "null",
+    "test",
+    "asdf",
+    "comment",
+    "comments",
+    "impact",
+    "etc",
+];
+
+/// Refuses impact text unless it has at least three words (of two letters or more) that are
+/// not filler; the refusal says which words counted, so the rule can be seen.
 pub fn impact_sentence(text: &str) -> Result<String, Invalid> {
     let text = optional("impact", text, 4_000)?;
     let folded: String = text
@@ -149,7 +192,12 @@ pub fn impact_sentence(text: &str) -> Result<String, Invalid> {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    if folded.is_empty()
+    let counted: Vec<&str> = folded
+        .split(' ')
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .filter(|w| !FILLER_WORDS.contains(w))
+        .collect();
+    if counted.is_empty()
         || PLACEHOLDERS.contains(&folded.as_str())
         || PLACEHOLDERS.contains(&folded.replace('/', " ").as_str())
     {
@@ -161,20 +209,20 @@ pub fn impact_sentence(text: &str) -> Result<String, Invalid> {
         return Err(Invalid::new(
             "impact",
             format!(
-                "{shown} is not a statement of customer impact; say in a sentence how this decision changes things for customers"
+                "{shown} is not a statement of customer impact; say in a sentence how this decision changes things for customers (words such as \"n/a\", \"see notes\" or \"ok\" do not count)"
             ),
         ));
     }
-    let words = folded
-        .split(' ')
-        .filter(|w| w.chars().any(char::is_alphabetic))
-        .count();
-    let letters = folded.chars().filter(|c| c.is_alphabetic()).count();
-    if words < 3 || letters < 12 {
+    if counted.len() < 3 {
+        let listed = counted
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         return Err(Invalid::new(
             "impact",
             format!(
-                "\"{text}\" is too short to say how customers are affected; write a sentence (at least three words)"
+                "\"{text}\" is too short to say how customers are affected: only {listed} say something; write a sentence of at least three such words (\"n/a\", \"see notes\", \"ok\" and the like do not count)"
             ),
         ));
     }
@@ -313,6 +361,61 @@ mod tests {
         let mut d = draft();
         d.impact = "fewer fees".into();
         assert!(Valid::parse(d).unwrap_err().message.contains("too short"));
+    }
+
+    #[test]
+    fn not_applicable_here_is_refused_as_no_statement() {
+        let mut d = draft();
+        d.impact = "Not applicable here".into();
+        let err = Valid::parse(d).unwrap_err();
+        assert_eq!(err.field, "impact");
+        assert!(
+            err.message.contains("not a statement of customer impact"),
+            "\"Not applicable here\" says nothing about customers: {err}"
+        );
+    }
+
+    #[test]
+    fn see_notes_below_ok_is_refused_as_no_statement() {
+        let mut d = draft();
+        d.impact = "see notes below ok".into();
+        let err = Valid::parse(d).unwrap_err();
+        assert!(
+            err.message.contains("not a statement of customer impact"),
+            "a pointer to notes is not an impact: {err}"
+        );
+    }
+
+    #[test]
+    fn n_a_see_notes_is_refused_for_the_same_reason_not_for_its_length() {
+        let mut d = draft();
+        d.impact = "N/A see notes".into();
+        let err = Valid::parse(d).unwrap_err();
+        assert!(
+            err.message.contains("not a statement of customer impact"),
+            "three filler words are refused as filler, not as \"fewer than three words\": {err}"
+        );
+        assert!(
+            err.message.contains("do not count"),
+            "the message says why these words do not count: {err}"
+        );
+    }
+
+    #[test]
+    fn a_short_sentence_with_filler_says_which_words_counted() {
+        let mut d = draft();
+        d.impact = "fewer fees, see notes".into();
+        let err = Valid::parse(d).unwrap_err();
+        assert!(
+            err.message.contains("\"fewer\", \"fees\""),
+            "the refusal names the words that counted: {err}"
+        );
+        let mut d = draft();
+        d.impact = "Customers are not charged twice".into();
+        assert!(
+            Valid::parse(d).is_ok(),
+            "\"not\" inside a real sentence does no harm"
+        );
     }
 
     #[test]

@@ -4,10 +4,11 @@
 //! The content lives in `demo/` as data; dates in it are relative ("days ago") and are laid
 //! out against the moment the workspace is created, so the complaints are always recent.
 
-use chrono::{DateTime, Duration, DurationRound, Utc};
+use chrono::{DateTime, Datelike, Duration, DurationRound, Local, Utc};
 use serde::Deserialize;
 
 use crate::complaint::NewComplaint;
+use crate::import::redact::redact;
 use crate::meeting::{AgendaItemDraft, MeetingDraft};
 use crate::persona::PersonaDraft;
 use crate::{Invalid, Valid};
@@ -26,6 +27,7 @@ struct WorkspaceFile {
 
 #[derive(Deserialize)]
 struct MeetingFile {
+    /// `{week}` stands for the week number of the date the meeting is laid out on.
     title: String,
     days_from_now: i64,
     facilitator: String,
@@ -68,9 +70,11 @@ pub fn workspace(now: DateTime<Utc>) -> Result<DemoWorkspace, Invalid> {
         .map(Valid::parse)
         .collect::<Result<Vec<_>, _>>()?;
     let hour = now.duration_trunc(Duration::hours(1)).unwrap_or(now);
+    let scheduled_at = hour + Duration::days(file.meeting.days_from_now) + Duration::hours(1);
+    let week = scheduled_at.with_timezone(&Local).iso_week().week();
     let meeting = MeetingDraft {
-        title: file.meeting.title,
-        scheduled_at: Some(hour + Duration::days(file.meeting.days_from_now) + Duration::hours(1)),
+        title: file.meeting.title.replace("{week}", &week.to_string()),
+        scheduled_at: Some(scheduled_at),
         facilitator: file.meeting.facilitator,
         advocate: file.meeting.advocate,
         description: file.meeting.description,
@@ -85,15 +89,17 @@ pub fn workspace(now: DateTime<Utc>) -> Result<DemoWorkspace, Invalid> {
         .map(|(i, line)| {
             let c: ComplaintLine = serde_json::from_str(line)
                 .map_err(|e| Invalid::new(format!("demo complaint {}", i + 1), e.to_string()))?;
+            // The demo reads like an import, so it is redacted like one.
+            let scrub = |s: String| redact(&s).into_owned();
             Ok(NewComplaint {
                 source: DEMO_SOURCE.to_string(),
                 received_at: now
                     - Duration::days(c.days_ago)
                     - Duration::minutes(spread(&c.external_id)),
                 external_id: Some(c.external_id),
-                title: c.title,
-                body: c.body,
-                customer: c.customer,
+                title: scrub(c.title),
+                body: scrub(c.body),
+                customer: scrub(c.customer),
                 segment: c.segment,
                 product: c.product,
                 channel: c.channel,
@@ -137,6 +143,46 @@ mod tests {
         assert!(
             demo.meeting.scheduled_at.is_some_and(|t| t > now),
             "meeting is in the future"
+        );
+    }
+
+    #[test]
+    fn demo_meeting_is_named_after_the_week_it_is_held_in() {
+        let now = Utc::now();
+        let demo = workspace(now).unwrap();
+        let when = demo.meeting.scheduled_at.unwrap().with_timezone(&Local);
+        let week = format!("week {}", when.iso_week().week());
+        assert!(
+            demo.meeting.title.ends_with(&week),
+            "\"{}\" is held on {when}, in {week}",
+            demo.meeting.title
+        );
+    }
+
+    #[test]
+    fn demo_complaints_carry_no_phone_numbers_as_imports_would_not() {
+        let demo = workspace(Utc::now()).unwrap();
+        let texts: Vec<&str> = demo
+            .complaints
+            .iter()
+            .flat_map(|c| [c.title.as_str(), c.body.as_str(), c.customer.as_str()])
+            .collect();
+        for text in texts {
+            assert_eq!(
+                redact(text),
+                text,
+                "a demo complaint holds personal data an import would have redacted"
+            );
+        }
+        let fw = demo
+            .complaints
+            .iter()
+            .find(|c| c.external_id.as_deref() == Some("FW-69212"))
+            .expect("FW-69212 is in the demo");
+        assert!(
+            fw.body.contains("[phone]") && !fw.body.contains("07700"),
+            "FW-69212's number is redacted: {}",
+            fw.body
         );
     }
 

@@ -75,9 +75,13 @@ export function fromDraft(d: DecisionDraft): DecisionForm {
   };
 }
 
-/** What is still missing, said the way the form asks for it; empty when it can be sent. */
-export function missing(f: DecisionForm): string[] {
+/**
+ * What is still missing, said the way the form asks for it; empty when it can be sent.
+ * `reason` is the "why it is corrected" of a supersede, `null` when recording a new decision.
+ */
+export function missing(f: DecisionForm, reason: string | null = null): string[] {
   const out: string[] = [];
+  if (reason !== null && reason.trim() === "") out.push("why it is corrected");
   if (f.statement.trim() === "") out.push("what was decided");
   if (!f.direction) out.push("which way customers are affected");
   if (!f.size) out.push("how much");

@@ -24,6 +24,20 @@ describe("decision form", () => {
     expect(missing(f)).toEqual([]);
   });
 
+  it("a correction is not ready while its reason is empty", () => {
+    const f = blankDecision("Hannah K.");
+    f.statement = "Add a grace period";
+    f.direction = "helps";
+    f.size = "small";
+    f.impact = "Customers paid late stop paying the fee";
+    f.no_evidence = true;
+    f.stance = "agrees";
+    expect(missing(f, ""), "a supersede without a reason is not everything the log needs").toEqual(["why it is corrected"]);
+    expect(missing(f, "   "), "blanks are no reason").toEqual(["why it is corrected"]);
+    expect(missing(f, "Legal asked for a cut-off time")).toEqual([]);
+    expect(missing(f), "a new decision has no reason to give").toEqual([]);
+  });
+
   it("an explicit 'no evidence' sends no complaints, and blank follow-ups are dropped", () => {
     const f = blankDecision("", [], ["c1"]);
     f.no_evidence = true;

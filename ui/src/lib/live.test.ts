@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AgendaItem, ItemClock, LiveState, Meeting, MeetingEvent } from "./ipc";
-import { clockText, closingChoices, dueIn, msToNextSecond, neighbours, spentNow, stanceFor, timerView, voiceOf } from "./live";
+import { carryQuestion, clockText, closingChoices, dueIn, msToNextSecond, neighbours, spentNow, stanceFor, timerView, voiceOf } from "./live";
 
 const item = (id: string, timebox = 10): AgendaItem => ({
   id,
@@ -113,5 +113,17 @@ describe("the live meeting", () => {
 
   it("dates a question a week out by default", () => {
     expect(dueIn(7, new Date(2026, 10, 28))).toBe("2026-12-05");
+  });
+});
+
+describe("the carry-forward question", () => {
+  it("names the next meeting, not the one being closed", () => {
+    const q = carryQuestion("Product council — week 47");
+    expect(q, "items go to the next meeting of the series").toContain("week 48");
+    expect(q, "the meeting being closed is not where they go").not.toContain("week 47");
+  });
+
+  it("speaks of the series when the title has no number", () => {
+    expect(carryQuestion("Product council")).toBe("Carry them forward to the next “Product council” meeting?");
   });
 });

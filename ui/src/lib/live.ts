@@ -118,6 +118,18 @@ export function closingChoices(state: LiveState): Closing[] {
   });
 }
 
+/**
+ * The question when closing `title` with items left: they go to the next meeting of the series
+ * (the same title but for its number), so it names that meeting, "week 48" after "week 47".
+ */
+export function carryQuestion(title: string): string {
+  const numbers = [...title.matchAll(/\d+/g)];
+  const last = numbers[numbers.length - 1];
+  if (!last || last.index === undefined) return `Carry them forward to the next “${title}” meeting?`;
+  const next = title.slice(0, last.index) + String(Number(last[0]) + 1) + title.slice(last.index + last[0].length);
+  return `Carry them forward to the next meeting, “${next}”?`;
+}
+
 /** `YYYY-MM-DD`, `days` after `from` in local time: the default due date of a "?". */
 export function dueIn(days: number, from: Date = new Date()): string {
   const d = new Date(from.getFullYear(), from.getMonth(), from.getDate() + days);

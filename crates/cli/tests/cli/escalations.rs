@@ -1,4 +1,4 @@
-use crate::support::{Db, stderr, stdout};
+use crate::support::{Db, demo_meeting, stderr, stdout};
 
 #[test]
 fn escalations_list_says_when_there_are_none_and_in_json_is_an_empty_list() {
@@ -34,7 +34,7 @@ fn answering_needs_enough_of_an_id_to_find_one() {
 fn a_meeting_that_has_not_closed_has_no_minutes_yet() {
     let db = Db::new();
     assert!(db.chair(&["demo"]).status.success());
-    let out = db.chair(&["meetings", "minutes", "Product council — week 47"]);
+    let out = db.chair(&["meetings", "minutes", &demo_meeting()]);
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("written when it closes"),

@@ -39,13 +39,22 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The title of the demo meeting, which is named after the week it is held in.
+pub fn demo_meeting() -> String {
+    chair_core::demo::workspace(chrono::Utc::now())
+        .expect("demo data parses")
+        .meeting
+        .title
+}
+
 /// The arguments of a `chair decision add` for the demo meeting that breaks no rule.
 pub fn decision_args(statement: &str) -> Vec<String> {
+    let meeting = demo_meeting();
     [
         "decision",
         "add",
         "--meeting",
-        "Product council — week 47",
+        meeting.as_str(),
         "--item",
         "Chat-first customer support",
         "--statement",
