@@ -247,6 +247,10 @@ async fn a_file_dialog_on_the_databases_folder_loses_no_decision_written_after_i
     // The export's save dialog opens in the app's working folder, which holds the database;
     // a file chooser reads the files it lists. Cancel it once it has shown the folder.
     app.click("[data-testid=nav-audit]").await?;
+    // The audit has read its log (the export works on what it shows) before Export is pressed.
+    app.wait_for("[data-testid=audit-row]").await?;
+    app.wait_text("[data-testid=chain-badge]", |t| t.contains("intact"))
+        .await?;
     app.click("[data-testid=export-csv]").await?;
     let start = Instant::now();
     // The portal or zenity names the window; a chooser inside the app would use the title.
@@ -267,7 +271,11 @@ async fn a_file_dialog_on_the_databases_folder_loses_no_decision_written_after_i
                 .lines()
                 .map(|w| xdotool(&h, &["getwindowname", w]).unwrap_or_default())
                 .collect();
-            bail!("the save dialog did not appear; the windows are {names:?}");
+            app.screenshot(&shot("save-dialog-missing")).await?;
+            let toasts = app.texts("[data-testid=toast]").await?;
+            bail!(
+                "the save dialog did not appear; the windows are {names:?}, the window says {toasts:?}"
+            );
         }
         std::thread::sleep(Duration::from_millis(200));
     };
