@@ -45,6 +45,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compute what complaints mean (for finding them by meaning); resumes where it stopped.
+    Embed {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// The complaints most relevant to an agenda item, with why they matched.
     Relevant(commands::relevant::RelevantArgs),
     /// Record, supersede, revoke or list decisions.
@@ -165,6 +171,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => commands::import::run(&store, args).await?,
         Command::Imports { json } => commands::import::list(&store, json).await?,
         Command::Relevant(args) => commands::relevant::run(&store, args).await?,
+        Command::Embed { json } => commands::embed::run(&store, json).await?,
         Command::Thesaurus(cmd) => commands::thesaurus::run(&store, cmd).await?,
         Command::Decision(cmd) => commands::decisions::run(&store, cmd).await?,
         Command::Log(cmd) => commands::decisions::run_log(Some(&store), cmd).await?,

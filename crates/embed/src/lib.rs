@@ -194,6 +194,20 @@ impl Model {
     }
 }
 
+impl chair_core::relevance::dense::Embedder for Model {
+    fn name(&self) -> &str {
+        MODEL_NAME
+    }
+
+    fn dim(&self) -> usize {
+        DIM
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+        Model::embed(self, texts).map_err(|e| e.to_string())
+    }
+}
+
 /// The cosine of two unit vectors.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()

@@ -25,6 +25,7 @@ pub mod backup;
 pub mod complaints;
 pub mod decisions;
 pub mod demo;
+pub mod embeddings;
 pub mod import;
 pub mod live;
 pub mod meetings;

@@ -43,13 +43,18 @@ pub struct PersonaHints {
 }
 
 impl Store {
-    /// The thesaurus: built-in groups plus the user's (kept until the user changes theirs).
-    pub async fn thesaurus(&self) -> Result<Arc<Thesaurus>> {
+    /// The thesaurus of the user's groups (kept until the user changes theirs); with
+    /// `builtin`, the built-in groups as well.
+    pub async fn thesaurus(&self, builtin: bool) -> Result<Arc<Thesaurus>> {
+        if builtin {
+            let user = self.thesaurus_entries().await?;
+            return Ok(Arc::new(Thesaurus::builtin().with(&user)));
+        }
         if let Some(t) = lock(&self.relevance_caches().thesaurus).as_ref() {
             return Ok(Arc::clone(t));
         }
         let user = self.thesaurus_entries().await?;
-        let t = Arc::new(Thesaurus::builtin().with(&user));
+        let t = Arc::new(Thesaurus::default().with(&user));
         *lock(&self.relevance_caches().thesaurus) = Some(Arc::clone(&t));
         Ok(t)
     }
@@ -224,7 +229,7 @@ impl Store {
                 "relevance"
             )
         };
-        let thesaurus = self.thesaurus().await?;
+        let thesaurus = self.thesaurus(params.builtin_thesaurus).await?;
         let mut query = relevance::build(item, &hints.keywords, &thesaurus, params);
         let mut conn = self.pool().acquire().await?;
         let stats = self.corpus_stats(&mut conn).await?;
@@ -300,6 +305,30 @@ impl Store {
         }
 
         lap("feedback");
+        if params.meaning_weight > 0.0 {
+            if let Some((vectors, wanted)) = self.item_vector(item).await? {
+                let near: Vec<i64> = vectors
+                    .nearest(&wanted, params.meaning_candidates)
+                    .into_iter()
+                    .map(|(seq, _)| seq)
+                    .collect();
+                pool.add(&mut conn, cache, &near).await?;
+                let cosines: Vec<Option<f32>> = pool
+                    .seqs
+                    .iter()
+                    .map(|&seq| vectors.cosine(seq, &wanted))
+                    .collect();
+                ranked = relevance::dense::mix(
+                    ranked,
+                    &pool.candidates,
+                    &cosines,
+                    as_of,
+                    &hints.segments,
+                    params,
+                );
+            }
+        }
+        lap("meaning");
         let dismissed: HashSet<Uuid> = marks
             .iter()
             .filter(|(_, m)| *m == Mark::Dismissed)
@@ -503,9 +532,11 @@ pub(crate) struct Caches {
     stats: Mutex<Option<(i64, Arc<CorpusStats>)>>,
     /// Held while the statistics are built.
     building_stats: tokio::sync::Mutex<()>,
-    /// The built-in thesaurus plus the user's groups, until the user changes theirs.
+    /// The user's thesaurus groups, until the user changes theirs.
     thesaurus: Mutex<Option<Arc<Thesaurus>>>,
     candidates: Mutex<CandidateCache>,
+    /// The language model and the complaints' vectors.
+    pub(crate) meaning: crate::embeddings::Meaning,
 }
 
 /// One of the caches. Each change to a cache is complete before the next, so what a panic
@@ -570,6 +601,7 @@ fn explain(
     let matched: HashSet<&str> = ranked
         .matched
         .iter()
+        .filter(|(ti, _)| query.terms[*ti].origin != Origin::Feedback)
         .flat_map(|(ti, _)| query.terms[*ti].stems.iter().map(String::as_str))
         .collect();
     let hit = |s: &str| matched.contains(s);
@@ -638,6 +670,28 @@ impl Pool {
         let searched = std::time::Instant::now();
         let seqs = search(conn, query, &plan, after, stats, &self.seqs, params).await?;
         let search_ms = searched.elapsed().as_secs_f64() * 1000.0;
+        let read = self.add(conn, cache, &seqs).await?;
+        tracing::trace!(
+            terms = plan.terms.len(),
+            after,
+            search_ms,
+            read,
+            analyse_ms = searched.elapsed().as_secs_f64() * 1000.0 - search_ms,
+            "candidate search"
+        );
+        Ok(())
+    }
+
+    /// Adds the complaints numbered `seqs` that it does not hold yet, reading and stemming
+    /// only those `cache` does not hold. Returns how many were read.
+    async fn add(
+        &mut self,
+        conn: &mut SqliteConnection,
+        cache: &Mutex<CandidateCache>,
+        seqs: &[i64],
+    ) -> Result<usize> {
+        let held: FxHashSet<i64> = self.seqs.iter().copied().collect();
+        let seqs: Vec<i64> = seqs.iter().copied().filter(|s| !held.contains(s)).collect();
         let mut found: Vec<Option<Arc<Cached>>> = {
             let mut cache = lock(cache);
             seqs.iter().map(|&seq| cache.get(seq)).collect()
@@ -672,15 +726,7 @@ impl Pool {
             self.candidates.push(c.candidate.clone());
             self.analysed.push(c.analysed.clone());
         }
-        tracing::trace!(
-            terms = plan.terms.len(),
-            after,
-            search_ms,
-            read = missing.len(),
-            analyse_ms = searched.elapsed().as_secs_f64() * 1000.0 - search_ms,
-            "candidate search"
-        );
-        Ok(())
+        Ok(missing.len())
     }
 }
 

@@ -132,6 +132,13 @@ pub async fn run(store: &Store, args: ImportArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: the file was not read to its end: {why}");
         return Ok(ExitCode::FAILURE);
     }
+    // Embedding takes far longer than importing (a long narrative about a quarter of a
+    // second), so it is a step of its own that the app runs by itself in the background.
+    if !args.json && summary.imported > 0 {
+        eprintln!(
+            "note: `chair embed` lets agenda items find these complaints by meaning too; the app does it by itself"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -146,7 +153,7 @@ enum Progress {
 
 /// How often a plain progress line is written; an import quicker than this prints none.
 /// `CHAIR_PROGRESS_EVERY_MS` sets another interval (0: a line after every batch).
-fn line_every() -> std::time::Duration {
+pub fn line_every() -> std::time::Duration {
     std::env::var("CHAIR_PROGRESS_EVERY_MS")
         .ok()
         .and_then(|ms| ms.parse().ok())

@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod decisions;
+pub mod embed;
 pub mod escalations;
 pub mod import;
 pub mod meetings;

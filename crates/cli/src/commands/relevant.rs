@@ -115,6 +115,7 @@ pub async fn run(store: &Store, args: RelevantArgs) -> anyhow::Result<ExitCode> 
         as_of,
         include_dismissed: false,
     };
+    super::embed::attach_model(store, args.json);
     let results = store
         .relevant(&item, &hints, &[], &request, &Params::default())
         .await?;

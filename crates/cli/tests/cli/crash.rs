@@ -363,3 +363,85 @@ async fn killed_restores_leave_a_whole_database_and_set_nothing_acknowledged_adr
         "crash (restores): seed {seed}, {kills} kills ({cut_short} cut a restore short): {untouched} left the database as it was, {restored} restored it with the old file set aside whole"
     );
 }
+
+/// Whether the language model is installed; outside CI a test that needs it is skipped
+/// without it (`make model` installs it), in CI its absence fails the run.
+fn model_installed() -> bool {
+    let found = chair_embed::find_model_dir()
+        .join("model.safetensors")
+        .is_file();
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "the language model is not installed (make model)"
+    );
+    found
+}
+
+#[test]
+fn a_killed_embedding_run_keeps_its_batches_and_the_next_run_does_only_the_rest() {
+    use std::io::BufRead;
+    if !model_installed() {
+        eprintln!("the language model is not installed (make model): skipped");
+        return;
+    }
+    const ROWS: i64 = 320;
+    let db = Db::new();
+    let file = db.path.with_file_name("complaints.csv");
+    let mut csv = String::from("id,text\n");
+    for i in 0..ROWS {
+        csv.push_str(&format!(
+            "{i},Complaint {i}: my card was declined {} times at the shop\n",
+            i % 7
+        ));
+    }
+    std::fs::write(&file, csv).expect("write the export");
+    let out = db.chair(&["import", file.to_str().expect("utf-8 path")]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chair"))
+        .arg("--db")
+        .arg(&db.path)
+        .arg("embed")
+        .env_remove("EMPTY_CHAIR_DB")
+        .env("CHAIR_PROGRESS_EVERY_MS", "0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chair starts");
+    // Kill it once it has said that two batches are stored.
+    let lines = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut acknowledged = 0;
+    for line in lines.lines() {
+        let line = line.expect("a line of progress");
+        if let Some(n) = line
+            .strip_prefix("embedding complaints: ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse::<i64>().ok())
+            && n >= 32
+        {
+            acknowledged = n;
+            break;
+        }
+    }
+    let cut = matches!(child.try_wait(), Ok(None));
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    assert!(
+        cut && acknowledged >= 32 && acknowledged < ROWS,
+        "the run was killed part way ({acknowledged} of {ROWS} said done)"
+    );
+
+    let out = db.chair(&["embed", "--json"]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let now = report["embedded_now"].as_i64().expect("embedded_now");
+    assert_eq!(
+        report["embedded"], ROWS,
+        "every complaint is embedded: {report}"
+    );
+    assert_eq!(report["total"], ROWS);
+    assert!(
+        now <= ROWS - acknowledged && now > 0,
+        "the second run kept what the first stored and did only the rest: {report}, {acknowledged} acknowledged before the kill"
+    );
+}

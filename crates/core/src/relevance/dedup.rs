@@ -114,6 +114,7 @@ mod tests {
                 score: 1.0,
                 relevance: 1.0,
                 matched: Vec::new(),
+                similar: false,
             })
             .collect()
     }

@@ -8,6 +8,7 @@
 //! matched where, with marked excerpts).
 
 pub mod dedup;
+pub mod dense;
 pub mod excerpt;
 pub mod query;
 pub mod rank;
@@ -36,6 +37,15 @@ pub struct Params {
     pub persona_weight: f64,
     /// Weight of a thesaurus phrase relative to the word it widens; 0 turns the thesaurus off.
     pub thesaurus_weight: f64,
+    /// Widen every query with the built-in thesaurus too (the user's own groups always apply).
+    pub builtin_thesaurus: bool,
+    /// How much a word said again in the item adds to its weight (1: counts fully, as a
+    /// query term frequency).
+    pub repeat_share: f64,
+    /// The share of meaning in the hybrid score (0: words alone; see [`dense::mix`]).
+    pub meaning_weight: f64,
+    /// Complaints taken as candidates for their meaning alone.
+    pub meaning_candidates: usize,
 
     pub k1: f64,
     pub b: f64,
@@ -84,8 +94,12 @@ impl Default for Params {
             description_weight: 0.5,
             persona_weight: 0.3,
             thesaurus_weight: 0.4,
-            k1: 1.2,
-            b: 0.85,
+            builtin_thesaurus: false,
+            repeat_share: 1.0,
+            meaning_weight: 0.6,
+            meaning_candidates: 100,
+            k1: 0.9,
+            b: 0.4,
             field_title: 2.0,
             field_meta: 0.5,
             synonym_share: 0.25,
@@ -101,7 +115,7 @@ impl Default for Params {
             search_terms: 20,
             feedback_search: false,
             feedback_docs: 10,
-            feedback_terms: 6,
+            feedback_terms: 0,
             feedback_weight: 0.3,
             duplicate_jaccard: 0.6,
         }
@@ -142,7 +156,8 @@ impl Mark {
 pub struct RelevantComplaint {
     pub complaint: Complaint,
     pub score: f64,
-    /// What matched where, e.g. "title: overdraft", "body: fee, charged (for fee)".
+    /// What matched where, e.g. "similar in meaning", "title: overdraft",
+    /// "text: fee, levy (your synonym for fee)".
     pub why: Vec<String>,
     /// The title with the matching words marked.
     pub title: Vec<Segment>,
@@ -168,6 +183,9 @@ pub struct RelevantRequest {
 /// The "why" lines for a ranked complaint.
 pub fn why(query: &Query, ranked: &Ranked) -> Vec<String> {
     let mut lines = Vec::new();
+    if ranked.similar {
+        lines.push("similar in meaning".to_string());
+    }
     for (place, label) in [
         (Where::Title, "title"),
         (Where::Body, "text"),
@@ -176,7 +194,7 @@ pub fn why(query: &Query, ranked: &Ranked) -> Vec<String> {
         let words: Vec<String> = ranked
             .matched
             .iter()
-            .filter(|(_, w)| w.contains(&place))
+            .filter(|(ti, w)| w.contains(&place) && query.terms[*ti].origin != Origin::Feedback)
             .map(|(ti, _)| describe(query, *ti))
             .collect();
         if !words.is_empty() {
@@ -196,7 +214,7 @@ fn describe(query: &Query, ti: usize) -> String {
                 .iter()
                 .find(|o| o.concept == t.concept && o.origin != Origin::Thesaurus);
             match root {
-                Some(r) => format!("{word} (for {})", r.words.join(" ")),
+                Some(r) => format!("{word} (your synonym for {})", r.words.join(" ")),
                 None => word,
             }
         }

@@ -63,15 +63,12 @@ impl Query {
         weight: f64,
         concept: Option<usize>,
         origin: Origin,
+        repeat_share: f64,
     ) -> usize {
         if let Some(i) = self.position(&stems) {
+            // Said again: the heavier weight, and a share of the lighter.
             let t = &mut self.terms[i];
-            if weight > t.weight {
-                t.weight = weight;
-            } else {
-                // Said again: a little more weight.
-                t.weight += 0.15 * weight.min(t.weight);
-            }
+            t.weight = t.weight.max(weight) + repeat_share * t.weight.min(weight);
             return t.concept;
         }
         let concept =
@@ -156,7 +153,14 @@ fn add_text(
     let mut concepts = Vec::with_capacity(toks.len());
     for t in &toks {
         let word = text[t.start..t.end].to_lowercase();
-        concepts.push(q.add(vec![word], vec![t.stem.clone()], weight, None, origin));
+        concepts.push(q.add(
+            vec![word],
+            vec![t.stem.clone()],
+            weight,
+            None,
+            origin,
+            params.repeat_share,
+        ));
     }
     if params.thesaurus_weight <= 0.0 {
         return;
@@ -174,6 +178,7 @@ fn add_text(
                 w,
                 Some(concept),
                 Origin::Thesaurus,
+                0.0,
             );
         }
     }

@@ -94,6 +94,8 @@ pub struct Ranked {
     pub relevance: f64,
     /// Each matched term (index into the query) with the fields it matched in.
     pub matched: Vec<(usize, Vec<Where>)>,
+    /// Ranked here more for what it means than for its words (see [`super::dense::mix`]).
+    pub similar: bool,
 }
 
 /// How often each query term occurs in each field of a complaint, found in one pass over
@@ -240,17 +242,12 @@ pub fn rank(
                 .count();
             relevance *= 1.0 + params.coverage * covered as f64 / query.item_concepts as f64;
         }
-        let age_days = ((as_of - c.received_at).num_seconds() as f64 / 86_400.0).max(0.0);
-        let fresh = 0.5f64.powf(age_days / params.half_life_days);
-        let mut score = relevance * (1.0 + params.recency * fresh);
-        if !c.segment.is_empty() && segments.iter().any(|s| s.eq_ignore_ascii_case(&c.segment)) {
-            score *= 1.0 + params.segment_boost;
-        }
         out.push(Ranked {
             index: i,
-            score,
+            score: relevance * boost(c, as_of, segments, params),
             relevance,
             matched,
+            similar: false,
         });
     }
     out.sort_by(|x, y| {
@@ -261,6 +258,18 @@ pub fn rank(
         })
     });
     out
+}
+
+/// What a complaint's relevance is multiplied by: a little more when it is new (at most
+/// `1 + recency`, halving every half-life) and when it comes from the persona's segments.
+pub fn boost(c: &Candidate, as_of: DateTime<Utc>, segments: &[String], params: &Params) -> f64 {
+    let age_days = ((as_of - c.received_at).num_seconds() as f64 / 86_400.0).max(0.0);
+    let fresh = 0.5f64.powf(age_days / params.half_life_days);
+    let mut boost = 1.0 + params.recency * fresh;
+    if !c.segment.is_empty() && segments.iter().any(|s| s.eq_ignore_ascii_case(&c.segment)) {
+        boost *= 1.0 + params.segment_boost;
+    }
+    boost
 }
 
 /// The bonus for the item's concepts written close together (after Rasolofo and Savoy's

@@ -10,6 +10,7 @@ mod demo;
 mod hold;
 mod import;
 mod live;
+mod meaning;
 mod meetings;
 mod migrations;
 mod open;

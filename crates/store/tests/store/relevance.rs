@@ -124,7 +124,7 @@ async fn user_thesaurus_entries_widen_queries() {
         found[0]
             .why
             .iter()
-            .any(|w| w.contains("takings (for settlements)")),
+            .any(|w| w.contains("takings (your synonym for settlements)")),
         "{:?}",
         found[0].why
     );
