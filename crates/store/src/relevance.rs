@@ -43,13 +43,8 @@ pub struct PersonaHints {
 }
 
 impl Store {
-    /// The thesaurus of the user's groups (kept until the user changes theirs); with
-    /// `builtin`, the built-in groups as well.
-    pub async fn thesaurus(&self, builtin: bool) -> Result<Arc<Thesaurus>> {
-        if builtin {
-            let user = self.thesaurus_entries().await?;
-            return Ok(Arc::new(Thesaurus::builtin().with(&user)));
-        }
+    /// The thesaurus of the user's groups (kept until the user changes theirs).
+    pub async fn thesaurus(&self) -> Result<Arc<Thesaurus>> {
         if let Some(t) = lock(&self.relevance_caches().thesaurus).as_ref() {
             return Ok(Arc::clone(t));
         }
@@ -229,7 +224,7 @@ impl Store {
                 "relevance"
             )
         };
-        let thesaurus = self.thesaurus(params.builtin_thesaurus).await?;
+        let thesaurus = self.thesaurus().await?;
         let mut query = relevance::build(item, &hints.keywords, &thesaurus, params);
         let mut conn = self.pool().acquire().await?;
         let stats = self.corpus_stats(&mut conn).await?;
@@ -245,7 +240,6 @@ impl Store {
         for t in &mut query.terms {
             t.df = stats.df(&t.stems);
         }
-        let docs = stats.docs;
         let (mut pool, cache) = (Pool::default(), &self.relevance_caches().candidates);
         pool.fetch(&mut conn, cache, &query, &stats, params, |t| {
             t.origin != Origin::Persona
@@ -263,48 +257,6 @@ impl Store {
         );
 
         lap("ranked");
-        // Pseudo-relevance feedback: words the best complaints share widen the query once.
-        let df = |stem: &str| stats.df(&[stem.to_string()]);
-        let extra = rank::feedback_terms(
-            &query,
-            &pool.candidates,
-            &pool.analysed,
-            &ranked,
-            docs,
-            &df,
-            params,
-        );
-        if !extra.is_empty() {
-            let concept = query.terms.iter().map(|t| t.concept + 1).max().unwrap_or(0);
-            for (i, (word, stem, weight)) in extra.into_iter().enumerate() {
-                let df = stats.df(std::slice::from_ref(&stem));
-                query.terms.push(Term {
-                    words: vec![word],
-                    stems: vec![stem],
-                    weight,
-                    concept: concept + i,
-                    origin: Origin::Feedback,
-                    df,
-                });
-            }
-            if params.feedback_search {
-                pool.fetch(&mut conn, cache, &query, &stats, params, |t| {
-                    t.origin == Origin::Feedback
-                })
-                .await?;
-            }
-            ranked = rank::rank(
-                &query,
-                &pool.candidates,
-                &pool.analysed,
-                &stats,
-                as_of,
-                &hints.segments,
-                params,
-            );
-        }
-
-        lap("feedback");
         if params.meaning_weight > 0.0 {
             if let Some((vectors, wanted)) = self.item_vector(item).await? {
                 let near: Vec<i64> = vectors
@@ -601,7 +553,6 @@ fn explain(
     let matched: HashSet<&str> = ranked
         .matched
         .iter()
-        .filter(|(ti, _)| query.terms[*ti].origin != Origin::Feedback)
         .flat_map(|(ti, _)| query.terms[*ti].stems.iter().map(String::as_str))
         .collect();
     let hit = |s: &str| matched.contains(s);
@@ -972,9 +923,8 @@ struct SearchPlan {
 
 /// Chooses the candidate search's terms among those `keep` selects: the most telling ones
 /// (weight × rarity) whose index entries, counted per word (FTS5 reads a phrase's words'
-/// whole lists), fit in the postings budget; terms in more than `params.common_share` of
-/// complaints only when nothing rarer is left, and then within a window of the newest
-/// complaints that keeps the budget.
+/// whole lists), fit in the postings budget; when none fits, the rarest two within a window
+/// of the newest complaints that keeps the budget.
 fn search_plan(
     query: &Query,
     stats: &CorpusStats,
@@ -997,12 +947,10 @@ fn search_plan(
         .collect();
     let value = |t: &Term| t.weight * rank::idf(docs, t.df);
     eligible.sort_by(|a, b| value(b.1).total_cmp(&value(a.1)));
-    // Small collections are cheap to search whatever the words.
-    let cap = (params.common_share * docs).max(50.0);
     let mut terms = HashSet::new();
     let mut postings = 0.0;
-    for (i, t, c) in &eligible {
-        if t.df > cap || postings + c > params.postings_budget {
+    for (i, _, c) in &eligible {
+        if postings + c > params.postings_budget {
             continue;
         }
         postings += c;
@@ -1017,7 +965,7 @@ fn search_plan(
             window: None,
         };
     }
-    // Only common words: search by the rarest two within the newest complaints.
+    // No word fits the budget: search by the rarest two within the newest complaints.
     eligible.sort_by(|a, b| a.2.total_cmp(&b.2));
     let chosen: Vec<&(usize, &Term, f64)> = eligible.iter().take(2).collect();
     let total: f64 = chosen.iter().map(|(_, _, c)| c).sum::<f64>().max(1.0);

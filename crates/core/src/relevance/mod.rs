@@ -3,9 +3,9 @@
 //! The store finds candidates with SQLite FTS5 (the complaints holding the most telling
 //! query terms, each term's list read on its own; terms found in a large share of
 //! complaints left out of the search so its cost stays bounded) and hands them here, where
-//! they are scored with the item's weighted query (see [`rank`]), widened once by
-//! pseudo-relevance feedback, grouped into near-duplicates, and explained (which words
-//! matched where, with marked excerpts).
+//! they are scored with the item's weighted query (see [`rank`]), mixed with how close they
+//! are in meaning where the language model has read them (see [`dense`]), grouped into
+//! near-duplicates, and explained (which words matched where, with marked excerpts).
 
 pub mod dedup;
 pub mod dense;
@@ -37,8 +37,6 @@ pub struct Params {
     pub persona_weight: f64,
     /// Weight of a thesaurus phrase relative to the word it widens; 0 turns the thesaurus off.
     pub thesaurus_weight: f64,
-    /// Widen every query with the built-in thesaurus too (the user's own groups always apply).
-    pub builtin_thesaurus: bool,
     /// How much a word said again in the item adds to its weight (1: counts fully, as a
     /// query term frequency).
     pub repeat_share: f64,
@@ -55,13 +53,6 @@ pub struct Params {
     pub field_meta: f64,
     /// How much the second and further terms of one concept add.
     pub synonym_share: f64,
-    /// Bonus for covering more of the item's concepts.
-    pub coverage: f64,
-    /// Weight of the bonus for two of the item's concepts written close together in a
-    /// complaint (0 leaves it out).
-    pub proximity: f64,
-    /// How many stems apart two concepts may stand to count as close.
-    pub proximity_window: usize,
     /// Most a brand-new complaint gains over an old one (0.05 = 5 %).
     pub recency: f64,
     pub half_life_days: f64,
@@ -69,19 +60,11 @@ pub struct Params {
     pub segment_boost: f64,
     /// Candidates fetched from the full-text index.
     pub candidates: usize,
-    /// Terms in more than this share of complaints are left out of the candidate search
-    /// (they still count in scoring) unless nothing rarer is left.
-    pub common_share: f64,
     /// The most index entries (complaints per term, summed) one candidate search may read:
     /// this bounds its cost at any collection size.
     pub postings_budget: f64,
     /// The most terms one candidate search uses (each reads its words' index lists).
     pub search_terms: usize,
-    /// Search the index again with the feedback words (else only re-score the candidates).
-    pub feedback_search: bool,
-    pub feedback_docs: usize,
-    pub feedback_terms: usize,
-    pub feedback_weight: f64,
     pub duplicate_jaccard: f64,
 }
 
@@ -94,7 +77,6 @@ impl Default for Params {
             description_weight: 0.5,
             persona_weight: 0.3,
             thesaurus_weight: 0.4,
-            builtin_thesaurus: false,
             repeat_share: 1.0,
             meaning_weight: 0.6,
             meaning_candidates: 100,
@@ -103,20 +85,12 @@ impl Default for Params {
             field_title: 2.0,
             field_meta: 0.5,
             synonym_share: 0.25,
-            coverage: 0.0,
-            proximity: 0.25,
-            proximity_window: 5,
             recency: 0.05,
             half_life_days: 90.0,
             segment_boost: 0.1,
             candidates: 300,
-            common_share: 0.05,
             postings_budget: 10_000.0,
             search_terms: 20,
-            feedback_search: false,
-            feedback_docs: 10,
-            feedback_terms: 0,
-            feedback_weight: 0.3,
             duplicate_jaccard: 0.6,
         }
     }
@@ -194,7 +168,7 @@ pub fn why(query: &Query, ranked: &Ranked) -> Vec<String> {
         let words: Vec<String> = ranked
             .matched
             .iter()
-            .filter(|(ti, w)| w.contains(&place) && query.terms[*ti].origin != Origin::Feedback)
+            .filter(|(_, w)| w.contains(&place))
             .map(|(ti, _)| describe(query, *ti))
             .collect();
         if !words.is_empty() {
@@ -219,7 +193,6 @@ fn describe(query: &Query, ti: usize) -> String {
             }
         }
         Origin::Persona => format!("{word} (persona)"),
-        Origin::Feedback => format!("{word} (related)"),
         _ => word,
     }
 }

@@ -15,7 +15,6 @@ pub enum Origin {
     Description,
     Thesaurus,
     Persona,
-    Feedback,
 }
 
 /// One word or phrase of the query.
@@ -46,8 +45,6 @@ pub struct ItemText {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Query {
     pub terms: Vec<Term>,
-    /// How many concepts the item itself brought (not the persona or feedback).
-    pub item_concepts: usize,
 }
 
 impl Query {
@@ -123,7 +120,6 @@ pub fn build(
         add_text(&mut q, text, weight, origin, thesaurus, params);
     }
 
-    q.item_concepts = q.terms.iter().map(|t| t.concept + 1).max().unwrap_or(0);
     for k in persona_keywords {
         add_text(
             &mut q,
@@ -229,7 +225,8 @@ mod tests {
     #[test]
     fn thesaurus_phrases_join_the_concept_they_widen() {
         let p = Params::default();
-        let q = build(&item("Card delivery", ""), &[], Thesaurus::builtin(), &p);
+        let thesaurus = Thesaurus::parse("delivery, arrived, \"came in the post\"\n");
+        let q = build(&item("Card delivery", ""), &[], &thesaurus, &p);
         let delivery = q.terms.iter().find(|t| t.words == ["delivery"]).unwrap();
         let arrived = q
             .terms
@@ -238,7 +235,6 @@ mod tests {
             .expect("thesaurus word added");
         assert_eq!(arrived.concept, delivery.concept);
         assert!(arrived.weight < delivery.weight);
-        assert_eq!(q.item_concepts, 2);
     }
 
     #[test]

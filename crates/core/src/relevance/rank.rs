@@ -6,9 +6,7 @@
 //! tf(t,d)   = w_title·tf_title + tf_body + w_meta·tf_meta          (phrases count whole)
 //! bm25(t,d) = weight_t · idf_t · tf·(k1+1) / (tf + k1·(1 − b + b·len_d/avglen))
 //! concept   = max over its terms + 0.25 · the rest                  (synonyms do not stack)
-//! close     = Σ pairs of concepts c,c' · min weight·idf · acc·(k1+1) / (acc + k1·(1 − b + b·len_d/avglen)),
-//!             acc = Σ 1/d² over their matches d ≤ window stems apart in the body
-//! relevance = (Σ concepts + proximity · close) · (1 + coverage · share of the item's concepts matched)
+//! relevance = Σ concepts
 //! score     = relevance · (1 + recency · ½^(age/half-life)) · (1 + segment boost)
 //! ```
 //!
@@ -24,7 +22,7 @@ use chrono::{DateTime, Utc};
 use super::Params;
 use super::query::{Query, Term};
 use super::stats::CorpusStats;
-use super::text::{StemId, stem_id, stem_name, stems_into};
+use super::text::{StemId, stem_id, stems_into};
 
 /// A complaint that might be relevant, with the fields the ranking reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,9 +104,6 @@ struct TermCounter {
     terms: Vec<Vec<StemId>>,
     /// (title, body, meta) per term, for the complaint last counted.
     counts: Vec<[usize; 3]>,
-    /// (start, end, term) of every match in the body of the complaint last counted, in
-    /// order of start (positions in stems, end exclusive).
-    body_matches: Vec<(usize, usize, usize)>,
 }
 
 impl TermCounter {
@@ -133,13 +128,11 @@ impl TermCounter {
             by_first,
             counts: vec![[0; 3]; ids.len()],
             terms: ids,
-            body_matches: Vec::new(),
         }
     }
 
     fn count(&mut self, a: &Analysed) -> &[[usize; 3]] {
         self.counts.iter_mut().for_each(|c| *c = [0; 3]);
-        self.body_matches.clear();
         for (field, stems) in [&a.title, &a.body, &a.meta].into_iter().enumerate() {
             for (at, stem) in stems.iter().enumerate() {
                 let Some(candidates) = self.by_first.get(stem) else {
@@ -149,9 +142,6 @@ impl TermCounter {
                     let want = &self.terms[ti];
                     if stems[at..].starts_with(want) {
                         self.counts[ti][field] += 1;
-                        if field == 1 {
-                            self.body_matches.push((at, at + want.len(), ti));
-                        }
                     }
                 }
             }
@@ -218,30 +208,10 @@ pub fn rank(
         if matched.is_empty() {
             continue;
         }
-        let mut relevance: f64 = per_concept
+        let relevance: f64 = per_concept
             .iter()
             .map(|(max, sum)| max + params.synonym_share * (sum - max))
             .sum();
-        if params.proximity > 0.0 {
-            relevance += params.proximity
-                * closeness(
-                    &counter.body_matches,
-                    &query.terms,
-                    &idfs,
-                    query.item_concepts,
-                    params.proximity_window,
-                    params.k1,
-                    norm,
-                );
-        }
-        if query.item_concepts > 1 {
-            let covered = per_concept
-                .iter()
-                .take(query.item_concepts)
-                .filter(|(m, _)| *m > 0.0)
-                .count();
-            relevance *= 1.0 + params.coverage * covered as f64 / query.item_concepts as f64;
-        }
         out.push(Ranked {
             index: i,
             score: relevance * boost(c, as_of, segments, params),
@@ -270,174 +240,6 @@ pub fn boost(c: &Candidate, as_of: DateTime<Utc>, segments: &[String], params: &
         boost *= 1.0 + params.segment_boost;
     }
     boost
-}
-
-/// The bonus for the item's concepts written close together (after Rasolofo and Savoy's
-/// term proximity for BM25): each pair of matches of two different concepts of the item
-/// (not the persona's or feedback's) with `d − 1` stems between them (`d` ≤ `window`) adds
-/// `1/d²` to that pair's count, which saturates like a term frequency and is weighed by the
-/// lighter concept of the pair. Overlapping matches (a phrase holding another concept's word)
-/// are not close, they are one place; a concept counts once where several of its terms start.
-fn closeness(
-    matches: &[(usize, usize, usize)],
-    terms: &[Term],
-    idfs: &[f64],
-    item_concepts: usize,
-    window: usize,
-    k1: f64,
-    norm: f64,
-) -> f64 {
-    /// Where a concept of the item stands: stems `start..end`, with its heaviest weight·idf.
-    struct Spot {
-        start: usize,
-        end: usize,
-        concept: usize,
-        weight: f64,
-    }
-    // One spot per start and concept.
-    let mut spots: Vec<Spot> = Vec::with_capacity(matches.len());
-    for &(start, end, ti) in matches {
-        let (concept, weight) = (terms[ti].concept, terms[ti].weight * idfs[ti]);
-        if concept >= item_concepts {
-            continue;
-        }
-        let same = spots
-            .iter_mut()
-            .rev()
-            .take_while(|s| s.start == start)
-            .find(|s| s.concept == concept);
-        match same {
-            Some(s) => {
-                s.end = s.end.max(end);
-                s.weight = s.weight.max(weight);
-            }
-            None => spots.push(Spot {
-                start,
-                end,
-                concept,
-                weight,
-            }),
-        }
-    }
-    let longest = terms.iter().map(|t| t.stems.len()).max().unwrap_or(1);
-    // (count, weight) per pair of concepts.
-    let mut pairs: HashMap<(usize, usize), (f64, f64)> = HashMap::default();
-    for (i, here) in spots.iter().enumerate() {
-        for before in spots[..i].iter().rev() {
-            if here.start - before.start > window + longest {
-                break;
-            }
-            if before.concept == here.concept || before.end > here.start {
-                continue;
-            }
-            let d = here.start - before.end + 1;
-            if d > window {
-                continue;
-            }
-            let w = here.weight.min(before.weight);
-            let key = (
-                here.concept.min(before.concept),
-                here.concept.max(before.concept),
-            );
-            let e = pairs.entry(key).or_insert((0.0, w));
-            e.0 += 1.0 / (d as f64 * d as f64);
-            e.1 = e.1.max(w);
-        }
-    }
-    pairs
-        .values()
-        .map(|&(acc, w)| w * acc * (k1 + 1.0) / (acc + norm))
-        .sum()
-}
-
-/// Terms the best complaints share beyond the query (pseudo-relevance feedback): frequent in
-/// the top complaints, rare in the collection (`df` estimates how many of the `docs`
-/// complaints hold a stem). Returns (word, stem, weight).
-pub fn feedback_terms(
-    query: &Query,
-    candidates: &[Candidate],
-    analysed: &[Analysed],
-    ranked: &[Ranked],
-    docs: f64,
-    df: &dyn Fn(&str) -> f64,
-    params: &Params,
-) -> Vec<(String, String, f64)> {
-    let k = params.feedback_docs.min(ranked.len());
-    if k < 2 || params.feedback_terms == 0 {
-        return Vec::new();
-    }
-    let mut weight: HashMap<StemId, (f64, usize)> = HashMap::default();
-    for r in &ranked[..k] {
-        let a = &analysed[r.index];
-        let len = (a.title.len() + a.body.len()).max(1) as f64;
-        let mut tf: HashMap<StemId, f64> = HashMap::default();
-        for &s in a.title.iter().chain(&a.body) {
-            *tf.entry(s).or_default() += 1.0;
-        }
-        for (s, n) in tf {
-            let e = weight.entry(s).or_default();
-            e.0 += n / len;
-            e.1 += 1;
-        }
-    }
-    let in_query = |s: &str| {
-        query
-            .terms
-            .iter()
-            .any(|t: &Term| t.stems.len() == 1 && t.stems[0] == s)
-    };
-    let mut picked: Vec<(String, f64)> = weight
-        .into_iter()
-        .filter(|(_, (_, n))| *n >= 2)
-        .map(|(s, (w, _))| (stem_name(s), w))
-        .filter(|(s, _)| s.len() > 2 && !in_query(s) && !s.bytes().all(|b| b.is_ascii_digit()))
-        .map(|(s, w)| (s.to_string(), w * idf(docs, df(&s))))
-        .collect();
-    picked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    picked.truncate(params.feedback_terms);
-    let top = picked
-        .first()
-        .map(|p| p.1)
-        .unwrap_or(1.0)
-        .max(f64::MIN_POSITIVE);
-    let mut words = surfaces(
-        picked.iter().map(|(stem, _)| stem.as_str()),
-        ranked[..k].iter().map(|r| &candidates[r.index]),
-    );
-    picked
-        .into_iter()
-        .map(|(stem, w)| {
-            let word = words.remove(&stem).unwrap_or_else(|| stem.clone());
-            (word, stem, params.feedback_weight * w / top)
-        })
-        .collect()
-}
-
-/// The most common way the top complaints write each of `stems` (ties: the alphabetically
-/// first), read in one pass over the complaints.
-fn surfaces<'a, 's>(
-    stems: impl Iterator<Item = &'s str>,
-    docs: impl Iterator<Item = &'a Candidate>,
-) -> HashMap<String, String> {
-    let mut forms: HashMap<&str, HashMap<String, usize>> =
-        stems.map(|s| (s, HashMap::default())).collect();
-    for c in docs {
-        for text in [&c.title, &c.body] {
-            for t in super::text::tokens(text) {
-                if let Some(f) = forms.get_mut(t.stem.as_str()) {
-                    *f.entry(text[t.start..t.end].to_lowercase()).or_default() += 1;
-                }
-            }
-        }
-    }
-    forms
-        .into_iter()
-        .filter_map(|(stem, f)| {
-            f.into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
-                .map(|(w, _)| (stem.to_string(), w))
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -481,112 +283,5 @@ mod tests {
         );
         let empty = Analysed::default();
         assert_eq!(counter.count(&empty), [[0; 3]; 4], "counts start again");
-    }
-
-    /// The closeness of `matches` (start, end, term) for terms of the given concepts, each of
-    /// weight and idf 1, with two item concepts, a window of 5, k1 1.2 and norm 1.
-    fn close(concepts: &[usize], matches: &[(usize, usize, usize)]) -> f64 {
-        let terms: Vec<Term> = concepts
-            .iter()
-            .map(|&concept| Term {
-                concept,
-                ..term(&["w"])
-            })
-            .collect();
-        closeness(matches, &terms, &vec![1.0; terms.len()], 2, 5, 1.2, 1.0)
-    }
-
-    #[test]
-    fn closeness_counts_two_concepts_near_each_other_and_nothing_else() {
-        let one = |d: f64| 2.2 * (1.0 / (d * d)) / (1.0 / (d * d) + 1.0);
-        let near = |gap: usize| close(&[0, 1], &[(0, 1, 0), (gap, gap + 1, 1)]);
-        assert!((near(1) - one(1.0)).abs() < 1e-9, "side by side: d = 1");
-        assert!(near(1) > near(2) && near(2) > 0.0);
-        assert!(near(5) > 0.0, "d = 5, the window, counts");
-        assert_eq!(near(6), 0.0, "d = 6 does not");
-        assert_eq!(
-            close(&[0, 0], &[(0, 1, 0), (1, 2, 1)]),
-            0.0,
-            "two words of one concept are not a pair"
-        );
-        assert_eq!(
-            close(&[0, 2], &[(0, 1, 0), (1, 2, 1)]),
-            0.0,
-            "a concept beyond the item's (persona, feedback) does not count"
-        );
-        assert_eq!(
-            close(&[0, 1], &[(0, 2, 0), (1, 2, 1)]),
-            0.0,
-            "a phrase holding the other concept's word is one place, not two"
-        );
-        assert!(
-            (close(&[0, 1], &[(0, 2, 0), (2, 3, 1)]) - one(1.0)).abs() < 1e-9,
-            "a phrase's distance runs from its end"
-        );
-        let far_then_near = [(0, 1, 1), (8, 9, 0), (9, 10, 1)];
-        assert!(
-            (close(&[0, 1], &far_then_near) - one(1.0)).abs() < 1e-9,
-            "only the near pair counts"
-        );
-        let many: Vec<(usize, usize, usize)> = (0..200).map(|i| (i, i + 1, i % 2)).collect();
-        let lots = close(&[0, 1], &many);
-        assert!(lots > one(1.0) && lots < 2.2, "it saturates: {lots}");
-    }
-
-    #[test]
-    fn concepts_written_close_together_rank_above_the_same_words_far_apart() {
-        let filler = "branch letter statement phone website mortgage ".repeat(4);
-        let candidates = [
-            Candidate::with_body(&format!("overdraft {filler} fee")),
-            Candidate::with_body(&format!("overdraft fee {filler}")),
-        ];
-        let analysed: Vec<Analysed> = candidates.iter().map(Analysed::of).collect();
-        let query = Query {
-            terms: vec![
-                term(&["overdraft"]),
-                Term {
-                    concept: 1,
-                    ..term(&["fee"])
-                },
-            ],
-            item_concepts: 2,
-        };
-        let stats = CorpusStats::build(100.0, 2, &analysed);
-        let rank = |params: &Params| {
-            rank(
-                &query,
-                &candidates,
-                &analysed,
-                &stats,
-                DateTime::<Utc>::default(),
-                &[],
-                params,
-            )
-        };
-        let ranked = rank(&Params::default());
-        assert_eq!(ranked[0].index, 1, "{ranked:?}");
-        assert!(ranked[0].score > ranked[1].score);
-        let without = rank(&Params {
-            proximity: 0.0,
-            ..Params::default()
-        });
-        assert_eq!(
-            without[0].score, without[1].score,
-            "without the bonus, only the words count"
-        );
-    }
-
-    #[test]
-    fn feedback_words_take_the_form_the_complaints_use_most() {
-        let docs = [
-            Candidate::with_body("Charged twice, charges again"),
-            Candidate::with_body("they charged me"),
-        ];
-        let words = surfaces(["charg", "absent"].into_iter(), docs.iter());
-        assert_eq!(words.get("charg").map(String::as_str), Some("charged"));
-        assert!(
-            !words.contains_key("absent"),
-            "a stem never written has no form"
-        );
     }
 }

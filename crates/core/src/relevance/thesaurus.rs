@@ -1,9 +1,8 @@
 //! The thesaurus: groups of words and phrases that mean the same thing to a team and to its
-//! customers ("fee" and "charged", "delivery" and "arrived"). Built in, and extended by the
-//! user with groups of their own.
+//! customers ("fee" and "charged", "delivery" and "arrived"), as the user writes them. No
+//! groups are built in: a general list widened everyday words into unrelated ones.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use super::text::stem_word;
 
@@ -43,12 +42,6 @@ pub struct Found {
 }
 
 impl Thesaurus {
-    /// The built-in groups.
-    pub fn builtin() -> &'static Thesaurus {
-        static T: OnceLock<Thesaurus> = OnceLock::new();
-        T.get_or_init(|| Thesaurus::parse(include_str!("thesaurus.txt")))
-    }
-
     /// Reads groups, one per line, phrases separated by commas; `#` starts a comment.
     pub fn parse(text: &str) -> Thesaurus {
         let mut t = Thesaurus::default();
@@ -136,21 +129,6 @@ impl Thesaurus {
 mod tests {
     use super::*;
     use crate::relevance::text::stems;
-
-    #[test]
-    fn the_builtin_thesaurus_links_team_words_to_customer_words() {
-        let t = Thesaurus::builtin();
-        assert!(t.len() > 50, "{} groups", t.len());
-        let found = t.find(&stems("card delivery"));
-        let group: Vec<String> = found
-            .iter()
-            .flat_map(|f| t.group(f.group).iter().map(|p| p.stems.join(" ")))
-            .collect();
-        assert!(
-            group.iter().any(|w| w == "arriv"),
-            "delivery brings in arrive/arrived: {group:?}"
-        );
-    }
 
     #[test]
     fn phrases_match_as_a_whole() {
