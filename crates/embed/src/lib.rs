@@ -208,6 +208,51 @@ impl chair_core::relevance::dense::Embedder for Model {
     }
 }
 
+/// The model in `dir`, loaded (and its files checked) on its first use, so that a process that
+/// never needs a vector never pays for loading it. A model that cannot load says why on every
+/// use.
+#[derive(Debug)]
+pub struct LazyModel {
+    dir: PathBuf,
+    model: std::sync::OnceLock<Result<Model, String>>,
+}
+
+impl LazyModel {
+    pub fn new(dir: PathBuf) -> LazyModel {
+        LazyModel {
+            dir,
+            model: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The model of the first place [`model_dirs`] names that holds it; `None` when none does.
+    pub fn installed() -> Option<LazyModel> {
+        let dir = find_model_dir();
+        dir.join(FILES[0].0).is_file().then(|| LazyModel::new(dir))
+    }
+
+    fn model(&self) -> Result<&Model, String> {
+        self.model
+            .get_or_init(|| Model::load(&self.dir).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+impl chair_core::relevance::dense::Embedder for LazyModel {
+    fn name(&self) -> &str {
+        MODEL_NAME
+    }
+
+    fn dim(&self) -> usize {
+        DIM
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+        self.model()?.embed(texts).map_err(|e| e.to_string())
+    }
+}
+
 /// The cosine of two unit vectors.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()

@@ -150,7 +150,7 @@ impl Store {
     }
 
     /// The vectors of the model in use and the vector of `item`; `None` without a model or
-    /// before any complaint is embedded.
+    /// before any complaint is embedded, or when the model cannot run (said in the log).
     pub(crate) async fn item_vector(
         &self,
         item: &ItemText,
@@ -163,11 +163,17 @@ impl Store {
             return Ok(None);
         }
         let text = item_text(item);
-        let mut wanted = tokio::task::spawn_blocking(move || embedder.embed(&[text.as_str()]))
+        let wanted = tokio::task::spawn_blocking(move || embedder.embed(&[text.as_str()]))
             .await
-            .map_err(|e| model_failed(e.to_string()))?
-            .map_err(model_failed)?;
-        Ok(wanted.pop().map(|v| (vectors, v)))
+            .map_err(|e| model_failed(e.to_string()))?;
+        match wanted {
+            Ok(mut wanted) => Ok(wanted.pop().map(|v| (vectors, v))),
+            // A model that cannot run leaves the ranking to words, as no model does.
+            Err(why) => {
+                tracing::warn!("ranking by words alone: the language model could not run: {why}");
+                Ok(None)
+            }
+        }
     }
 
     /// Every stored vector of `model`, read again when rows were added.

@@ -115,7 +115,18 @@ pub async fn run(store: &Store, args: RelevantArgs) -> anyhow::Result<ExitCode> 
         as_of,
         include_dismissed: false,
     };
-    super::embed::attach_model(store, args.json);
+    // The model loads only if some complaint has a vector to compare with.
+    match chair_embed::LazyModel::installed() {
+        Some(model) => store.use_embedder(std::sync::Arc::new(model)),
+        None if !args.json => eprintln!(
+            "note: {}",
+            chair_embed::EmbedError::Missing {
+                dir: chair_embed::find_model_dir(),
+                file: chair_embed::FILES[0].0,
+            }
+        ),
+        None => {}
+    }
     let results = store
         .relevant(&item, &hints, &[], &request, &Params::default())
         .await?;

@@ -147,3 +147,63 @@ async fn without_a_model_complaints_are_ranked_by_their_words() {
     assert!(results[0].complaint.body.contains("card"), "{results:#?}");
     assert!(results[0].why.iter().all(|w| w != "similar in meaning"));
 }
+
+/// A model that reads the word "twice" as one direction and everything else as another, and
+/// can be made to fail.
+struct Toy {
+    broken: AtomicBool,
+}
+
+impl chair_core::relevance::dense::Embedder for Toy {
+    fn name(&self) -> &str {
+        "toy"
+    }
+    fn dim(&self) -> usize {
+        2
+    }
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+        if self.broken.load(Ordering::Relaxed) {
+            return Err("the toy model is broken".into());
+        }
+        Ok(texts
+            .iter()
+            .map(|t| {
+                let twice = t.contains("twice") || t.contains("Duplicate");
+                if twice {
+                    vec![1.0, 0.0]
+                } else {
+                    vec![0.0, 1.0]
+                }
+            })
+            .collect())
+    }
+}
+
+#[tokio::test]
+async fn a_model_that_fails_on_the_item_leaves_the_ranking_to_words() {
+    let (store, _dir) = store_with_complaints().await;
+    let toy = Arc::new(Toy {
+        broken: AtomicBool::new(false),
+    });
+    store.use_embedder(toy.clone());
+    store
+        .embed_pending(|_| {}, &AtomicBool::new(false))
+        .await
+        .expect("embeds");
+    let by_meaning = ranked(&store, "Duplicate payments").await;
+    assert!(
+        by_meaning[0].complaint.body.contains("charged twice"),
+        "{by_meaning:#?}"
+    );
+    toy.broken.store(true, Ordering::Relaxed);
+    let words = ranked(&store, "phone line").await;
+    assert!(
+        words[0].complaint.body.contains("phone line"),
+        "still ranked, by words: {words:#?}"
+    );
+    assert!(
+        words
+            .iter()
+            .all(|r| !r.why.contains(&"similar in meaning".to_string()))
+    );
+}
