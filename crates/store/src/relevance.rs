@@ -257,28 +257,28 @@ impl Store {
         );
 
         lap("ranked");
-        if params.meaning_weight > 0.0 {
-            if let Some((vectors, wanted)) = self.item_vector(item).await? {
-                let near: Vec<i64> = vectors
-                    .nearest(&wanted, params.meaning_candidates)
-                    .into_iter()
-                    .map(|(seq, _)| seq)
-                    .collect();
-                pool.add(&mut conn, cache, &near).await?;
-                let cosines: Vec<Option<f32>> = pool
-                    .seqs
-                    .iter()
-                    .map(|&seq| vectors.cosine(seq, &wanted))
-                    .collect();
-                ranked = relevance::dense::mix(
-                    ranked,
-                    &pool.candidates,
-                    &cosines,
-                    as_of,
-                    &hints.segments,
-                    params,
-                );
-            }
+        if params.meaning_weight > 0.0
+            && let Some((vectors, wanted)) = self.item_vector(item).await?
+        {
+            let near: Vec<i64> = vectors
+                .nearest(&wanted, params.meaning_candidates)
+                .into_iter()
+                .map(|(seq, _)| seq)
+                .collect();
+            pool.add(&mut conn, cache, &near).await?;
+            let cosines: Vec<Option<f32>> = pool
+                .seqs
+                .iter()
+                .map(|&seq| vectors.cosine(seq, &wanted))
+                .collect();
+            ranked = relevance::dense::mix(
+                ranked,
+                &pool.candidates,
+                &cosines,
+                as_of,
+                &hints.segments,
+                params,
+            );
         }
         lap("meaning");
         let dismissed: HashSet<Uuid> = marks
