@@ -39,15 +39,11 @@ fn set_param(p: &mut Params, spec: &str) -> anyhow::Result<()> {
     let (k, v) = spec.split_once('=').context("--set PARAM=VALUE")?;
     let f: f64 = v.parse().context("a number")?;
     match k {
-        "title_weight" => p.title_weight = f,
-        "problem_weight" => p.problem_weight = f,
-        "description_weight" => p.description_weight = f,
-        "repeat_share" => p.repeat_share = f,
         "meaning_weight" => p.meaning_weight = f,
+        "meaning_floor" => p.meaning_floor = f as f32,
         "meaning_candidates" => p.meaning_candidates = f as usize,
         "k1" => p.k1 = f,
         "b" => p.b = f,
-        "field_title" => p.field_title = f,
         "recency" => p.recency = f,
         "candidates" => p.candidates = f as usize,
         "duplicate_jaccard" => p.duplicate_jaccard = f,
@@ -74,25 +70,18 @@ fn ablations(base: &Params) -> Vec<(&'static str, Params)> {
         ),
         ("meaning 0.4 of the mix", with(&|p| p.meaning_weight = 0.4)),
         ("meaning 0.8 of the mix", with(&|p| p.meaning_weight = 0.8)),
-        ("title field counts once", with(&|p| p.field_title = 1.0)),
+        ("no floor on meaning", with(&|p| p.meaning_floor = -1.0)),
+        ("meaning floor 0.4", with(&|p| p.meaning_floor = 0.4)),
         ("recency off", with(&|p| p.recency = 0.0)),
-        ("repeated item words once", with(&|p| p.repeat_share = 0.15)),
-        (
-            "description weighs as the title",
-            with(&|p| {
-                p.description_weight = 1.0;
-                p.problem_weight = 1.0
-            }),
-        ),
         (
             "near-duplicate grouping off",
             with(&|p| p.duplicate_jaccard = 2.0),
         ),
         (
-            "k1 1.2, b 0.75 (other defaults)",
+            "k1 0.9, b 0.4",
             with(&|p| {
-                p.k1 = 1.2;
-                p.b = 0.75
+                p.k1 = 0.9;
+                p.b = 0.4
             }),
         ),
     ]

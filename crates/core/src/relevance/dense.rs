@@ -190,9 +190,9 @@ impl VectorIndex {
 
 /// Mixes the word ranking with meaning. `ranked` is the word ranking of `candidates` (those
 /// with no word in common are absent); `cosines` holds each candidate's cosine with the
-/// item (`None`: no vector yet). Returns every candidate that matched by words or has a
-/// vector, best first, with `relevance` the mixed score and `similar` set where meaning
-/// outweighed words.
+/// item (`None`: no vector yet). Returns every candidate that matched by words or is at
+/// least `meaning_floor` close in meaning, best first, with `relevance` the mixed score and
+/// `similar` set where meaning passed the floor and outweighed words.
 pub fn mix(
     ranked: Vec<Ranked>,
     candidates: &[Candidate],
@@ -222,13 +222,14 @@ pub fn mix(
     let mut out = Vec::new();
     for (i, slot) in by_index.into_iter().enumerate() {
         let words = slot.as_ref().map_or(0.0, |r| r.relevance / best_words);
-        let meaning = match cosines.get(i).copied().flatten() {
-            Some(c) => f64::from(c - low) / spread,
-            None if slot.is_some() => words,
-            None => continue,
-        };
+        let cosine = cosines.get(i).copied().flatten();
+        let close = cosine.is_some_and(|c| c >= params.meaning_floor);
+        if slot.is_none() && !close {
+            continue;
+        }
+        let meaning = cosine.map_or(words, |c| f64::from(c - low) / spread);
         let relevance = (1.0 - w) * words + w * meaning;
-        let similar = w * meaning > (1.0 - w) * words;
+        let similar = close && w * meaning > (1.0 - w) * words;
         let mut r = slot.unwrap_or(Ranked {
             index: i,
             score: 0.0,
@@ -351,6 +352,42 @@ mod tests {
         );
         assert_eq!(words_only[0].index, 1);
         assert_eq!(words_only.last().map(|r| r.relevance), Some(0.0));
+    }
+
+    #[test]
+    fn a_complaint_far_in_meaning_and_sharing_no_word_is_left_out_and_none_is_called_similar() {
+        let candidates: Vec<Candidate> = (0..4).map(candidate).collect();
+        // 0 and 1 match by words; 2 and 3 share no word. All cosines are low except 2's,
+        // which min-max scaling alone would still spread over the whole range.
+        let ranked = vec![words(0, 3.0), words(1, 1.0)];
+        let cosines = [Some(0.05), Some(0.12), Some(0.2), Some(0.01)];
+        let out = mix(
+            ranked.clone(),
+            &candidates,
+            &cosines,
+            DateTime::<Utc>::default(),
+            &[],
+            &Params::default(),
+        );
+        let order: Vec<usize> = out.iter().map(|r| r.index).collect();
+        assert_eq!(order, vec![0, 1], "only the word matches stay: {out:?}");
+        assert!(out.iter().all(|r| !r.similar), "{out:?}");
+        let close = mix(
+            ranked,
+            &candidates,
+            &[Some(0.05), Some(0.12), Some(0.45), Some(0.01)],
+            DateTime::<Utc>::default(),
+            &[],
+            &Params::default(),
+        );
+        let kept: Vec<usize> = close.iter().map(|r| r.index).collect();
+        assert!(kept.contains(&2) && !kept.contains(&3), "{close:?}");
+        assert!(
+            close
+                .iter()
+                .find(|r| r.index == 2)
+                .is_some_and(|r| r.similar)
+        );
     }
 
     #[test]

@@ -30,27 +30,22 @@ pub use thesaurus::Thesaurus;
 /// development half (see `make bench`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Params {
-    pub title_weight: f64,
-    pub keyword_weight: f64,
-    pub problem_weight: f64,
-    pub description_weight: f64,
+    /// Weight of the persona's keywords against the item's own words (title, keywords,
+    /// customer problem and description weigh alike).
     pub persona_weight: f64,
     /// Weight of a thesaurus phrase relative to the word it widens; 0 turns the thesaurus off.
     pub thesaurus_weight: f64,
-    /// How much a word said again in the item adds to its weight (1: counts fully, as a
-    /// query term frequency).
-    pub repeat_share: f64,
     /// The share of meaning in the hybrid score (0: words alone; see [`dense::mix`]).
     pub meaning_weight: f64,
     /// Complaints taken as candidates for their meaning alone.
     pub meaning_candidates: usize,
+    /// The least cosine with the item at which a complaint counts as similar in meaning:
+    /// below it a complaint sharing no word with the item is left out, and none is called
+    /// similar (unrelated short texts score about 0.0–0.2 with all-MiniLM-L6-v2).
+    pub meaning_floor: f32,
 
     pub k1: f64,
     pub b: f64,
-    /// How much a word in the title counts against one in the body.
-    pub field_title: f64,
-    /// How much a word in the product or tags counts against one in the body.
-    pub field_meta: f64,
     /// How much the second and further terms of one concept add.
     pub synonym_share: f64,
     /// Most a brand-new complaint gains over an old one (0.05 = 5 %).
@@ -71,19 +66,13 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Self {
-            title_weight: 1.0,
-            keyword_weight: 1.0,
-            problem_weight: 0.7,
-            description_weight: 0.5,
             persona_weight: 0.3,
             thesaurus_weight: 0.4,
-            repeat_share: 1.0,
             meaning_weight: 0.6,
             meaning_candidates: 100,
-            k1: 0.9,
-            b: 0.4,
-            field_title: 2.0,
-            field_meta: 0.5,
+            meaning_floor: 0.3,
+            k1: 1.2,
+            b: 0.75,
             synonym_share: 0.25,
             recency: 0.05,
             half_life_days: 90.0,

@@ -60,12 +60,17 @@ impl Query {
         weight: f64,
         concept: Option<usize>,
         origin: Origin,
-        repeat_share: f64,
+        said: bool,
     ) -> usize {
         if let Some(i) = self.position(&stems) {
-            // Said again: the heavier weight, and a share of the lighter.
+            // Said again in the item: counts again, as a word's frequency in the query. A
+            // thesaurus phrase reached again only keeps the heavier weight.
             let t = &mut self.terms[i];
-            t.weight = t.weight.max(weight) + repeat_share * t.weight.min(weight);
+            t.weight = if said {
+                t.weight + weight
+            } else {
+                t.weight.max(weight)
+            };
             return t.concept;
         }
         let concept =
@@ -102,22 +107,14 @@ pub fn build(
 ) -> Query {
     let mut q = Query::default();
     let keywords = item.keywords.join(" , ");
-    let fields: [(&str, f64, Origin); 4] = [
-        (&item.title, params.title_weight, Origin::Title),
-        (&keywords, params.keyword_weight, Origin::Keyword),
-        (
-            &item.customer_problem,
-            params.problem_weight,
-            Origin::Problem,
-        ),
-        (
-            &item.description,
-            params.description_weight,
-            Origin::Description,
-        ),
+    let fields: [(&str, Origin); 4] = [
+        (&item.title, Origin::Title),
+        (&keywords, Origin::Keyword),
+        (&item.customer_problem, Origin::Problem),
+        (&item.description, Origin::Description),
     ];
-    for (text, weight, origin) in fields {
-        add_text(&mut q, text, weight, origin, thesaurus, params);
+    for (text, origin) in fields {
+        add_text(&mut q, text, 1.0, origin, thesaurus, params);
     }
 
     for k in persona_keywords {
@@ -149,14 +146,7 @@ fn add_text(
     let mut concepts = Vec::with_capacity(toks.len());
     for t in &toks {
         let word = text[t.start..t.end].to_lowercase();
-        concepts.push(q.add(
-            vec![word],
-            vec![t.stem.clone()],
-            weight,
-            None,
-            origin,
-            params.repeat_share,
-        ));
+        concepts.push(q.add(vec![word], vec![t.stem.clone()], weight, None, origin, true));
     }
     if params.thesaurus_weight <= 0.0 {
         return;
@@ -174,7 +164,7 @@ fn add_text(
                 w,
                 Some(concept),
                 Origin::Thesaurus,
-                0.0,
+                false,
             );
         }
     }
@@ -198,11 +188,14 @@ mod tests {
     }
 
     #[test]
-    fn title_words_weigh_more_than_description_words() {
+    fn the_items_fields_weigh_alike_a_word_said_twice_counts_twice_and_persona_words_less() {
         let p = Params::default();
         let q = build(
-            &item("Overdraft fees", "Should we add a grace period?"),
-            &[],
+            &item(
+                "Overdraft fees",
+                "Should we add a grace period to overdraft?",
+            ),
+            &["students".to_string()],
             &Thesaurus::default(),
             &p,
         );
@@ -213,7 +206,9 @@ mod tests {
                 .map(|t| t.weight)
                 .unwrap_or(0.0)
         };
-        assert!(w("overdraft") > w("grace"), "{q:?}");
+        assert_eq!(w("fees"), w("grace"), "{q:?}");
+        assert_eq!(w("overdraft"), 2.0 * w("fees"), "{q:?}");
+        assert!(w("students") > 0.0 && w("students") < w("grace"), "{q:?}");
         assert!(
             q.terms
                 .iter()

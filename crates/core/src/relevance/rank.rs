@@ -168,14 +168,11 @@ pub fn rank(
     segments: &[String],
     params: &Params,
 ) -> Vec<Ranked> {
-    let weighted = |[title, body, meta]: [f64; 3]| {
-        params.field_title * title + body + params.field_meta * meta
-    };
     let lens: Vec<f64> = analysed
         .iter()
-        .map(|a| weighted([a.title.len(), a.body.len(), a.meta.len()].map(|n| n as f64)))
+        .map(|a| (a.title.len() + a.body.len() + a.meta.len()) as f64)
         .collect();
-    let avg = weighted(stats.mean_lengths).max(1.0);
+    let avg = stats.mean_lengths.iter().sum::<f64>().max(1.0);
     let docs = stats.docs;
     let idfs: Vec<f64> = query.terms.iter().map(|t| idf(docs, t.df)).collect();
     let concepts = query.terms.iter().map(|t| t.concept + 1).max().unwrap_or(0);
@@ -192,7 +189,7 @@ pub fn rank(
             if tt + tb + tm == 0 {
                 continue;
             }
-            let tf = params.field_title * tt as f64 + tb as f64 + params.field_meta * tm as f64;
+            let tf = (tt + tb + tm) as f64;
             let s = t.weight * idfs[ti] * tf * (params.k1 + 1.0) / (tf + norm);
             let pc = &mut per_concept[t.concept];
             pc.0 = pc.0.max(s);
