@@ -32,6 +32,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             import::save_rejections_csv,
             relevance::relevant_complaints,
             relevance::mark_complaint,
+            relevance::embedding_progress,
             decisions::record_decision,
             decisions::supersede_decision,
             decisions::revoke_decision,
@@ -64,6 +65,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             import::ImportProgressEvent,
             live::MeetingChanged,
             relevance::ComplaintsMarked,
+            relevance::EmbeddingProgress,
             backup::WorkspaceChanged
         ])
         .error_handling(ErrorHandlingMode::Throw)

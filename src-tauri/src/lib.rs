@@ -60,7 +60,8 @@ fn focus_main(app: &tauri::AppHandle) {
 
 /// Reads ahead, in the background, what relevance searches need (see
 /// [`chair_store::Store::warm_relevance`]), so that the first agenda item shown gets its
-/// complaints without waiting.
+/// complaints without waiting; then embeds the complaints not embedded yet (see
+/// [`commands::relevance::embed_in_background`]).
 pub(crate) fn warm_relevance(store: chair_store::Store) {
     tauri::async_runtime::spawn(async move {
         let started = std::time::Instant::now();
@@ -74,6 +75,7 @@ pub(crate) fn warm_relevance(store: chair_store::Store) {
             // Searches read what they need themselves; only the head start is lost.
             Err(e) => tracing::warn!("cannot read complaints ahead: {e}"),
         }
+        commands::relevance::embed_in_background(store).await;
     });
 }
 
@@ -143,6 +145,7 @@ pub fn run() {
         })
         .setup(move |app| {
             specta.mount_events(app);
+            commands::relevance::remember_app(app.handle().clone());
             let state = tauri::async_runtime::block_on(AppState::open(db_path));
             app.manage(state);
             let handle = app.handle().clone();

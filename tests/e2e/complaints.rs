@@ -23,7 +23,7 @@ fn fixture(name: &str) -> String {
         .to_string()
 }
 
-async fn import_file(app: &App, path: &str) -> Result<()> {
+pub(crate) async fn import_file(app: &App, path: &str) -> Result<()> {
     app.click("[data-testid=nav-complaints]").await?;
     app.click("[data-testid=open-import]").await?;
     app.fill("[data-testid=import-path]", path).await?;

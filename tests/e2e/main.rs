@@ -6,6 +6,7 @@ mod decisions;
 mod dialogs;
 mod foundation;
 mod live;
+mod meaning;
 mod reliability;
 
 use std::path::PathBuf;

@@ -47,3 +47,123 @@ pub async fn mark_complaint(
     }
     Ok(())
 }
+
+/// How far the complaints' embeddings have come, and why there are none when the language
+/// model cannot be used.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct EmbeddingProgress {
+    pub embedded: i64,
+    pub total: i64,
+    /// Embedding is running now.
+    pub running: bool,
+    /// Why complaints are found by their words alone (no model, a damaged model file).
+    pub problem: Option<String>,
+}
+
+static APP: std::sync::OnceLock<AppHandle> = std::sync::OnceLock::new();
+static MODEL: tokio::sync::OnceCell<Result<std::sync::Arc<chair_embed::Model>, String>> =
+    tokio::sync::OnceCell::const_new();
+static RUNNING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Lets background work announce its progress to the windows.
+pub(crate) fn remember_app(app: AppHandle) {
+    let _ = APP.set(app);
+}
+
+/// The language model, loaded (and its files checked) once per run, off the async threads.
+async fn model() -> Result<std::sync::Arc<chair_embed::Model>, String> {
+    MODEL
+        .get_or_init(|| async {
+            tokio::task::spawn_blocking(|| {
+                chair_embed::Model::locate()
+                    .map(std::sync::Arc::new)
+                    .map_err(|e| e.to_string())
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
+        })
+        .await
+        .clone()
+}
+
+fn announce(p: EmbeddingProgress) {
+    if let Some(app) = APP.get()
+        && let Err(e) = p.emit(app)
+    {
+        tracing::warn!("cannot send embedding progress: {e}");
+    }
+}
+
+/// Embeds, in the background, every complaint not embedded yet, newest first, announcing
+/// [`EmbeddingProgress`] after each batch. Without the model, the store ranks by words alone
+/// and the windows are told why.
+pub(crate) async fn embed_in_background(store: chair_store::Store) {
+    let model = match model().await {
+        Ok(m) => m,
+        Err(problem) => {
+            tracing::warn!("{problem}");
+            let status = store.embed_status().await.ok();
+            announce(EmbeddingProgress {
+                embedded: 0,
+                total: status.map_or(0, |s| s.total),
+                running: false,
+                problem: Some(problem),
+            });
+            return;
+        }
+    };
+    if store.embedder().is_none() {
+        store.use_embedder(model);
+    }
+    let started = std::time::Instant::now();
+    RUNNING.store(true, std::sync::atomic::Ordering::Relaxed);
+    let result = store
+        .embed_pending(
+            |s| {
+                announce(EmbeddingProgress {
+                    embedded: s.embedded,
+                    total: s.total,
+                    running: s.embedded < s.total,
+                    problem: None,
+                })
+            },
+            &std::sync::atomic::AtomicBool::new(false),
+        )
+        .await;
+    RUNNING.store(false, std::sync::atomic::Ordering::Relaxed);
+    match result {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            "embedded {n} complaints in {:.1} s",
+            started.elapsed().as_secs_f64()
+        ),
+        Err(e) if store.is_closed() => tracing::debug!("embedding stopped: {e}"),
+        Err(e) => tracing::warn!("cannot embed complaints: {e}"),
+    }
+    if let Ok(s) = store.embed_status().await {
+        announce(EmbeddingProgress {
+            embedded: s.embedded,
+            total: s.total,
+            running: false,
+            problem: None,
+        });
+    }
+}
+
+/// How far embedding has come (for a window opened after it started).
+#[tauri::command]
+#[specta::specta]
+pub async fn embedding_progress(state: State<'_, AppState>) -> CmdResult<EmbeddingProgress> {
+    let store = state.store()?;
+    let problem = match MODEL.get() {
+        Some(Err(problem)) => Some(problem.clone()),
+        _ => None,
+    };
+    let s = store.embed_status().await?;
+    Ok(EmbeddingProgress {
+        embedded: s.embedded,
+        total: s.total,
+        running: RUNNING.load(std::sync::atomic::Ordering::Relaxed),
+        problem,
+    })
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { afterDismiss, afterPin, voices } from "./relevant";
+import { afterDismiss, afterPin, meaningStatus, voices } from "./relevant";
 import type { RelevantComplaint } from "./ipc";
 
 function r(id: string, mark: RelevantComplaint["mark"] = null, duplicates = 0): RelevantComplaint {
@@ -27,5 +27,25 @@ describe("relevant complaints", () => {
     const list = [r("a"), r("b")];
     expect(afterDismiss(list, "a", false).map((x) => x.complaint.id)).toEqual(["b"]);
     expect(afterDismiss(list, "a", true)[0]?.mark).toBe("dismissed");
+  });
+});
+
+describe("meaningStatus", () => {
+  const p = (embedded: number, total: number, running = true, problem: string | null = null) => ({ embedded, total, running, problem });
+  it("says how far embedding has come while it runs", () => {
+    const s = meaningStatus(p(1234, 3080));
+    expect(s.tone).toBe("busy");
+    expect(s.percent).toBe(40);
+    expect(s.text).toContain("1,234 of 3,080");
+  });
+  it("says why complaints are found by words alone", () => {
+    const s = meaningStatus(p(0, 10, false, "the language model is not installed"));
+    expect(s.tone).toBe("warn");
+    expect(s.text).toContain("words alone: the language model is not installed");
+  });
+  it("says nothing for an empty workspace and confirms when all are read", () => {
+    expect(meaningStatus(p(0, 0)).tone).toBe("none");
+    expect(meaningStatus(p(5, 5, false)).tone).toBe("done");
+    expect(meaningStatus(p(2, 5, false)).tone).toBe("warn");
   });
 });

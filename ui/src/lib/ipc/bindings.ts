@@ -51,6 +51,8 @@ export const commands = {
 	relevantComplaints: (itemId: string, request: RelevantRequest) => __TAURI_INVOKE<RelevantComplaint[]>("relevant_complaints", { itemId, request }),
 	/**  Pins or dismisses a complaint for an agenda item, or clears the mark. */
 	markComplaint: (itemId: string, complaintId: string, mark: Mark | null) => __TAURI_INVOKE<null>("mark_complaint", { itemId, complaintId, mark }),
+	/**  How far embedding has come (for a window opened after it started). */
+	embeddingProgress: () => __TAURI_INVOKE<EmbeddingProgress>("embedding_progress"),
 	/**  Records a decision with its customer impact. */
 	recordDecision: (draft: DecisionDraft) => __TAURI_INVOKE<Appended>("record_decision", { draft }),
 	/**  Records a decision that replaces entry `target`. */
@@ -122,6 +124,7 @@ export const commands = {
 /** Events */
 export const events = {
 	complaintsMarked: makeEvent<ComplaintsMarked, ComplaintsMarked>("complaints-marked"),
+	embeddingProgress: makeEvent<EmbeddingProgress, EmbeddingProgress>("embedding-progress"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
 	meetingChanged: makeEvent<MeetingChanged, MeetingChanged>("meeting-changed"),
 	workspaceChanged: makeEvent<WorkspaceChanged, WorkspaceChanged>("workspace-changed"),
@@ -363,6 +366,19 @@ export type DemoSummary = {
 
 /**  Which way a decision moves things for customers. */
 export type Direction = "helps" | "hurts" | "mixed" | "neutral" | "unknown";
+
+/**
+ *  How far the complaints' embeddings have come, and why there are none when the language
+ *  model cannot be used.
+ */
+export type EmbeddingProgress = {
+	embedded: number,
+	total: number,
+	/**  Embedding is running now. */
+	running: boolean,
+	/**  Why complaints are found by their words alone (no model, a damaged model file). */
+	problem: string | null,
+};
 
 /**  What an entry does. */
 export type EntryKind = 
