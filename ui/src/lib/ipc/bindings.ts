@@ -748,7 +748,10 @@ export type Rejection = {
 export type RelevantComplaint = {
 	complaint: Complaint,
 	score: number | null,
-	/**  What matched where, e.g. "title: overdraft", "body: fee, charged (for fee)". */
+	/**
+	 *  What matched where, e.g. "similar in meaning", "title: overdraft",
+	 *  "text: fee, levy (your synonym for fee)".
+	 */
 	why: string[],
 	/**  The title with the matching words marked. */
 	title: Segment[],
