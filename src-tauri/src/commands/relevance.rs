@@ -94,10 +94,36 @@ fn announce(p: EmbeddingProgress) {
     }
 }
 
+/// The database whose complaints wait to be embedded, when a run is asked for while one goes.
+static WAITING: std::sync::Mutex<Option<chair_store::Store>> = std::sync::Mutex::new(None);
+
+fn take_waiting() -> Option<chair_store::Store> {
+    WAITING.lock().unwrap_or_else(|e| e.into_inner()).take()
+}
+
 /// Embeds, in the background, every complaint not embedded yet, newest first, announcing
 /// [`EmbeddingProgress`] after each batch. Without the model, the store ranks by words alone
-/// and the windows are told why.
+/// and the windows are told why. One run at a time: asked again while a run goes (another
+/// import, another database opened), the running task takes the request up when it ends.
 pub(crate) async fn embed_in_background(store: chair_store::Store) {
+    use std::sync::atomic::Ordering::SeqCst;
+    *WAITING.lock().unwrap_or_else(|e| e.into_inner()) = Some(store);
+    loop {
+        if RUNNING.swap(true, SeqCst) {
+            return;
+        }
+        while let Some(store) = take_waiting() {
+            embed_now(store).await;
+        }
+        RUNNING.store(false, SeqCst);
+        // A request that came after the last look and saw this run still going.
+        if WAITING.lock().unwrap_or_else(|e| e.into_inner()).is_none() {
+            return;
+        }
+    }
+}
+
+async fn embed_now(store: chair_store::Store) {
     let model = match model().await {
         Ok(m) => m,
         Err(problem) => {
@@ -116,7 +142,6 @@ pub(crate) async fn embed_in_background(store: chair_store::Store) {
         store.use_embedder(model);
     }
     let started = std::time::Instant::now();
-    RUNNING.store(true, std::sync::atomic::Ordering::Relaxed);
     let result = store
         .embed_pending(
             |s| {
@@ -130,7 +155,6 @@ pub(crate) async fn embed_in_background(store: chair_store::Store) {
             &std::sync::atomic::AtomicBool::new(false),
         )
         .await;
-    RUNNING.store(false, std::sync::atomic::Ordering::Relaxed);
     match result {
         Ok(0) => {}
         Ok(n) => tracing::info!(
