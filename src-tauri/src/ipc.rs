@@ -5,7 +5,7 @@ use specta_typescript::Typescript;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
 use crate::commands::{
-    backup, complaints, decisions, import, live, meetings, personas, relevance, workspace,
+    self, backup, complaints, decisions, import, live, meetings, personas, relevance, workspace,
 };
 
 /// The command and event registry, shared by the app and the bindings export.
@@ -18,6 +18,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             personas::create_persona,
             personas::update_persona,
             personas::delete_persona,
+            commands::check_draft,
             meetings::list_meetings,
             meetings::get_meeting,
             meetings::create_meeting,

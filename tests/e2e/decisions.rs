@@ -211,11 +211,13 @@ async fn a_placeholder_impact_is_refused_with_the_reason_and_nothing_is_logged()
     app.click("[data-testid=stance-objects]").await?;
     app.click("[data-testid=save-decision]").await?;
     let msg = app
-        .wait_text("[data-testid=decision-error]", |t| !t.is_empty())
+        .wait_text("[data-testid=field-problem][data-field=impact]", |t| {
+            !t.is_empty()
+        })
         .await?;
     ensure!(
         msg.contains("not a statement of customer impact"),
-        "the refusal says why: {msg}"
+        "the refusal says why, beside the impact: {msg}"
     );
     let status: serde_json::Value = serde_json::from_str(&h.chair(&["status", "--json"])?)?;
     ensure!(status["decisions"] == 0, "nothing was logged: {status}");

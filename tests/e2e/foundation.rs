@@ -152,11 +152,83 @@ async fn a_meeting_without_a_title_is_refused_with_a_message() -> Result<()> {
         .await?;
     app.click("[data-testid=save-meeting]").await?;
     let msg = app
+        .wait_text("[data-testid=field-problem][data-field=title]", |t| {
+            !t.is_empty()
+        })
+        .await?;
+    ensure!(
+        msg == "Required.",
+        "the title says what is missing, beside it: {msg}"
+    );
+    app.quit().await
+}
+
+/// What a form says beside each of its fields, by the field's name in the backend.
+async fn problems(app: &App) -> Result<Vec<(String, String)>> {
+    let fields = app
+        .client()
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=field-problem]')]\
+               .map(e => [e.dataset.field, e.textContent.trim()])",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(fields)?)
+}
+
+#[tokio::test]
+async fn every_problem_of_a_refused_meeting_shows_beside_its_field_and_clears_once_put_right()
+-> Result<()> {
+    let h = Harness::start()?;
+    let app = h.launch().await?;
+    start_empty(&app).await?;
+    app.click("[data-testid=new-meeting]").await?;
+    app.fill_nth("[data-testid=item-title-input]", 0, "Something")
+        .await?;
+    app.fill_nth("[data-testid=item-minutes-input]", 0, "0")
+        .await?;
+    app.fill("[data-testid=meeting-purpose-input]", &"word ".repeat(801))
+        .await?;
+    app.click("[data-testid=save-meeting]").await?;
+    let banner = app
         .wait_text("[data-testid=form-error]", |t| !t.is_empty())
         .await?;
     ensure!(
-        msg.contains("title") && msg.contains("required"),
-        "the error says what is missing: {msg}"
+        banner.contains("3 things") && !banner.contains("description") && !banner.contains("title"),
+        "the banner counts the problems without naming internal fields: {banner}"
     );
+    let found = problems(&app).await?;
+    let said = |field: &str| {
+        found
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.clone())
+            .unwrap_or_default()
+    };
+    ensure!(said("title") == "Required.", "{found:?}");
+    ensure!(
+        said("description") == "4,004 characters is too long; at most 4,000 fit.",
+        "the purpose says how long it is, beside it: {found:?}"
+    );
+    ensure!(
+        said("agenda item 1 timebox").contains("between 1 and 240 minutes"),
+        "{found:?}"
+    );
+    app.screenshot(&shot("form-problems")).await?;
+
+    // Putting the title right clears its problem alone.
+    app.fill("[data-testid=meeting-title-input]", "Pricing review")
+        .await?;
+    app.wait_gone("[data-testid=field-problem][data-field=title]")
+        .await?;
+    let left: Vec<String> = problems(&app).await?.into_iter().map(|(f, _)| f).collect();
+    ensure!(
+        left == ["description", "agenda item 1 timebox"],
+        "the other problems stay until they are put right: {left:?}"
+    );
+    let banner = app
+        .wait_text("[data-testid=form-error]", |t| t.contains("2 things"))
+        .await?;
+    ensure!(banner.contains("2 things"), "{banner}");
     app.quit().await
 }

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::Invalid;
 use crate::validate::{Validate, optional};
+use crate::{Invalid, Problems};
 
 macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
@@ -229,20 +229,26 @@ pub fn impact_sentence(text: &str) -> Result<String, Invalid> {
     Ok(text)
 }
 
+/// Why a decision is corrected (superseded or revoked): refused unless it says something.
+pub fn correction_reason(reason: &str) -> Result<String, Invalid> {
+    let r = optional("reason", reason, 2_000)?;
+    if r.chars().filter(|c| c.is_alphabetic()).count() < 3 {
+        return Err(Invalid::new("reason", "say why the decision is corrected"));
+    }
+    Ok(r)
+}
+
 impl Validate for FollowUp {
     fn normalise(self) -> Result<Self, Invalid> {
-        let what = optional("follow-up", &self.what, 1_000)?;
-        let owner = optional("follow-up owner", &self.owner, 120)?;
+        let mut p = Problems::default();
+        let what = p.keep(optional("what", &self.what, 1_000));
+        let owner = p.keep(optional("owner", &self.owner, 120));
         if what.is_empty() {
-            return Err(Invalid::new("follow-up", "say what is to be done"));
+            p.add("what", "say what is to be done");
+        } else if owner.is_empty() {
+            p.add("owner", format!("name who will do \"{what}\""));
         }
-        if owner.is_empty() {
-            return Err(Invalid::new(
-                "follow-up owner",
-                format!("name who will do \"{what}\""),
-            ));
-        }
-        Ok(FollowUp {
+        p.done(FollowUp {
             what,
             owner,
             due: self.due,
@@ -252,21 +258,30 @@ impl Validate for FollowUp {
 
 impl Validate for DecisionDraft {
     fn normalise(self) -> Result<Self, Invalid> {
-        let statement = optional("statement", &self.statement, 4_000)?;
+        let mut p = Problems::default();
+        let statement = p.keep(optional("statement", &self.statement, 4_000));
         if statement.chars().filter(|c| c.is_alphabetic()).count() < 3 {
-            return Err(Invalid::new("statement", "say what was decided"));
+            p.add("statement", "say what was decided");
         }
-        let impact = impact_sentence(&self.impact)?;
-        let follow_ups = self
+        let decided_by = p.keep(optional("decided by", &self.decided_by, 120));
+        let impact = p.keep(impact_sentence(&self.impact));
+        let follow_ups: Vec<FollowUp> = self
             .follow_ups
             .into_iter()
-            .map(Validate::normalise)
-            .collect::<Result<Vec<_>, _>>()?;
+            .enumerate()
+            .filter_map(|(i, f)| {
+                p.keep(
+                    f.normalise()
+                        .map(Some)
+                        .map_err(|e| e.within(&format!("follow-up {} ", i + 1))),
+                )
+            })
+            .collect();
         if self.direction == Direction::Unknown && follow_ups.is_empty() {
-            return Err(Invalid::new(
+            p.add(
                 "impact",
                 "\"unknown\" needs a follow-up that says who will find out the impact and by when",
-            ));
+            );
         }
         let mut evidence: Vec<Uuid> = Vec::new();
         for id in self.evidence {
@@ -275,18 +290,14 @@ impl Validate for DecisionDraft {
             }
         }
         match (evidence.is_empty(), self.no_evidence) {
-            (true, false) => {
-                return Err(Invalid::new(
-                    "evidence",
-                    "link the complaints this decision answers, or say that there is no customer evidence",
-                ));
-            }
-            (false, true) => {
-                return Err(Invalid::new(
-                    "evidence",
-                    "complaints are linked and \"no customer evidence\" is ticked; keep one",
-                ));
-            }
+            (true, false) => p.add(
+                "evidence",
+                "link the complaints this decision answers, or say that there is no customer evidence",
+            ),
+            (false, true) => p.add(
+                "evidence",
+                "complaints are linked and \"no customer evidence\" is ticked; keep one",
+            ),
             _ => {}
         }
         let mut personas: Vec<Uuid> = Vec::new();
@@ -295,11 +306,12 @@ impl Validate for DecisionDraft {
                 personas.push(id);
             }
         }
-        Ok(DecisionDraft {
+        let advocate_note = p.keep(optional("advocate's words", &self.advocate_note, 4_000));
+        p.done(DecisionDraft {
             meeting_id: self.meeting_id,
             agenda_item_id: self.agenda_item_id,
             statement,
-            decided_by: optional("decided by", &self.decided_by, 120)?,
+            decided_by,
             direction: self.direction,
             size: self.size,
             impact,
@@ -307,7 +319,7 @@ impl Validate for DecisionDraft {
             evidence,
             no_evidence: self.no_evidence,
             stance: self.stance,
-            advocate_note: optional("advocate's words", &self.advocate_note, 4_000)?,
+            advocate_note,
             follow_ups,
             on_screen: self.on_screen,
         })
@@ -351,8 +363,8 @@ mod tests {
             let mut d = draft();
             d.impact = text.into();
             let err = Valid::parse(d).unwrap_err();
-            assert_eq!(err.field, "impact", "{text:?}");
-            assert!(err.message.contains("customer"), "{text:?}: {err}");
+            assert_eq!(err.field(), "impact", "{text:?}");
+            assert!(err.message().contains("customer"), "{text:?}: {err}");
         }
     }
 
@@ -360,7 +372,7 @@ mod tests {
     fn a_fragment_is_not_a_sentence() {
         let mut d = draft();
         d.impact = "fewer fees".into();
-        assert!(Valid::parse(d).unwrap_err().message.contains("too short"));
+        assert!(Valid::parse(d).unwrap_err().message().contains("too short"));
     }
 
     #[test]
@@ -368,9 +380,9 @@ mod tests {
         let mut d = draft();
         d.impact = "Not applicable here".into();
         let err = Valid::parse(d).unwrap_err();
-        assert_eq!(err.field, "impact");
+        assert_eq!(err.field(), "impact");
         assert!(
-            err.message.contains("not a statement of customer impact"),
+            err.message().contains("not a statement of customer impact"),
             "\"Not applicable here\" says nothing about customers: {err}"
         );
     }
@@ -381,7 +393,7 @@ mod tests {
         d.impact = "see notes below ok".into();
         let err = Valid::parse(d).unwrap_err();
         assert!(
-            err.message.contains("not a statement of customer impact"),
+            err.message().contains("not a statement of customer impact"),
             "a pointer to notes is not an impact: {err}"
         );
     }
@@ -392,11 +404,11 @@ mod tests {
         d.impact = "N/A see notes".into();
         let err = Valid::parse(d).unwrap_err();
         assert!(
-            err.message.contains("not a statement of customer impact"),
+            err.message().contains("not a statement of customer impact"),
             "three filler words are refused as filler, not as \"fewer than three words\": {err}"
         );
         assert!(
-            err.message.contains("do not count"),
+            err.message().contains("do not count"),
             "the message says why these words do not count: {err}"
         );
     }
@@ -407,7 +419,7 @@ mod tests {
         d.impact = "fewer fees, see notes".into();
         let err = Valid::parse(d).unwrap_err();
         assert!(
-            err.message.contains("\"fewer\", \"fees\""),
+            err.message().contains("\"fewer\", \"fees\""),
             "the refusal names the words that counted: {err}"
         );
         let mut d = draft();
@@ -423,29 +435,41 @@ mod tests {
         let mut d = draft();
         d.direction = Direction::Unknown;
         let err = Valid::parse(d.clone()).unwrap_err();
-        assert!(err.message.contains("who will find out"), "{err}");
+        assert!(err.message().contains("who will find out"), "{err}");
         d.follow_ups = vec![FollowUp {
             what: "Ask ten customers".into(),
             owner: " ".into(),
             due: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
         }];
         assert_eq!(
-            Valid::parse(d.clone()).unwrap_err().field,
-            "follow-up owner"
+            Valid::parse(d.clone()).unwrap_err().field(),
+            "follow-up 1 owner"
         );
         d.follow_ups[0].owner = "Aisha B.".into();
         assert!(Valid::parse(d).is_ok());
     }
 
     #[test]
+    fn a_draft_with_several_problems_reports_them_all() {
+        let mut d = draft();
+        d.statement = " ".into();
+        d.impact = "n/a".into();
+        d.evidence.clear();
+        d.no_evidence = false;
+        let err = Valid::parse(d).unwrap_err();
+        let fields: Vec<&str> = err.problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["statement", "impact", "evidence"], "{err}");
+    }
+
+    #[test]
     fn evidence_is_complaints_or_an_explicit_none_never_both_or_neither() {
         let mut d = draft();
         d.no_evidence = false;
-        assert_eq!(Valid::parse(d.clone()).unwrap_err().field, "evidence");
+        assert_eq!(Valid::parse(d.clone()).unwrap_err().field(), "evidence");
         d.evidence = vec![Uuid::new_v4()];
         assert!(Valid::parse(d.clone()).is_ok());
         d.no_evidence = true;
-        assert_eq!(Valid::parse(d).unwrap_err().field, "evidence");
+        assert_eq!(Valid::parse(d).unwrap_err().field(), "evidence");
     }
 
     #[test]

@@ -41,7 +41,7 @@ impl ErrorCode {
     }
 }
 
-/// An error as it crosses IPC: `{code, message}`.
+/// An error as it crosses IPC: `{code, message, problems}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[error("{message}")]
@@ -50,6 +50,10 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// A sentence for a person: what is wrong and, where possible, what to do.
     pub message: String,
+    /// For an `invalid` input, every problem found, each naming its field, so that a form can
+    /// show each one next to its field; empty for other kinds.
+    #[serde(default)]
+    pub problems: Vec<Problem>,
 }
 
 impl ApiError {
@@ -58,33 +62,106 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            problems: Vec::new(),
         }
     }
 }
 
-/// A rule of the domain that an input broke, naming the field.
+/// One thing wrong with an input: the field at fault and why, in words that read beside the
+/// field on a form and after its name on the command line ("title: required").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Problem {
+    /// The input field at fault, as the draft names it ("title", "agenda item 2 title").
+    pub field: String,
+    /// Why it is refused, without the field's name.
+    pub message: String,
+}
+
+/// An input that broke rules of the domain: every problem found, in the order of the draft's
+/// fields (never empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[error("{field}: {message}")]
+#[error("{}", self.problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect::<Vec<_>>().join("; "))]
 pub struct Invalid {
-    /// The input field at fault, as the user sees it named.
-    pub field: String,
-    /// Why it is refused.
-    pub message: String,
+    /// What is wrong, field by field.
+    pub problems: Vec<Problem>,
 }
 
 impl Invalid {
     /// A refusal of `field` for `message`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
+            problems: vec![Problem {
+                field: field.into(),
+                message: message.into(),
+            }],
+        }
+    }
+
+    /// The field of the first problem.
+    pub fn field(&self) -> &str {
+        self.problems.first().map_or("", |p| p.field.as_str())
+    }
+
+    /// The message of the first problem.
+    pub fn message(&self) -> &str {
+        self.problems.first().map_or("", |p| p.message.as_str())
+    }
+
+    /// The same problems with each field named inside `prefix` ("agenda item 2 " + "title").
+    pub fn within(self, prefix: &str) -> Self {
+        Self {
+            problems: self
+                .problems
+                .into_iter()
+                .map(|p| Problem {
+                    field: format!("{prefix}{}", p.field),
+                    message: p.message,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Problems gathered while a draft is checked field by field, so that all of them are reported
+/// at once instead of the first alone.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<Problem>);
+
+impl Problems {
+    /// The value `result` holds, or a stand-in after noting its problems.
+    pub fn keep<T: Default>(&mut self, result: Result<T, Invalid>) -> T {
+        result.unwrap_or_else(|e| {
+            self.0.extend(e.problems);
+            T::default()
+        })
+    }
+
+    /// Notes that `field` is refused for `message`.
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Problem {
             field: field.into(),
             message: message.into(),
+        });
+    }
+
+    /// `value` when nothing was wrong, else every problem noted.
+    pub fn done<T>(self, value: T) -> Result<T, Invalid> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(Invalid { problems: self.0 })
         }
     }
 }
 
 impl From<Invalid> for ApiError {
     fn from(e: Invalid) -> Self {
-        ApiError::new(ErrorCode::Invalid, e.to_string())
+        ApiError {
+            code: ErrorCode::Invalid,
+            message: e.to_string(),
+            problems: e.problems,
+        }
     }
 }

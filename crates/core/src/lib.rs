@@ -17,7 +17,7 @@ pub mod validate;
 pub mod whole_file;
 pub mod workspace;
 
-pub use error::{ApiError, ErrorCode, Invalid};
+pub use error::{ApiError, ErrorCode, Invalid, Problem, Problems};
 pub use validate::Valid;
 
 /// Reverse-DNS name of the app; also names its data folder on every platform.

@@ -5,11 +5,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::Invalid;
 use crate::audit::{AuditRow, Status};
 use crate::chain::EntryKind;
 use crate::meeting::{AgendaItem, Meeting, MeetingSummary};
 use crate::validate::{Validate, label, optional};
+use crate::{Invalid, Problems};
 
 /// What happened in a meeting, in the timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,16 +156,21 @@ pub struct EscalationDraft {
 
 impl Validate for EscalationDraft {
     fn normalise(self) -> Result<Self, Invalid> {
-        let question = optional("question", &self.question, 2_000)?;
-        Ok(EscalationDraft {
+        let mut p = Problems::default();
+        let question = p.keep(optional("question", &self.question, 2_000));
+        let owner = p.keep(
+            label("owner", &self.owner, 120)
+                .map_err(|_| Invalid::new("owner", "name who will find out and answer")),
+        );
+        let raised_by = p.keep(optional("raised by", &self.raised_by, 120));
+        p.done(EscalationDraft {
             question: if question.is_empty() {
                 "?".to_string()
             } else {
                 question
             },
-            owner: label("owner", &self.owner, 120)
-                .map_err(|_| Invalid::new("owner", "name who will find out and answer"))?,
-            raised_by: optional("raised by", &self.raised_by, 120)?,
+            owner,
+            raised_by,
             ..self
         })
     }
@@ -444,7 +449,7 @@ mod tests {
         assert_eq!(
             Valid::parse(input(EventKind::Object, "  "))
                 .unwrap_err()
-                .field,
+                .field(),
             "words"
         );
         assert!(Valid::parse(input(EventKind::Remark, "The customer would say: why now?")).is_ok());
@@ -462,7 +467,7 @@ mod tests {
             due: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
             raised_by: "".into(),
         };
-        assert_eq!(Valid::parse(d.clone()).unwrap_err().field, "owner");
+        assert_eq!(Valid::parse(d.clone()).unwrap_err().field(), "owner");
         let ok = Valid::parse(EscalationDraft {
             owner: "Aisha B.".into(),
             ..d

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::Invalid;
 use crate::validate::{Validate, label, labels, optional};
+use crate::{Invalid, Problems};
 
 /// Where a meeting is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,45 +79,61 @@ pub const MAX_ITEMS: usize = 60;
 
 impl Validate for AgendaItemDraft {
     fn normalise(self) -> Result<Self, Invalid> {
+        let mut p = Problems::default();
+        let title = p.keep(label("title", &self.title, 200));
         if self.timebox_minutes == 0 || self.timebox_minutes > MAX_TIMEBOX_MINUTES {
-            return Err(Invalid::new(
+            p.add(
                 "timebox",
                 format!("must be between 1 and {MAX_TIMEBOX_MINUTES} minutes"),
-            ));
+            );
         }
-        Ok(Self {
+        let item = Self {
             id: self.id,
             carried_from: self.carried_from,
-            title: label("title", &self.title, 200)?,
-            description: optional("description", &self.description, 4_000)?,
-            customer_problem: optional("customer problem", &self.customer_problem, 1_000)?,
-            owner: optional("owner", &self.owner, 120)?,
+            title,
+            customer_problem: p.keep(optional("customer problem", &self.customer_problem, 1_000)),
+            description: p.keep(optional("description", &self.description, 4_000)),
+            owner: p.keep(optional("owner", &self.owner, 120)),
             timebox_minutes: self.timebox_minutes,
-            keywords: labels("keywords", &self.keywords, 30, 60)?
+            keywords: p
+                .keep(labels("keywords", &self.keywords, 30, 60))
                 .into_iter()
                 .map(|k| k.to_lowercase())
                 .collect(),
-        })
+        };
+        p.done(item)
     }
 }
 
 impl Validate for MeetingDraft {
     fn normalise(self) -> Result<Self, Invalid> {
+        let mut p = Problems::default();
+        let title = p.keep(label("title", &self.title, 200));
+        let facilitator = p.keep(optional("facilitator", &self.facilitator, 120));
+        let advocate = p.keep(optional("advocate", &self.advocate, 120));
+        let description = p.keep(optional("description", &self.description, 4_000));
         if self.items.len() > MAX_ITEMS {
-            return Err(Invalid::new(
+            p.add(
                 "agenda",
-                format!("has {} items; the limit is {MAX_ITEMS}", self.items.len()),
-            ));
+                format!(
+                    "{} items is too many; at most {MAX_ITEMS} fit",
+                    self.items.len()
+                ),
+            );
         }
         let mut items = Vec::with_capacity(self.items.len());
         for (i, item) in self.items.into_iter().enumerate() {
-            let item = item.normalise().map_err(|e| {
-                Invalid::new(format!("agenda item {} {}", i + 1, e.field), e.message)
-            })?;
+            let Some(item) = p.keep(
+                item.normalise()
+                    .map(Some)
+                    .map_err(|e| e.within(&format!("agenda item {} ", i + 1))),
+            ) else {
+                continue;
+            };
             if let Some(id) = item.id
                 && items.iter().any(|o: &AgendaItemDraft| o.id == Some(id))
             {
-                return Err(Invalid::new("agenda", "lists the same item twice"));
+                p.add("agenda", "lists the same item twice");
             }
             items.push(item);
         }
@@ -127,12 +143,12 @@ impl Validate for MeetingDraft {
                 persona_ids.push(id);
             }
         }
-        Ok(Self {
-            title: label("title", &self.title, 200)?,
+        p.done(Self {
+            title,
             scheduled_at: self.scheduled_at,
-            facilitator: optional("facilitator", &self.facilitator, 120)?,
-            advocate: optional("advocate", &self.advocate, 120)?,
-            description: optional("description", &self.description, 4_000)?,
+            facilitator,
+            advocate,
+            description,
             persona_ids,
             items,
         })
@@ -233,7 +249,7 @@ mod tests {
     #[test]
     fn meeting_without_title_is_refused() {
         let err = Valid::parse(MeetingDraft::default()).unwrap_err();
-        assert_eq!(err.field, "title");
+        assert_eq!(err.field(), "title");
     }
 
     #[test]
@@ -244,7 +260,32 @@ mod tests {
             ..Default::default()
         };
         let err = Valid::parse(d).unwrap_err();
-        assert_eq!(err.field, "agenda item 2 title", "{err}");
+        assert_eq!(err.field(), "agenda item 2 title", "{err}");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_in_the_order_of_the_form() {
+        let d = MeetingDraft {
+            title: " ".into(),
+            description: "x".repeat(4_001),
+            items: vec![item("Fees", 10), item("", 0)],
+            ..Default::default()
+        };
+        let err = Valid::parse(d).unwrap_err();
+        let fields: Vec<&str> = err.problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "title",
+                "description",
+                "agenda item 2 title",
+                "agenda item 2 timebox"
+            ]
+        );
+        assert_eq!(
+            err.problems[1].message,
+            "4,001 characters is too long; at most 4,000 fit"
+        );
     }
 
     #[test]

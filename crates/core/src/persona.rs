@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::Invalid;
 use crate::validate::{Validate, label, labels, optional};
+use crate::{Invalid, Problems};
 
 /// A persona as the user writes it in the form or on the command line.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -29,32 +29,35 @@ pub struct PersonaDraft {
 
 impl Validate for PersonaDraft {
     fn normalise(self) -> Result<Self, Invalid> {
-        let name = label("name", &self.name, 80)?;
+        let mut p = Problems::default();
+        let name = p.keep(label("name", &self.name, 80));
         let color = if self.color.trim().is_empty() {
             color_for(&name)
         } else {
-            parse_color(&self.color)?
+            p.keep(parse_color(&self.color))
         };
-        let segment = optional("segment", &self.segment, 60)?;
-        let mut segments = labels("segments", &self.segments, 20, 60)?;
+        let segment = p.keep(optional("segment", &self.segment, 60));
+        let mut segments = p.keep(labels("segments", &self.segments, 20, 60));
         if !segment.is_empty() && !segments.iter().any(|s| s.eq_ignore_ascii_case(&segment)) {
             segments.insert(0, segment.clone());
         }
-        Ok(Self {
+        let persona = Self {
             name,
             segment,
-            role: optional("role", &self.role, 120)?,
-            bio: optional("bio", &self.bio, 2_000)?,
-            goals: labels("goals", &self.goals, 12, 300)?,
-            frustrations: labels("frustrations", &self.frustrations, 12, 300)?,
-            quote: optional("quote", &self.quote, 500)?,
+            role: p.keep(optional("role", &self.role, 120)),
+            bio: p.keep(optional("bio", &self.bio, 2_000)),
+            goals: p.keep(labels("goals", &self.goals, 12, 300)),
+            frustrations: p.keep(labels("frustrations", &self.frustrations, 12, 300)),
+            quote: p.keep(optional("quote", &self.quote, 500)),
             color,
-            keywords: labels("keywords", &self.keywords, 40, 60)?
+            keywords: p
+                .keep(labels("keywords", &self.keywords, 40, 60))
                 .into_iter()
                 .map(|k| k.to_lowercase())
                 .collect(),
             segments,
-        })
+        };
+        p.done(persona)
     }
 }
 
@@ -125,7 +128,7 @@ mod tests {
     #[test]
     fn persona_without_a_name_is_refused() {
         let err = Valid::parse(draft("  ")).unwrap_err();
-        assert_eq!(err.field, "name");
+        assert_eq!(err.field(), "name");
     }
 
     #[test]
@@ -141,7 +144,7 @@ mod tests {
     fn malformed_colour_is_refused() {
         let mut d = draft("Tom");
         d.color = "green".into();
-        assert_eq!(Valid::parse(d).unwrap_err().field, "color");
+        assert_eq!(Valid::parse(d).unwrap_err().field(), "color");
     }
 
     #[test]

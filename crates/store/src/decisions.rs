@@ -458,14 +458,6 @@ async fn check_target(tx: &mut Transaction<'_, Sqlite>, seq: i64) -> Result<(Uui
     Ok((meeting, item.and_then(|i| Uuid::parse_str(&i).ok())))
 }
 
-fn reason_text(reason: &str) -> Result<String> {
-    let r = chair_core::validate::optional("reason", reason, 2_000)?;
-    if r.chars().filter(|c| c.is_alphabetic()).count() < 3 {
-        return Err(Invalid::new("reason", "say why the decision is corrected").into());
-    }
-    Ok(r)
-}
-
 impl Store {
     /// Appends a decision; durable when this returns.
     pub async fn record_decision(
@@ -518,7 +510,7 @@ impl Store {
         d: &Valid<DecisionDraft>,
         at: DateTime<Utc>,
     ) -> Result<Appended> {
-        let reason = reason_text(reason)?;
+        let reason = chair_core::decision::correction_reason(reason)?;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         check_target(&mut tx, target).await?;
         check_item(&mut tx, d.meeting_id, d.agenda_item_id).await?;
@@ -548,7 +540,7 @@ impl Store {
         by: &str,
         at: DateTime<Utc>,
     ) -> Result<Appended> {
-        let reason = reason_text(reason)?;
+        let reason = chair_core::decision::correction_reason(reason)?;
         let by = chair_core::validate::optional("decided by", by, 120)?;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let (meeting, item) = check_target(&mut tx, target).await?;

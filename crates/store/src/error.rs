@@ -163,11 +163,13 @@ impl From<serde_json::Error> for StoreError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        let message = match &e {
-            StoreError::Unexpected(inner) => format!("{inner:#}"),
-            other => other.to_string(),
-        };
-        ApiError::new(e.code(), message)
+        match e {
+            StoreError::Invalid(invalid) => invalid.into(),
+            StoreError::Unexpected(inner) => {
+                ApiError::new(ErrorCode::Unexpected, format!("{inner:#}"))
+            }
+            other => ApiError::new(other.code(), other.to_string()),
+        }
     }
 }
 

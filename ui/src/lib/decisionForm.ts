@@ -94,10 +94,22 @@ export function missing(f: DecisionForm, reason: string | null = null): string[]
   return out;
 }
 
+function isBlank(x: { what: string; owner: string; due: string }): boolean {
+  return !(x.what.trim() || x.owner.trim() || x.due);
+}
+
+/**
+ * How the backend names a field of the form's `index`th follow-up ("follow-up 2 owner"): blank
+ * rows are not sent, so the number counts only the others.
+ */
+export function followUpField(f: DecisionForm, index: number, field: "what" | "owner" | "due"): string {
+  return `follow-up ${f.follow_ups.slice(0, index + 1).filter((x) => !isBlank(x)).length} ${field}`;
+}
+
 /** The draft sent to the backend (which checks every rule again). */
 export function toDraft(f: DecisionForm, meeting: string, item: string | null, onScreen: OnScreen[]): DecisionDraft {
   const follow_ups: FollowUp[] = f.follow_ups
-    .filter((x) => x.what.trim() || x.owner.trim() || x.due)
+    .filter((x) => !isBlank(x))
     .map((x) => ({ what: x.what, owner: x.owner, due: x.due }));
   return {
     meeting_id: meeting,

@@ -1,9 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { blankItem, blankMeeting, carryIn, copyOf, fromMeeting, snapshot, toDraft } from "./meetingForm";
+import { blankItem, blankMeeting, carryIn, copyOf, fromMeeting, itemField, snapshot, toDraft } from "./meetingForm";
 import { blankPersona, fromPersona, toPersonaDraft } from "./personaForm";
 import type { Meeting, Persona } from "./ipc";
 
 describe("meeting form", () => {
+  it("names an item's fields as the backend does, skipping blank items it is not sent", () => {
+    const f = blankMeeting();
+    f.items = [{ ...blankItem(), title: "Fees" }, blankItem(), { ...blankItem(), title: "" , owner: "Ann" }];
+    expect(itemField(f, 0, "title")).toBe("agenda item 1 title");
+    expect(itemField(f, 2, "title")).toBe("agenda item 2 title");
+  });
+
   it("blank trailing items are dropped, filled ones kept in order", () => {
     const f = blankMeeting();
     f.title = "Council";

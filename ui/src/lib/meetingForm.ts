@@ -93,6 +93,15 @@ function isBlank(i: ItemForm): boolean {
   return i.id === null && [i.title, i.customer_problem, i.description, i.owner, i.keywords].every((v) => v.trim() === "");
 }
 
+/**
+ * How the backend names a field of the form's `index`th item ("agenda item 2 title"): items left
+ * blank are not sent, so the number counts only the others.
+ */
+export function itemField(f: MeetingForm, index: number, field: string): string {
+  const number = f.items.slice(0, index + 1).filter((i) => !isBlank(i)).length;
+  return `agenda item ${number} ${field}`;
+}
+
 /** The draft sent to the backend. Items left entirely blank are dropped rather than refused. */
 export function toDraft(f: MeetingForm): MeetingDraft {
   const items: AgendaItemDraft[] = f.items

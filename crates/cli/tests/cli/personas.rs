@@ -27,9 +27,5 @@ fn a_persona_without_a_name_is_refused_with_the_field() {
     let db = Db::new();
     let out = db.chair(&["personas", "add", "--name", "   "]);
     assert!(!out.status.success());
-    assert!(
-        stderr(&out).contains("name: is required"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("name: required"), "{}", stderr(&out));
 }

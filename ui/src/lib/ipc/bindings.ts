@@ -20,6 +20,11 @@ export const commands = {
 	updatePersona: (id: string, draft: PersonaDraft) => __TAURI_INVOKE<Persona>("update_persona", { id, draft }),
 	/**  Deletes a persona no decision names. */
 	deletePersona: (id: string) => __TAURI_INVOKE<null>("delete_persona", { id }),
+	/**
+	 *  Every problem a form's draft would be refused for on saving, without saving it; a form
+	 *  calls this as the user types after a refused save, so each problem clears once put right.
+	 */
+	checkDraft: (draft: Draft) => __TAURI_INVOKE<Problem[]>("check_draft", { draft }),
 	/**  Every meeting, latest first. */
 	listMeetings: () => __TAURI_INVOKE<MeetingSummary[]>("list_meetings"),
 	/**  One meeting with its agenda. */
@@ -169,12 +174,17 @@ export type AgendaItemDraft = {
 	carried_from: string | null,
 };
 
-/**  An error as it crosses IPC: `{code, message}`. */
+/**  An error as it crosses IPC: `{code, message, problems}`. */
 export type ApiError = {
 	/**  Machine-readable kind. */
 	code: ErrorCode,
 	/**  A sentence for a person: what is wrong and, where possible, what to do. */
 	message: string,
+	/**
+	 *  For an `invalid` input, every problem found, each naming its field, so that a form can
+	 *  show each one next to its field; empty for other kinds.
+	 */
+	problems?: Problem[],
 };
 
 /**  What appending an entry gave it: its place and its hash. */
@@ -366,6 +376,17 @@ export type DemoSummary = {
 
 /**  Which way a decision moves things for customers. */
 export type Direction = "helps" | "hurts" | "mixed" | "neutral" | "unknown";
+
+/**
+ *  A form's draft, checked as it would be on saving but without saving it, so that a form can
+ *  clear each problem the moment it is put right.
+ */
+export type Draft = { kind: "meeting"; draft: MeetingDraft } | { kind: "persona"; draft: PersonaDraft } | { kind: "decision"; draft: DecisionDraft } | 
+/**  A decision that corrects an earlier one, with why. */
+{ kind: "correction"; draft: {
+	reason: string,
+	decision: DecisionDraft,
+} } | { kind: "escalation"; draft: EscalationDraft };
 
 /**
  *  How far the complaints' embeddings have come, and why there are none when the language
@@ -731,6 +752,17 @@ export type Preview = {
 	/**  Complaints will be dated at import time: no column holds a date. */
 	undated: boolean,
 	total_bytes: number | null,
+};
+
+/**
+ *  One thing wrong with an input: the field at fault and why, in words that read beside the
+ *  field on a form and after its name on the command line ("title: required").
+ */
+export type Problem = {
+	/**  The input field at fault, as the draft names it ("title", "agenda item 2 title"). */
+	field: string,
+	/**  Why it is refused, without the field's name. */
+	message: string,
 };
 
 /**  A row that could not become a complaint. */

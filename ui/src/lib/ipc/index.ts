@@ -1,15 +1,18 @@
 // The one door to the backend. Components import `commands` from here (never `invoke`
-// with a string name); failures arrive as `IpcError` with the backend's `{code, message}`.
+// with a string name); failures arrive as `IpcError` with the backend's
+// `{code, message, problems}`.
 export { commands, events } from "./bindings";
 export type * from "./bindings";
-import type { ApiError, ErrorCode } from "./bindings";
+import type { ApiError, ErrorCode, Problem } from "./bindings";
 
-/** A failed command, carrying the backend's error code. */
+/** A failed command, carrying the backend's error code and, for an invalid input, its problems. */
 export class IpcError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  readonly problems: Problem[];
+  constructor(code: ErrorCode, message: string, problems: Problem[] = []) {
     super(message);
     this.code = code;
+    this.problems = problems;
     this.name = "IpcError";
   }
 }
@@ -26,7 +29,7 @@ function isApiError(e: unknown): e is ApiError {
 /** Turns whatever a failed command threw into an `IpcError`. */
 export function toIpcError(e: unknown): IpcError {
   if (e instanceof IpcError) return e;
-  if (isApiError(e)) return new IpcError(e.code, e.message);
+  if (isApiError(e)) return new IpcError(e.code, e.message, e.problems ?? []);
   if (e instanceof Error) return new IpcError("unexpected", e.message);
   return new IpcError("unexpected", typeof e === "string" ? e : "Something went wrong.");
 }
@@ -34,12 +37,4 @@ export function toIpcError(e: unknown): IpcError {
 /** The message to show for a failure. */
 export function errorMessage(e: unknown): string {
   return toIpcError(e).message;
-}
-
-/** For an `invalid` error such as "agenda item 2 title: is required", the field it names. */
-export function invalidField(e: unknown): string | null {
-  const err = toIpcError(e);
-  if (err.code !== "invalid") return null;
-  const colon = err.message.indexOf(":");
-  return colon > 0 ? err.message.slice(0, colon) : null;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
 
-import { commands, errorMessage, invalidField, IpcError, toIpcError } from "./index";
+import { commands, errorMessage, IpcError, toIpcError } from "./index";
 
 describe("ipc", () => {
   it("a backend error arrives with its code and message", async () => {
@@ -24,8 +24,9 @@ describe("ipc", () => {
     expect(errorMessage(new Error("boom"))).toBe("boom");
   });
 
-  it("an invalid error names the field at fault", () => {
-    expect(invalidField({ code: "invalid", message: "agenda item 2 title: is required" })).toBe("agenda item 2 title");
-    expect(invalidField({ code: "conflict", message: "x: y" })).toBeNull();
+  it("an invalid error carries its problems field by field", () => {
+    const problems = [{ field: "agenda item 2 title", message: "required" }];
+    expect(toIpcError({ code: "invalid", message: "agenda item 2 title: required", problems }).problems).toEqual(problems);
+    expect(toIpcError({ code: "conflict", message: "x: y" }).problems).toEqual([]);
   });
 });
