@@ -128,3 +128,74 @@ async fn an_unscheduled_meeting_says_so_and_shows_no_date() -> Result<()> {
 
     app.quit().await
 }
+
+#[tokio::test]
+async fn a_day_picked_in_the_question_dialogs_calendar_closes_it_and_moves_on_to_raise()
+-> Result<()> {
+    let h = Harness::start()?;
+    let app = h.launch().await?;
+    start_demo_meeting(&app).await?;
+    app.click("[data-testid=relevant-complaint] [data-testid=raise]")
+        .await?;
+    app.fill("[data-testid=raise-owner]", "Jonas P.").await?;
+    // A month whose third week is known: 1 January 2030 is a Tuesday, so the calendar's third
+    // row runs from the 13th to the 19th.
+    app.client()
+        .execute(
+            "document.querySelector('[data-testid=raise-due]').value = '2030-01-01'",
+            vec![],
+        )
+        .await?;
+    app.click("[data-testid=raise-due]").await?;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    h.screenshot_screen(&shot("raise-calendar-open"))?;
+    // The calendar opens under the field, centred on it; its third row of days lies about
+    // 105 pixels below the field. WebDriver cannot reach it: click it as a person would.
+    let at = app
+        .client()
+        .execute(
+            "const r = document.querySelector('[data-testid=raise-due]').getBoundingClientRect(); \
+             return [Math.round(window.screenX + r.left + r.width / 2), Math.round(window.screenY + r.bottom + 105)];",
+            vec![],
+        )
+        .await?;
+    let at: Vec<i64> = serde_json::from_value(at)?;
+    h.xdotool(&[
+        "mousemove",
+        &at[0].to_string(),
+        &at[1].to_string(),
+        "click",
+        "1",
+    ])?;
+    let mut due = String::new();
+    for _ in 0..50 {
+        due = app
+            .client()
+            .execute(
+                "return document.querySelector('[data-testid=raise-due]').value",
+                vec![],
+            )
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if due != "2030-01-01" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    ensure!(
+        due.starts_with("2030-01-1"),
+        "a day of the third week was picked: {due}"
+    );
+    let focused = app
+        .client()
+        .execute("return document.activeElement.dataset.testid", vec![])
+        .await?;
+    ensure!(
+        focused == "raise-confirm",
+        "the pick moved on to Raise, closing the calendar: {focused}"
+    );
+    h.screenshot_screen(&shot("raise-calendar-picked"))?;
+    app.quit().await
+}

@@ -227,16 +227,6 @@ async fn complaint_text_is_shown_as_text_and_never_runs() -> Result<()> {
     app.quit().await
 }
 
-/// Runs `xdotool` on the test's display; its standard output.
-fn xdotool(h: &Harness, args: &[&str]) -> Result<String> {
-    let out = std::process::Command::new("xdotool")
-        .args(args)
-        .env("DISPLAY", h.display())
-        .output()
-        .context("cannot run xdotool (Debian package xdotool)")?;
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
 #[tokio::test]
 async fn a_file_dialog_on_the_databases_folder_loses_no_decision_written_after_it() -> Result<()> {
     let h = Harness::start_with_dialogs()?;
@@ -261,15 +251,15 @@ async fn a_file_dialog_on_the_databases_folder_loses_no_decision_written_after_i
         "Export the decision log|zenity",
     ];
     let dialog = loop {
-        let found = xdotool(&h, &chooser)?;
+        let found = h.xdotool(&chooser)?;
         if let Some(id) = found.lines().next() {
             break id.to_string();
         }
         if start.elapsed() > Duration::from_secs(20) {
-            let windows = xdotool(&h, &["search", "--name", "."])?;
+            let windows = h.xdotool(&["search", "--name", "."])?;
             let names: Vec<String> = windows
                 .lines()
-                .map(|w| xdotool(&h, &["getwindowname", w]).unwrap_or_default())
+                .map(|w| h.xdotool(&["getwindowname", w]).unwrap_or_default())
                 .collect();
             app.screenshot(&shot("save-dialog-missing")).await?;
             let toasts = app.texts("[data-testid=toast]").await?;
@@ -281,16 +271,16 @@ async fn a_file_dialog_on_the_databases_folder_loses_no_decision_written_after_i
     };
     std::thread::sleep(Duration::from_secs(2));
     h.screenshot_screen(&shot("save-dialog-on-database-folder"))?;
-    let dialog_pid = xdotool(&h, &["getwindowpid", &dialog])?;
+    let dialog_pid = h.xdotool(&["getwindowpid", &dialog])?;
     let dialog_program =
         std::fs::read_to_string(format!("/proc/{dialog_pid}/comm")).unwrap_or_default();
     ensure!(
         !dialog_program.trim().starts_with("empty-chair"),
         "the file chooser runs outside the app's process (it is {dialog_program:?})"
     );
-    xdotool(&h, &["windowfocus", "--sync", &dialog, "key", "Escape"])?;
+    h.xdotool(&["windowfocus", "--sync", &dialog, "key", "Escape"])?;
     let start = Instant::now();
-    while !xdotool(&h, &chooser)?.is_empty() {
+    while !h.xdotool(&chooser)?.is_empty() {
         if start.elapsed() > Duration::from_secs(20) {
             bail!("the save dialog did not close on Escape");
         }

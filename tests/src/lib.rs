@@ -283,6 +283,17 @@ impl Harness {
         self.desktop.display()
     }
 
+    /// Runs `xdotool` on the test's display, for what WebDriver cannot reach (native windows and
+    /// popovers); its standard output.
+    pub fn xdotool(&self, args: &[&str]) -> Result<String> {
+        let out = std::process::Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", self.display())
+            .output()
+            .context("cannot run xdotool (Debian package xdotool)")?;
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
     /// Where the app saves files the user would have placed with a save dialog.
     pub fn saved(&self) -> PathBuf {
         self.home.path().join("saved")
