@@ -110,6 +110,25 @@ async fn main() -> Result<()> {
     app.click("[data-testid=load-demo]").await?;
     app.wait_count("[data-testid=agenda-item-title]", 4).await?;
     let pid = app_on(h.display()).context("the app's process")?;
+    // After the demo opens, the app reads what its complaints mean in the background; a meeting
+    // held later finds that done, so the quiet spells start once it is.
+    app.client()
+        .execute("location.hash = '#/complaints'", vec![])
+        .await?;
+    let start = std::time::Instant::now();
+    loop {
+        let status = app.texts("[data-testid=meaning-status]").await?.join(" ");
+        if status.contains("can be found by meaning") {
+            break;
+        }
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(600),
+            "the demo's complaints were not read for meaning within 10 minutes: {status:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    app.client().execute("history.back()", vec![]).await?;
+    app.wait_count("[data-testid=agenda-item-title]", 4).await?;
 
     app.click("[data-testid=go-live]").await?;
     app.wait_for("[data-testid=timer][data-running=true]")
