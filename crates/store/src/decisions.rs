@@ -24,6 +24,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use uuid::Uuid;
 
+use crate::rows;
 use crate::time::ts;
 use crate::{Result, Store, StoreError};
 
@@ -45,8 +46,7 @@ fn corrupt_row(what: &str) -> StoreError {
 }
 
 fn uuid_col(r: &SqliteRow, col: &str) -> Result<Uuid> {
-    let s: String = r.try_get(col)?;
-    Uuid::parse_str(&s).map_err(|_| corrupt_row(&format!("{col} is not an id")))
+    rows::id(r, "decision log", col)
 }
 
 /// Rebuilds the hashed entry from a log row, exactly as it was when appended.
@@ -66,9 +66,8 @@ fn entry_from_row(r: &SqliteRow) -> Result<HashedEntry> {
         reason: r.try_get("reason")?,
         meeting_id: uuid_col(r, "meeting_id")?,
         agenda_item_id: agenda
-            .map(|a| Uuid::parse_str(&a))
-            .transpose()
-            .map_err(|_| corrupt_row("agenda item id"))?,
+            .map(|a| rows::parse_id(&a, "decision log", "agenda_item_id"))
+            .transpose()?,
         recorded_at: r.try_get("recorded_at")?,
         decided_by: r.try_get("decided_by")?,
         statement: r.try_get("statement")?,
@@ -454,8 +453,8 @@ async fn check_target(tx: &mut Transaction<'_, Sqlite>, seq: i64) -> Result<(Uui
         )));
     }
     let meeting = uuid_col(&r, "meeting_id")?;
-    let item: Option<String> = r.try_get("agenda_item_id")?;
-    Ok((meeting, item.and_then(|i| Uuid::parse_str(&i).ok())))
+    let item = rows::opt_id(&r, "decision log", "agenda_item_id")?;
+    Ok((meeting, item))
 }
 
 impl Store {
@@ -1154,7 +1153,9 @@ fn audit_row(r: &SqliteRow) -> Result<AuditRow> {
         recorded_at: r.try_get("recorded_at")?,
         meeting_id: uuid_col(r, "meeting_id")?,
         meeting_title: r.try_get("meeting_title")?,
-        agenda_item_id: item.and_then(|i| Uuid::parse_str(&i).ok()),
+        agenda_item_id: item
+            .map(|i| rows::parse_id(&i, "decision log", "agenda_item_id"))
+            .transpose()?,
         item_title: r.try_get("item_title")?,
         decided_by: r.try_get("decided_by")?,
         statement: r.try_get("statement")?,

@@ -19,6 +19,7 @@ mod error;
 mod health;
 mod hold;
 mod lock;
+mod rows;
 pub mod time;
 
 pub mod backup;

@@ -13,18 +13,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Row, Sqlite, Transaction};
 use uuid::Uuid;
 
+use crate::rows;
 use crate::time::ts;
 use crate::{Result, Store, StoreError};
-
-fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
-}
-
-fn uuid_of(s: Option<String>) -> Option<Uuid> {
-    s.and_then(|s| Uuid::parse_str(&s).ok())
-}
 
 /// Stops every running timer of `meeting`, adding the running stretch to the time spent.
 async fn pause_all(
@@ -38,9 +29,8 @@ async fn pause_all(
             .fetch_all(&mut **tx)
             .await?;
     for (id, since) in running {
-        let add = parse_time(&since)
-            .map(|s| (at - s).num_seconds().max(0))
-            .unwrap_or(0);
+        let since = rows::parse_time(&since, "agenda item", "running_since")?;
+        let add = (at - since).num_seconds().max(0);
         sqlx::query("UPDATE agenda_items SET spent_seconds = spent_seconds + ?, running_since = NULL WHERE id = ?")
             .bind(add)
             .bind(id)
@@ -209,11 +199,10 @@ impl Store {
         .await?;
         let mut clocks = Vec::with_capacity(rows.len());
         for r in rows {
-            let since: Option<String> = r.try_get("running_since")?;
-            let running = since.as_deref().and_then(parse_time);
+            let running = rows::opt_time(&r, "agenda item", "running_since")?;
             let spent: i64 = r.try_get("spent_seconds")?;
             clocks.push(ItemClock {
-                agenda_item_id: uuid_of(Some(r.try_get("id")?)).unwrap_or_default(),
+                agenda_item_id: rows::id(&r, "agenda item", "id")?,
                 spent_seconds: spent + running.map(|s| (now - s).num_seconds().max(0)).unwrap_or(0),
                 running: running.is_some(),
                 discussed: r.try_get::<i64, _>("discussed")? != 0,
@@ -221,7 +210,9 @@ impl Store {
             });
         }
         let events = self.meeting_events(id, 200).await?;
-        let current_item_id = uuid_of(current);
+        let current_item_id = current
+            .map(|c| rows::parse_id(&c, "meeting", "current_item_id"))
+            .transpose()?;
         let stance = events
             .iter()
             .find(|e| {
@@ -253,7 +244,8 @@ impl Store {
         )
         .fetch_optional(&self.pool())
         .await?;
-        Ok(uuid_of(id))
+        id.map(|id| rows::parse_id(&id, "meeting", "id"))
+            .transpose()
     }
 
     /// A meeting's timeline, newest first.
@@ -270,14 +262,14 @@ impl Store {
             .map(|r| {
                 let kind: String = r.try_get("kind")?;
                 Ok(MeetingEvent {
-                    id: uuid_of(Some(r.try_get("id")?)).unwrap_or_default(),
-                    at: parse_time(&r.try_get::<String, _>("at")?).unwrap_or_default(),
+                    id: rows::id(r, "meeting event", "id")?,
+                    at: rows::time(r, "meeting event", "at")?,
                     kind: EventKind::parse(&kind).ok_or_else(|| {
                         StoreError::Corrupt(format!("unknown meeting event \"{kind}\""))
                     })?,
-                    agenda_item_id: uuid_of(r.try_get("agenda_item_id")?),
+                    agenda_item_id: rows::opt_id(r, "meeting event", "agenda_item_id")?,
                     text: r.try_get("text")?,
-                    complaint_id: uuid_of(r.try_get("complaint_id")?),
+                    complaint_id: rows::opt_id(r, "meeting event", "complaint_id")?,
                     by: r.try_get("by_whom")?,
                 })
             })
@@ -374,7 +366,10 @@ impl Store {
             .into_iter()
             .find(|(_, t)| series_of(t) == series)
             .map(|(id, _)| id);
-        let Some(last) = uuid_of(last) else {
+        let Some(last) = last
+            .map(|l| rows::parse_id(&l, "meeting", "id"))
+            .transpose()?
+        else {
             return Ok(None);
         };
         let taken: Vec<String> = sqlx::query_scalar(
@@ -528,10 +523,7 @@ impl Store {
                 .map_err(|_| {
                     StoreError::Corrupt("an escalation has an unreadable due date".into())
                 })?;
-            let answered_at = r
-                .try_get::<Option<String>, _>("answered_at")?
-                .as_deref()
-                .and_then(parse_time);
+            let answered_at = rows::opt_time(&r, "escalation", "answered_at")?;
             let state = match answered_at {
                 Some(_) => EscalationState::Answered,
                 None if due < today => EscalationState::Overdue,
@@ -547,21 +539,21 @@ impl Store {
                 continue;
             }
             out.push(Escalation {
-                id: uuid_of(Some(r.try_get("id")?)).unwrap_or_default(),
+                id: rows::id(&r, "escalation", "id")?,
                 state,
-                complaint_id: uuid_of(Some(r.try_get("complaint_id")?)).unwrap_or_default(),
+                complaint_id: rows::id(&r, "escalation", "complaint_id")?,
                 complaint_title: r.try_get("complaint_title")?,
                 complaint_excerpt: r.try_get("complaint_excerpt")?,
                 complaint_external_id: r.try_get("external_id")?,
-                meeting_id: uuid_of(r.try_get("meeting_id")?),
+                meeting_id: rows::opt_id(&r, "escalation", "meeting_id")?,
                 meeting_title: r.try_get("meeting_title")?,
-                agenda_item_id: uuid_of(r.try_get("agenda_item_id")?),
+                agenda_item_id: rows::opt_id(&r, "escalation", "agenda_item_id")?,
                 item_title: r.try_get("item_title")?,
                 question: r.try_get("question")?,
                 owner: r.try_get("owner")?,
                 due,
                 raised_by: r.try_get("raised_by")?,
-                raised_at: parse_time(&r.try_get::<String, _>("raised_at")?).unwrap_or_default(),
+                raised_at: rows::time(&r, "escalation", "raised_at")?,
                 answered_at,
                 resolution: r.try_get("resolution")?,
             });

@@ -425,3 +425,43 @@ async fn an_item_whose_only_decision_was_revoked_counts_as_undecided() {
         "the dashboard counts no current decision"
     );
 }
+
+#[tokio::test]
+async fn a_live_meeting_with_an_unreadable_time_or_id_is_reported_corrupt_not_read_as_the_epoch() {
+    let (store, _dir) = fresh_store().await;
+    let demo = store.create_demo(Utc::now()).await.unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+    store.start_meeting(demo.meeting_id, t0).await.unwrap();
+
+    crate::support::behind_the_back(
+        &store,
+        &["UPDATE agenda_items SET running_since = 'soon' WHERE running_since IS NOT NULL"],
+    )
+    .await;
+    let err = store
+        .live_state(demo.meeting_id, t0 + Duration::minutes(1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Corrupt, "{err}");
+    assert!(
+        err.to_string()
+            .contains("running_since \"soon\" is not a time"),
+        "{err}"
+    );
+
+    crate::support::behind_the_back(
+        &store,
+        &[
+            "UPDATE agenda_items SET running_since = NULL",
+            // As a damaged file would hold it: past the reference to the items.
+            "PRAGMA foreign_keys = OFF",
+            "UPDATE meetings SET current_item_id = 'not-an-id'",
+        ],
+    )
+    .await;
+    let err = store
+        .live_state(demo.meeting_id, t0 + Duration::minutes(1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Corrupt, "{err}");
+}
