@@ -822,26 +822,7 @@ impl Store {
         with_revokes: bool,
         by_seq: bool,
     ) -> Result<Vec<AuditRow>> {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT d.seq, d.id, d.kind, d.target_seq, d.recorded_at, d.meeting_id, m.title AS meeting_title,
-                    d.agenda_item_id, coalesce(a.title, '') AS item_title, d.decided_by, d.statement,
-                    coalesce(d.impact_direction, 'unknown') AS impact_direction, coalesce(d.impact_size, 'small') AS impact_size,
-                    d.impact_text, coalesce(d.advocate_stance, 'absent') AS advocate_stance, d.advocate_note, d.no_evidence,
-                    json_array_length(d.details, '$.evidence') AS evidence_count,
-                    (SELECT json_group_array(json_array(c.id, coalesce(c.external_id, ''),
-                                                        substr(coalesce(nullif(trim(c.title), ''), c.body), 1, 200)))
-                       FROM decision_evidence de JOIN complaints c ON c.id = de.complaint_id
-                      WHERE de.seq = d.seq) AS evidence_refs,
-                    (SELECT group_concat(p.name, char(31)) FROM decision_personas dp JOIN personas p ON p.id = dp.persona_id
-                      WHERE dp.seq = d.seq) AS persona_names,
-                    c.seq AS closed_by, c.kind AS closed_kind, d.reason,
-                    json_extract(d.details, '$.follow_ups') AS follow_ups
-               FROM decision_log d
-               JOIN meetings m ON m.id = d.meeting_id
-               LEFT JOIN agenda_items a ON a.id = d.agenda_item_id
-               LEFT JOIN decision_log c ON c.target_seq = d.seq
-              WHERE ",
-        );
+        let mut q = audit_select();
         push_filter(&mut q, filter, with_revokes, by_seq);
         q.push(match filter.sort {
             Sort::Newest => " ORDER BY d.seq DESC",
@@ -859,24 +840,36 @@ impl Store {
     /// its follow-ups.
     pub async fn decision_detail(&self, seq: i64) -> Result<DecisionDetail> {
         let entry = self.log_entry(seq).await?;
-        let all = self.audit_rows_by_seq().await?;
-        let row = all
-            .get(&seq)
+        // The line: back along what this entry superseded, then forward along what closed it.
+        let mut q = audit_select();
+        q.push(
+            "d.seq IN (WITH RECURSIVE
+                  back(seq) AS (SELECT ",
+        )
+        .push_bind(seq)
+        .push(
+            " UNION SELECT d.target_seq FROM decision_log d JOIN back b ON d.seq = b.seq
+                                WHERE d.kind = 'supersede'),
+                  fwd(seq) AS (SELECT ",
+        )
+        .push_bind(seq)
+        .push(
+            " UNION SELECT c.seq FROM decision_log c JOIN fwd f ON c.target_seq = f.seq)
+                SELECT seq FROM back UNION SELECT seq FROM fwd)
+              ORDER BY d.seq",
+        );
+        let history: Vec<AuditRow> = q
+            .build()
+            .fetch_all(&self.pool())
+            .await?
+            .iter()
+            .map(audit_row)
+            .collect::<Result<_>>()?;
+        let row = history
+            .iter()
+            .find(|r| r.seq == seq)
             .cloned()
             .ok_or_else(|| StoreError::NotFound(format!("no decision {seq}")))?;
-        // The line: back along what this entry superseded, then forward along what closed it.
-        let mut line = vec![seq];
-        let mut back = row.supersedes;
-        while let Some(s) = back {
-            line.insert(0, s);
-            back = all.get(&s).and_then(|r| r.supersedes);
-        }
-        let mut forward = row.closed_by;
-        while let Some(s) = forward {
-            line.push(s);
-            forward = all.get(&s).and_then(|r| r.closed_by);
-        }
-        let history = line.iter().filter_map(|s| all.get(s).cloned()).collect();
         let mut conn = self.pool().acquire().await?;
         let ids: Vec<Uuid> = entry
             .entry
@@ -1041,6 +1034,30 @@ impl Store {
             escalations_overdue,
         })
     }
+}
+
+/// The audit's columns for each decision log row `d`, up to a `WHERE ` for the caller's rows.
+fn audit_select() -> QueryBuilder<Sqlite> {
+    QueryBuilder::<Sqlite>::new(
+        "SELECT d.seq, d.id, d.kind, d.target_seq, d.recorded_at, d.meeting_id, m.title AS meeting_title,
+                d.agenda_item_id, coalesce(a.title, '') AS item_title, d.decided_by, d.statement,
+                coalesce(d.impact_direction, 'unknown') AS impact_direction, coalesce(d.impact_size, 'small') AS impact_size,
+                d.impact_text, coalesce(d.advocate_stance, 'absent') AS advocate_stance, d.advocate_note, d.no_evidence,
+                json_array_length(d.details, '$.evidence') AS evidence_count,
+                (SELECT json_group_array(json_array(c.id, coalesce(c.external_id, ''),
+                                                    substr(coalesce(nullif(trim(c.title), ''), c.body), 1, 200)))
+                   FROM decision_evidence de JOIN complaints c ON c.id = de.complaint_id
+                  WHERE de.seq = d.seq) AS evidence_refs,
+                (SELECT group_concat(p.name, char(31)) FROM decision_personas dp JOIN personas p ON p.id = dp.persona_id
+                  WHERE dp.seq = d.seq) AS persona_names,
+                c.seq AS closed_by, c.kind AS closed_kind, d.reason,
+                json_extract(d.details, '$.follow_ups') AS follow_ups
+           FROM decision_log d
+           JOIN meetings m ON m.id = d.meeting_id
+           LEFT JOIN agenda_items a ON a.id = d.agenda_item_id
+           LEFT JOIN decision_log c ON c.target_seq = d.seq
+          WHERE ",
+    )
 }
 
 /// Adds the WHERE conditions of `f` (the query aliases the entry `d`). With `by_seq`, no

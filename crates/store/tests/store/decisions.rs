@@ -625,3 +625,43 @@ async fn exports_name_evidence_by_its_own_reference_not_an_internal_id() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_decisions_history_is_its_own_line_of_corrections_among_many_entries() {
+    let (store, _dir) = fresh_store().await;
+    fill(&store, 30).await;
+    let (m, i) = meeting(&store).await;
+    let first = store
+        .record_decision(
+            &Valid::parse(draft(m, i, "Add a grace period")).unwrap(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    fill(&store, 5).await;
+    let second = store
+        .supersede_decision(
+            first.seq,
+            "Legal asked for a cut-off",
+            &Valid::parse(draft(m, i, "Add a grace period until midnight")).unwrap(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    fill(&store, 5).await;
+    let line = |d: chair_core::audit::DecisionDetail| -> Vec<i64> {
+        d.history.iter().map(|r| r.seq).collect()
+    };
+    let from_the_middle = store.decision_detail(second.seq).await.unwrap();
+    assert_eq!(from_the_middle.row.seq, second.seq);
+    assert_eq!(line(from_the_middle), [first.seq, second.seq]);
+    assert_eq!(
+        line(store.decision_detail(first.seq).await.unwrap()),
+        [first.seq, second.seq]
+    );
+    assert_eq!(line(store.decision_detail(3).await.unwrap()), [3]);
+    assert_eq!(
+        store.decision_detail(999).await.unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+}
