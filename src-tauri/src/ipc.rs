@@ -67,8 +67,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             live::MeetingChanged,
             relevance::ComplaintsMarked,
             relevance::EmbeddingProgress,
-            backup::WorkspaceChanged,
-            crate::watch::DataChanged
+            backup::WorkspaceChanged
         ])
         .error_handling(ErrorHandlingMode::Throw)
         .disable_serde_phases()
