@@ -67,7 +67,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             live::MeetingChanged,
             relevance::ComplaintsMarked,
             relevance::EmbeddingProgress,
-            backup::WorkspaceChanged
+            backup::WorkspaceChanged,
+            crate::watch::DataChanged
         ])
         .error_handling(ErrorHandlingMode::Throw)
         .disable_serde_phases()

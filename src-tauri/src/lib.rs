@@ -5,6 +5,7 @@
 mod commands;
 pub mod ipc;
 mod state;
+mod watch;
 
 use std::path::PathBuf;
 
@@ -150,6 +151,8 @@ pub fn run() {
             app.manage(state);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { look_after(handle).await });
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { watch::watch(handle).await });
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));

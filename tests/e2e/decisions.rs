@@ -223,3 +223,65 @@ async fn a_placeholder_impact_is_refused_with_the_reason_and_nothing_is_logged()
     ensure!(status["decisions"] == 0, "nothing was logged: {status}");
     app.quit().await
 }
+
+#[tokio::test]
+async fn a_decision_logged_from_the_command_line_appears_in_the_open_audit_screen() -> Result<()> {
+    let h = Harness::start()?;
+    let app = h.launch().await?;
+    open_demo_meeting(&app).await?;
+    app.click("[data-testid=nav-audit]").await?;
+    app.wait_text("[data-testid=audit-total]", |t| t.contains("0 decisions"))
+        .await?;
+
+    // Nobody touches the window: the command line logs a decision meanwhile.
+    let listed: serde_json::Value =
+        serde_json::from_str(&h.chair(&["meetings", "list", "--json"])?)?;
+    let meeting = listed[0]["title"]
+        .as_str()
+        .context("the demo meeting is listed")?
+        .to_string();
+    h.chair(&[
+        "decision",
+        "add",
+        "--meeting",
+        &meeting,
+        "--item",
+        "Chat-first customer support",
+        "--statement",
+        "Keep a phone line for customers over seventy",
+        "--impact",
+        "helps",
+        "--size",
+        "small",
+        "--impact-text",
+        "Customers who cannot use chat still reach a person",
+        "--no-evidence",
+    ])?;
+    app.wait_text("[data-testid=audit-total]", |t| t.contains("1 decision"))
+        .await?;
+    let rows = app.wait_count("[data-testid=audit-row]", 1).await?;
+    ensure!(
+        rows[0].contains("Keep a phone line for customers over seventy"),
+        "the new decision is listed: {rows:?}"
+    );
+    app.wait_text("[data-testid=chain-badge]", |t| t.contains("1 entry"))
+        .await?;
+    // The sidebar's count too (read from the page: under the pointer it gives way to the shortcut).
+    let mut count = serde_json::Value::Null;
+    for _ in 0..50 {
+        count = app
+            .client()
+            .execute(
+                "return document.querySelector('[data-testid=nav-audit] .count')?.textContent",
+                vec![],
+            )
+            .await?;
+        if count == "1" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    ensure!(count == "1", "the sidebar counts the new decision: {count}");
+    app.screenshot(&shot("audit-after-command-line")).await?;
+    app.quit().await
+}

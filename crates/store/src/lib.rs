@@ -23,6 +23,7 @@ mod rows;
 pub mod time;
 
 pub mod backup;
+pub mod changes;
 pub mod complaints;
 pub mod decisions;
 pub mod demo;

@@ -62,7 +62,10 @@ export class LiveMeeting {
     const listening = events.meetingChanged.listen((e) => {
       if (e.payload.meeting_id === this.id) void this.refresh();
     });
+    // Written elsewhere (the command line, say): read again too.
+    const changed = events.dataChanged.listen(() => void this.refresh());
     return () => {
+      void changed.then((stop) => stop());
       clearTimeout(ticking);
       window.removeEventListener("focus", onFocus);
       void listening.then((stop) => stop());

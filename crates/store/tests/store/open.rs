@@ -85,3 +85,25 @@ async fn another_programs_sqlite_database_is_refused() {
     assert!(matches!(err, StoreError::Corrupt(_)), "{err}");
     assert!(err.to_string().contains("did not create"), "{err}");
 }
+
+#[tokio::test]
+async fn a_change_watch_notices_writes_from_this_store_and_from_another_program() {
+    let (store, _dir) = crate::support::fresh_store().await;
+    let mut watch = store.watch_changes().await.unwrap();
+    assert!(!watch.changed().await.unwrap(), "nothing was written yet");
+    assert!(watch.watches(&store));
+
+    store.create_demo(chrono::Utc::now()).await.unwrap();
+    assert!(watch.changed().await.unwrap(), "the store's own write");
+    assert!(!watch.changed().await.unwrap(), "and nothing since");
+
+    crate::support::behind_the_back(&store, &["UPDATE personas SET role = 'Retired' WHERE 1"])
+        .await;
+    assert!(watch.changed().await.unwrap(), "another program's write");
+
+    let other = chair_store::Store::open(store.path()).await.unwrap();
+    assert!(
+        !watch.watches(&other),
+        "a store opened again is another one"
+    );
+}

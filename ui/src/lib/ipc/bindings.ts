@@ -129,6 +129,7 @@ export const commands = {
 /** Events */
 export const events = {
 	complaintsMarked: makeEvent<ComplaintsMarked, ComplaintsMarked>("complaints-marked"),
+	dataChanged: makeEvent<DataChanged, DataChanged>("data-changed"),
 	embeddingProgress: makeEvent<EmbeddingProgress, EmbeddingProgress>("embedding-progress"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
 	meetingChanged: makeEvent<MeetingChanged, MeetingChanged>("meeting-changed"),
@@ -327,6 +328,12 @@ export type Dashboard = {
 	follow_ups_past_due: number,
 	escalations_open: number,
 	escalations_overdue: number,
+};
+
+/**  Something in the database changed: every screen should read what it shows again. */
+export type DataChanged = {
+	/**  The database file, so a window knows the change is about its own workspace. */
+	db_path: string,
 };
 
 /**  One decision in full: the entry as hashed, its evidence, what the room saw, its history. */
