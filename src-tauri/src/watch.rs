@@ -18,8 +18,9 @@ pub struct DataChanged {
     pub db_path: String,
 }
 
-/// How often the database is asked whether it changed. (Asking whether a window is visible
-/// first would wait on the window thread, which may be waiting for the app to quit.)
+/// How often the database is asked whether it changed. It asks whatever the windows show:
+/// asking a window whether it is visible would wait on the window thread, which may itself be
+/// waiting for the app to quit, and the question costs more than the `PRAGMA`.
 const EVERY: Duration = Duration::from_secs(1);
 
 /// Watches the open database for changes until the app quits.
@@ -29,13 +30,6 @@ pub async fn watch(app: AppHandle) {
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        let visible = app
-            .webview_windows()
-            .values()
-            .any(|w| w.is_visible().unwrap_or(false) && !w.is_minimized().unwrap_or(false));
-        if !visible {
-            continue;
-        }
         let Ok(store) = app.state::<AppState>().store() else {
             watch = None;
             continue;

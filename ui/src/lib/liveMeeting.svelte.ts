@@ -12,6 +12,8 @@ export class LiveMeeting {
   nowMs = $state(0);
   private reading: Promise<void> | null = null;
   private again = false;
+  /** Counts the states taken from commands, so a read that started before one cannot undo it. */
+  private taken = 0;
 
   constructor(readonly id: string) {}
 
@@ -24,8 +26,14 @@ export class LiveMeeting {
     this.reading = (async () => {
       do {
         this.again = false;
+        const before = this.taken;
         try {
           const s = await commands.liveState(this.id);
+          if (this.taken !== before) {
+            // A command's newer state arrived meanwhile: this read may predate it.
+            this.again = true;
+            continue;
+          }
           this.state = s;
           this.readAt = performance.now();
           this.nowMs = this.readAt;
@@ -41,6 +49,7 @@ export class LiveMeeting {
 
   /** Takes a state a command returned, newer than any read so far. */
   take(s: LiveState) {
+    this.taken++;
     this.state = s;
     this.readAt = performance.now();
     this.nowMs = this.readAt;
