@@ -246,7 +246,7 @@ impl Verifier {
         } else if e.hash() != h.hash {
             Some("its content does not match its hash: it was changed after it was written".into())
         } else {
-            None
+            crate::entry::impossible(e).map(|why| format!("no writer records such an entry: {why}"))
         };
         match problem {
             Some(problem) => {
@@ -422,6 +422,21 @@ mod tests {
         assert_eq!(r.broken.as_ref().unwrap().seq, 3);
         assert!(
             r.summary().contains("content does not match"),
+            "{}",
+            r.summary()
+        );
+    }
+
+    #[test]
+    fn a_last_entry_no_writer_produces_is_named_even_with_its_hash_recomputed() {
+        let mut c = chain(3);
+        c[2].entry.kind = EntryKind::Revoke;
+        c[2].entry.target_seq = Some(1);
+        c[2].hash = c[2].entry.hash();
+        let r = verify(&c, false);
+        assert_eq!(r.broken.as_ref().unwrap().seq, 3, "{r:?}");
+        assert!(
+            r.summary().contains("revoke entry that carries a decision"),
             "{}",
             r.summary()
         );

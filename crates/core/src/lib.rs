@@ -6,6 +6,7 @@ pub mod chain;
 pub mod complaint;
 pub mod decision;
 pub mod demo;
+pub mod entry;
 pub mod error;
 pub mod held;
 pub mod import;
