@@ -1,0 +1,482 @@
+//! Relevant complaints for an agenda item: candidates from the FTS5 index, scored in the core.
+//!
+//! Rarity (`df`) of each query word is estimated from a random sample of complaints, kept
+//! in memory until the collection changes (see `chair_core::relevance::stats`).
+//!
+//! The candidate search reads at most a budget of index entries: it searches by the rarest
+//! words first, leaves out words found in more than a set share of complaints (they barely
+//! tell complaints apart), and when every word is that common it searches the most recent
+//! complaints only. Its cost is thereby bounded at any collection size.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chair_core::relevance::stats::{CorpusStats, SAMPLE_SIZE};
+use chair_core::relevance::{
+    self, Analysed, ItemText, Mark, Origin, Params, RelevantComplaint, RelevantRequest, Thesaurus,
+    dedup, rank,
+};
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+use sqlx::types::Json;
+use uuid::Uuid;
+use uuid::fmt::Hyphenated;
+
+use crate::time::now as now_text;
+use crate::{Result, Store, StoreError};
+
+/// The columns [`cached_rows`] reads, of `complaints` as `c`.
+macro_rules! cached_columns {
+    () => {
+        "c.seq, c.id, c.title, c.body, c.product, c.tags, c.segment, c.received_at"
+    };
+}
+
+mod cache;
+mod candidates;
+
+pub(crate) use cache::Caches;
+use cache::*;
+pub(crate) use candidates::complaints_by_id;
+use candidates::*;
+
+/// What the persona(s) in the chair add to a query.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonaHints {
+    pub keywords: Vec<String>,
+    pub segments: Vec<String>,
+}
+
+impl Store {
+    /// The thesaurus of the user's groups (kept until the user changes theirs).
+    pub async fn thesaurus(&self) -> Result<Arc<Thesaurus>> {
+        if let Some(t) = lock(&self.relevance_caches().thesaurus).as_ref() {
+            return Ok(Arc::clone(t));
+        }
+        let user = self.thesaurus_entries().await?;
+        let t = Arc::new(Thesaurus::default().with(&user));
+        *lock(&self.relevance_caches().thesaurus) = Some(Arc::clone(&t));
+        Ok(t)
+    }
+
+    /// The user's thesaurus groups: a term and its related words.
+    pub async fn thesaurus_entries(&self) -> Result<Vec<(String, Vec<String>)>> {
+        let rows = sqlx::query!(
+            r#"SELECT term, related AS "related: Json<Vec<String>>" FROM thesaurus ORDER BY term"#
+        )
+        .fetch_all(&self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.term, r.related.0)).collect())
+    }
+
+    /// Adds (or replaces) a thesaurus group for `term`.
+    pub async fn set_thesaurus_entry(&self, term: &str, related: &[String]) -> Result<()> {
+        let term = chair_core::validate::label("term", term, 80)?.to_lowercase();
+        let related = chair_core::validate::labels("related words", related, 40, 80)?;
+        if related.is_empty() {
+            return Err(chair_core::Invalid::new(
+                "related words",
+                "name at least one word that means the same",
+            )
+            .into());
+        }
+        let (json, at) = (Json(&related), now_text());
+        sqlx::query!(
+            "INSERT INTO thesaurus (term, related, created_at) VALUES (?, ?, ?)
+             ON CONFLICT (term) DO UPDATE SET related = excluded.related",
+            term,
+            json,
+            at
+        )
+        .execute(&self.pool())
+        .await?;
+        *lock(&self.relevance_caches().thesaurus) = None;
+        Ok(())
+    }
+
+    /// Removes the user's thesaurus group for `term`.
+    pub async fn remove_thesaurus_entry(&self, term: &str) -> Result<()> {
+        let term = term.trim().to_lowercase();
+        let done = sqlx::query!("DELETE FROM thesaurus WHERE term = ?", term)
+            .execute(&self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!(
+                "the thesaurus has no entry \"{term}\" of yours"
+            )));
+        }
+        *lock(&self.relevance_caches().thesaurus) = None;
+        Ok(())
+    }
+
+    /// Pins or dismisses a complaint for an agenda item, or clears the mark (`None`).
+    pub async fn mark_complaint(
+        &self,
+        item: Uuid,
+        complaint: Uuid,
+        mark: Option<Mark>,
+    ) -> Result<()> {
+        let (iid, cid, at) = (item.hyphenated(), complaint.hyphenated(), now_text());
+        match mark {
+            None => {
+                sqlx::query!(
+                    "DELETE FROM complaint_marks WHERE agenda_item_id = ? AND complaint_id = ?",
+                    iid,
+                    cid
+                )
+                .execute(&self.pool())
+                .await?;
+            }
+            Some(m) => {
+                let m = m.as_str();
+                sqlx::query!(
+                    "INSERT INTO complaint_marks (agenda_item_id, complaint_id, mark, marked_at) VALUES (?, ?, ?, ?)
+                     ON CONFLICT (agenda_item_id, complaint_id) DO UPDATE SET mark = excluded.mark, marked_at = excluded.marked_at",
+                    iid,
+                    cid,
+                    m,
+                    at
+                )
+                .execute(&self.pool())
+                .await
+                .map_err(|e| match e {
+                    sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                        StoreError::NotFound("that agenda item or complaint no longer exists".into())
+                    }
+                    other => other.into(),
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The marks of an agenda item: complaint id and mark.
+    pub async fn complaint_marks(&self, item: Uuid) -> Result<Vec<(Uuid, Mark)>> {
+        let iid = item.hyphenated();
+        let rows = sqlx::query!(
+            r#"SELECT complaint_id AS "complaint_id: Hyphenated", mark FROM complaint_marks
+                WHERE agenda_item_id = ? ORDER BY marked_at"#,
+            iid
+        )
+        .fetch_all(&self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Mark::parse(&r.mark).map(|m| (r.complaint_id.into_uuid(), m)))
+            .collect())
+    }
+
+    /// What the personas in a meeting's chair add to its queries.
+    pub async fn chair_hints(&self, meeting: Uuid, now: DateTime<Utc>) -> Result<PersonaHints> {
+        let m = self.meeting(meeting).await?;
+        let personas = self.list_personas(now).await?;
+        let mut hints = PersonaHints::default();
+        for id in &m.persona_ids {
+            if let Some(p) = personas.iter().find(|p| p.id == *id) {
+                hints.keywords.extend(p.fields.keywords.iter().cloned());
+                hints.segments.extend(p.fields.segments.iter().cloned());
+            }
+        }
+        Ok(hints)
+    }
+
+    /// Relevant complaints for a stored agenda item, with its pins on top and its
+    /// dismissals left out.
+    pub async fn relevant_for_item(
+        &self,
+        item: Uuid,
+        request: &RelevantRequest,
+    ) -> Result<Vec<RelevantComplaint>> {
+        let iid = item.hyphenated();
+        let row = sqlx::query!(
+            r#"SELECT meeting_id AS "meeting_id: Hyphenated", title, description, customer_problem,
+                      keywords AS "keywords: Json<Vec<String>>"
+                 FROM agenda_items WHERE id = ?"#,
+            iid
+        )
+        .fetch_optional(&self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound("that agenda item no longer exists".into()))?;
+        let text = ItemText {
+            title: row.title,
+            description: row.description,
+            customer_problem: row.customer_problem,
+            keywords: row.keywords.0,
+        };
+        let as_of = request.as_of.unwrap_or_else(Utc::now);
+        let hints = self.chair_hints(row.meeting_id.into_uuid(), as_of).await?;
+        let marks = self.complaint_marks(item).await?;
+        self.relevant(&text, &hints, &marks, request, &Params::default())
+            .await
+    }
+
+    /// Ranks complaints for `item`. `marks` pin and dismiss; `params` are the ranking's knobs.
+    pub async fn relevant(
+        &self,
+        item: &ItemText,
+        hints: &PersonaHints,
+        marks: &[(Uuid, Mark)],
+        request: &RelevantRequest,
+        params: &Params,
+    ) -> Result<Vec<RelevantComplaint>> {
+        let as_of = request.as_of.unwrap_or_else(Utc::now);
+        let limit = request.limit.clamp(1, 200) as usize;
+        let started = std::time::Instant::now();
+        let lap = |stage: &str| {
+            tracing::trace!(
+                stage,
+                ms = started.elapsed().as_secs_f64() * 1000.0,
+                "relevance"
+            )
+        };
+        let thesaurus = self.thesaurus().await?;
+        let mut query = relevance::build(item, &hints.keywords, &thesaurus, params);
+        let mut conn = self.pool().acquire().await?;
+        let stats = self.corpus_stats(&mut conn).await?;
+        lap("statistics");
+        let pinned: Vec<Uuid> = marks
+            .iter()
+            .filter(|(_, m)| *m == Mark::Pinned)
+            .map(|(id, _)| *id)
+            .collect();
+        if query.terms.is_empty() || stats.docs == 0.0 {
+            return load_pinned(&mut conn, &pinned).await;
+        }
+        for t in &mut query.terms {
+            t.df = stats.df(&t.stems);
+        }
+        let (mut pool, cache) = (Pool::default(), &self.relevance_caches().candidates);
+        pool.fetch(&mut conn, cache, &query, &stats, params, |t| {
+            t.origin != Origin::Persona
+        })
+        .await?;
+        lap("candidates");
+        let mut ranked = rank::rank(
+            &query,
+            &pool.candidates,
+            &pool.analysed,
+            &stats,
+            as_of,
+            &hints.segments,
+            params,
+        );
+
+        lap("ranked");
+        if params.meaning_weight > 0.0
+            && let Some((vectors, wanted)) = self.item_vector(item).await?
+        {
+            let near: Vec<i64> = vectors
+                .nearest(&wanted, params.meaning_candidates)
+                .into_iter()
+                .map(|(seq, _)| seq)
+                .collect();
+            pool.add(&mut conn, cache, &near).await?;
+            let cosines: Vec<Option<f32>> = pool
+                .seqs
+                .iter()
+                .map(|&seq| vectors.cosine(seq, &wanted))
+                .collect();
+            ranked = relevance::dense::mix(
+                ranked,
+                &pool.candidates,
+                &cosines,
+                as_of,
+                &hints.segments,
+                params,
+            );
+        }
+        lap("meaning");
+        let dismissed: HashSet<Uuid> = marks
+            .iter()
+            .filter(|(_, m)| *m == Mark::Dismissed)
+            .map(|(id, _)| *id)
+            .collect();
+        // Only the head of the ranking can be shown; grouping looks a little further down to
+        // count near-duplicates.
+        let room = limit + pinned.len();
+        ranked.truncate((room + dismissed.len()) * 4 + 20);
+        let id_of = |index: usize| pool.ids[index];
+        let is_dismissed = |i: usize| dismissed.contains(&id_of(ranked[i].index));
+        // A dismissed complaint takes its near-duplicates away with it: dismissing "14
+        // customers said this" dismisses what they said, not one of the fourteen.
+        let mut groups = dedup::group(&ranked, &pool.candidates, room + dismissed.len(), params);
+        if !request.include_dismissed {
+            groups.retain(|g| !is_dismissed(g.lead));
+            for g in &mut groups {
+                g.members.retain(|&m| !is_dismissed(m));
+            }
+        }
+        groups.truncate(room);
+        let leads: Vec<Uuid> = groups.iter().map(|g| id_of(ranked[g.lead].index)).collect();
+        let mut complaints = complaints_by_id(&mut conn, &leads).await?;
+        let mut out: Vec<RelevantComplaint> = Vec::new();
+        for g in &groups {
+            let lead = &ranked[g.lead];
+            let Some(complaint) = complaints.remove(&id_of(lead.index)) else {
+                continue;
+            };
+            let members: Vec<Uuid> = g.members.iter().map(|&m| id_of(ranked[m].index)).collect();
+            let mut r = explain(&query, lead, complaint, members);
+            r.mark = marks
+                .iter()
+                .find(|(id, _)| *id == r.complaint.id)
+                .map(|(_, m)| *m);
+            out.push(r);
+        }
+        lap("explained");
+        // Pins first, in the order they were pinned; a pinned complaint the ranking did not
+        // find is still shown.
+        let mut result: Vec<RelevantComplaint> = Vec::new();
+        let missing: Vec<Uuid> = pinned
+            .iter()
+            .filter(|id| !out.iter().any(|r| r.complaint.id == **id))
+            .copied()
+            .collect();
+        let mut extra_pins = load_pinned(&mut conn, &missing).await?;
+        for id in &pinned {
+            if let Some(i) = out.iter().position(|r| r.complaint.id == *id) {
+                result.push(out.remove(i));
+            } else if let Some(i) = extra_pins.iter().position(|r| r.complaint.id == *id) {
+                result.push(extra_pins.remove(i));
+            }
+        }
+        // Pins are never dropped; the ranking fills what room the limit leaves.
+        let room = limit.saturating_sub(result.len());
+        result.extend(out.into_iter().take(room));
+        Ok(result)
+    }
+
+    /// Forgets the complaints kept from earlier relevance searches: the next searches read
+    /// and stem theirs again. For measuring a search that finds nothing kept.
+    pub fn forget_relevance_candidates(&self) {
+        *lock(&self.relevance_caches().candidates) = CandidateCache::default();
+    }
+
+    /// Prepares relevance searches ahead of the first: the collection's statistics, and the
+    /// newest complaints read and stemmed, as many as the candidate cache's older half has
+    /// room for. The app runs this in the background whenever it opens a database and after
+    /// an import, so that the first agenda item shown does not wait for them. Returns how many
+    /// complaints it added to the cache. Searches may run meanwhile; a closed store stops it
+    /// with an error.
+    pub async fn warm_relevance(&self) -> Result<usize> {
+        let cache = &self.relevance_caches().candidates;
+        let (mut before, mut added) = (i64::MAX, 0);
+        'read: loop {
+            let limit = lock(cache).room().min(WARM_BATCH);
+            if limit == 0 {
+                break;
+            }
+            // A connection per batch, so that a search or a restore never waits long.
+            let rows = {
+                let mut conn = self.pool().acquire().await?;
+                sqlx::query(concat!(
+                    "SELECT ",
+                    cached_columns!(),
+                    " FROM complaints c WHERE c.seq < ?1 ORDER BY c.seq DESC LIMIT ?2"
+                ))
+                .bind(before)
+                .bind(limit as i64)
+                .fetch_all(&mut *conn)
+                .await?
+            };
+            let batch = cached_rows(&rows)?;
+            let Some(last) = batch.last() else {
+                break;
+            };
+            before = last.candidate.key;
+            let mut held = lock(cache);
+            for c in batch {
+                match held.warm(c) {
+                    Warmed::Added => added += 1,
+                    Warmed::AlreadyHeld => {}
+                    Warmed::Full => break 'read,
+                }
+            }
+            if rows.len() < limit {
+                break;
+            }
+        }
+        {
+            let held = lock(cache);
+            tracing::debug!(
+                added,
+                held = held.older.len(),
+                mb = held.older_bytes as f64 / 1e6,
+                "read ahead"
+            );
+        }
+        // Last, so that the statistics' sample finds the complaints just read.
+        let mut conn = self.pool().acquire().await?;
+        self.corpus_stats(&mut conn).await?;
+        Ok(added)
+    }
+
+    /// The sampled word statistics of the collection, rebuilt when complaints were added.
+    async fn corpus_stats(&self, conn: &mut SqliteConnection) -> Result<Arc<CorpusStats>> {
+        let generation: i64 =
+            sqlx::query_scalar!(r#"SELECT coalesce(max(seq), 0) AS "n!: i64" FROM complaints"#)
+                .fetch_one(&mut *conn)
+                .await?;
+        let current = || {
+            lock(&self.relevance_caches().stats)
+                .as_ref()
+                .filter(|(g, _)| *g == generation)
+                .map(|(_, stats)| Arc::clone(stats))
+        };
+        if let Some(stats) = current() {
+            return Ok(stats);
+        }
+        // One build at a time: a search starting while the read-ahead builds them waits for
+        // those instead of building its own.
+        let _building = self.relevance_caches().building_stats.lock().await;
+        if let Some(stats) = current() {
+            return Ok(stats);
+        }
+        let docs: i64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!: i64" FROM complaints"#)
+            .fetch_one(&mut *conn)
+            .await?;
+        // A fixed-seed draw of rowids (with replacement; repeats are dropped), so the same
+        // collection always gives the same statistics.
+        let mut seqs: Vec<i64> = if docs as usize <= SAMPLE_SIZE {
+            Vec::new()
+        } else {
+            let mut state = 0x5EED_u64 ^ generation as u64;
+            (0..SAMPLE_SIZE)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    1 + ((state >> 33) % generation.max(1) as u64) as i64
+                })
+                .collect()
+        };
+        seqs.sort_unstable();
+        seqs.dedup();
+        if seqs.is_empty() {
+            seqs = sqlx::query_scalar("SELECT seq FROM complaints")
+                .fetch_all(&mut *conn)
+                .await?;
+        }
+        // Complaints the candidate cache holds (those the read-ahead read) are not read again.
+        let mut sample: Vec<Analysed> = Vec::with_capacity(seqs.len());
+        let mut missing: Vec<i64> = Vec::new();
+        {
+            let cache = lock(&self.relevance_caches().candidates);
+            for &seq in &seqs {
+                match cache.peek(seq) {
+                    Some(c) => sample.push(c.analysed.clone()),
+                    None => missing.push(seq),
+                }
+            }
+        }
+        sample.extend(
+            read_cached(conn, &missing)
+                .await?
+                .into_iter()
+                .map(|c| c.analysed.clone()),
+        );
+        let stats = Arc::new(CorpusStats::build(docs as f64, generation, &sample));
+        *lock(&self.relevance_caches().stats) = Some((generation, Arc::clone(&stats)));
+        Ok(stats)
+    }
+}
