@@ -1,6 +1,9 @@
 //! The typed IPC surface: every command and event the UI may use. The TypeScript bindings
 //! in `ui/src/lib/ipc/bindings.ts` are generated from this list (see the test below).
 
+use chair_core::audit::AuditFilter;
+use chair_core::decision::{Direction, Size, Stance};
+use chair_core::import::Field;
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
@@ -52,6 +55,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             live::advocate_says,
             live::close_meeting,
             live::meeting_minutes,
+            live::minutes_markdown,
             live::save_minutes,
             live::unfinished_items,
             live::raise_escalation,
@@ -70,6 +74,12 @@ pub fn builder() -> Builder<tauri::Wry> {
             backup::WorkspaceChanged,
             crate::watch::DataChanged
         ])
+        // What the forms list, in Rust's order and words: the UI keeps no lists of its own.
+        .constant("DIRECTIONS", Direction::options())
+        .constant("SIZES", Size::options())
+        .constant("STANCES", Stance::options())
+        .constant("IMPORT_FIELDS", Field::ALL.map(|f| (f, f.label())).to_vec())
+        .constant("DEFAULT_AUDIT_FILTER", AuditFilter::default())
         .error_handling(ErrorHandlingMode::Throw)
         .disable_serde_phases()
         .dangerously_cast_bigints_to_number()

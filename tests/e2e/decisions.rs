@@ -234,29 +234,7 @@ async fn a_decision_logged_from_the_command_line_appears_in_the_open_audit_scree
         .await?;
 
     // Nobody touches the window: the command line logs a decision meanwhile.
-    let listed: serde_json::Value =
-        serde_json::from_str(&h.chair(&["meetings", "list", "--json"])?)?;
-    let meeting = listed[0]["title"]
-        .as_str()
-        .context("the demo meeting is listed")?
-        .to_string();
-    h.chair(&[
-        "decision",
-        "add",
-        "--meeting",
-        &meeting,
-        "--item",
-        "Chat-first customer support",
-        "--statement",
-        "Keep a phone line for customers over seventy",
-        "--impact",
-        "helps",
-        "--size",
-        "small",
-        "--impact-text",
-        "Customers who cannot use chat still reach a person",
-        "--no-evidence",
-    ])?;
+    h.chair_logs_a_decision()?;
     app.wait_text("[data-testid=audit-total]", |t| t.contains("1 decision"))
         .await?;
     let rows = app.wait_count("[data-testid=audit-row]", 1).await?;

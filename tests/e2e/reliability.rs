@@ -55,29 +55,7 @@ async fn a_second_launch_hands_over_and_the_command_line_writes_alongside() -> R
     );
 
     // The command line logs a decision while the app has the database open.
-    let listed: serde_json::Value =
-        serde_json::from_str(&h.chair(&["meetings", "list", "--json"])?)?;
-    let demo_meeting = listed[0]["title"]
-        .as_str()
-        .context("the demo meeting is listed")?
-        .to_string();
-    let said = h.chair(&[
-        "decision",
-        "add",
-        "--meeting",
-        &demo_meeting,
-        "--item",
-        "Chat-first customer support",
-        "--statement",
-        "Keep a phone line for customers over seventy",
-        "--impact",
-        "helps",
-        "--size",
-        "small",
-        "--impact-text",
-        "Customers who cannot use chat still reach a person",
-        "--no-evidence",
-    ])?;
+    let said = h.chair_logs_a_decision()?;
     ensure!(
         said.contains("entry 1"),
         "the command line logged it: {said}"

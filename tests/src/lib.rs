@@ -338,6 +338,34 @@ impl Harness {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
+    /// Logs a decision on the demo meeting's "Chat-first customer support" item through the
+    /// `chair` command line, as someone else would while the app is open; returns what it said.
+    pub fn chair_logs_a_decision(&self) -> Result<String> {
+        let listed: serde_json::Value =
+            serde_json::from_str(&self.chair(&["meetings", "list", "--json"])?)?;
+        let meeting = listed[0]["title"]
+            .as_str()
+            .context("the demo meeting is listed")?
+            .to_string();
+        self.chair(&[
+            "decision",
+            "add",
+            "--meeting",
+            &meeting,
+            "--item",
+            "Chat-first customer support",
+            "--statement",
+            "Keep a phone line for customers over seventy",
+            "--impact",
+            "helps",
+            "--size",
+            "small",
+            "--impact-text",
+            "Customers who cannot use chat still reach a person",
+            "--no-evidence",
+        ])
+    }
+
     /// Starts the app and connects to its window.
     pub async fn launch(&self) -> Result<App> {
         let _ = &self.driver;

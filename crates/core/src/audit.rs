@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::chain::{EntryKind, HashedEntry};
 use crate::complaint::Complaint;
 use crate::decision::{Direction, FollowUp, Size, Stance};
+use crate::entry::{Act, Entry};
 
 /// Whether a decision still stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +17,17 @@ pub enum Status {
     Current,
     Superseded,
     Revoked,
+}
+
+impl Status {
+    /// The word for it in exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Current => "current",
+            Status::Superseded => "superseded",
+            Status::Revoked => "revoked",
+        }
+    }
 }
 
 /// Which decisions a list shows by status.
@@ -106,8 +118,67 @@ pub struct AuditRow {
     pub status: Status,
     /// The entry that superseded or revoked this one.
     pub closed_by: Option<i64>,
+    /// Why this decision superseded the one before (empty for a new decision).
     pub reason: String,
+    /// Why the entry in `closed_by` superseded or revoked this one.
+    pub closed_reason: String,
     pub follow_ups: Vec<FollowUp>,
+}
+
+/// What the database knows around an entry: names for its ids, and what became of it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowContext {
+    pub meeting_title: String,
+    pub item_title: String,
+    pub evidence: Vec<EvidenceRef>,
+    pub personas: Vec<String>,
+    /// The entry that superseded or revoked this one: its number, kind and reason.
+    pub closed_by: Option<(i64, EntryKind, String)>,
+}
+
+impl AuditRow {
+    /// A decision's row in a list; `None` for a revocation, which is not a decision.
+    pub fn new(e: &Entry, ctx: RowContext) -> Option<AuditRow> {
+        let d = e.decision()?;
+        let (status, closed_by, closed_reason) = match ctx.closed_by {
+            None => (Status::Current, None, String::new()),
+            Some((seq, EntryKind::Revoke, why)) => (Status::Revoked, Some(seq), why),
+            Some((seq, _, why)) => (Status::Superseded, Some(seq), why),
+        };
+        let (supersedes, reason) = match &e.act {
+            Act::Supersede {
+                target_seq, reason, ..
+            } => (Some(*target_seq), reason.clone()),
+            _ => (None, String::new()),
+        };
+        Some(AuditRow {
+            seq: e.seq,
+            entry_id: e.id,
+            kind: e.kind(),
+            supersedes,
+            recorded_at: e.recorded_at.clone(),
+            meeting_id: e.meeting_id,
+            meeting_title: ctx.meeting_title,
+            agenda_item_id: e.agenda_item_id,
+            item_title: ctx.item_title,
+            decided_by: e.decided_by.clone(),
+            statement: d.statement.clone(),
+            direction: d.direction,
+            size: d.size,
+            impact: d.impact.clone(),
+            stance: d.stance,
+            advocate_note: d.advocate_note.clone(),
+            no_evidence: d.no_evidence,
+            evidence_count: d.evidence.len() as i64,
+            evidence: ctx.evidence,
+            personas: ctx.personas,
+            status,
+            closed_by,
+            reason,
+            closed_reason,
+            follow_ups: d.follow_ups.clone(),
+        })
+    }
 }
 
 /// A complaint named the way its customer's organisation knows it: its own reference (the id in
@@ -210,8 +281,51 @@ pub struct DecisionDetail {
     pub on_screen: Vec<SeenComplaint>,
     /// Every entry of this decision's line, oldest first: the original, what superseded
     /// it, a revocation.
-    pub history: Vec<AuditRow>,
+    pub history: Vec<HistoryStep>,
     pub follow_ups: Vec<FollowUpState>,
+}
+
+/// One entry of a decision's line of corrections.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HistoryStep {
+    pub seq: i64,
+    pub kind: EntryKind,
+    /// What was decided; empty for a revocation.
+    pub statement: String,
+    /// Why it superseded or revoked the entry before; empty for the original decision.
+    pub reason: String,
+    /// What became of a decision; `None` for a revocation, which is not one.
+    pub status: Option<Status>,
+}
+
+/// The line of corrections that `rows` (a decision's line, oldest first) tell: each decision,
+/// and the revocation that ended the line, if one did.
+pub fn history(rows: &[AuditRow]) -> Vec<HistoryStep> {
+    let mut steps: Vec<HistoryStep> = rows
+        .iter()
+        .map(|r| HistoryStep {
+            seq: r.seq,
+            kind: r.kind,
+            statement: r.statement.clone(),
+            reason: r.reason.clone(),
+            status: Some(r.status),
+        })
+        .collect();
+    if let Some((by, last)) = rows
+        .last()
+        .and_then(|r| Some((r.closed_by?, r)))
+        .filter(|(_, r)| r.status == Status::Revoked)
+    {
+        steps.push(HistoryStep {
+            seq: by,
+            kind: EntryKind::Revoke,
+            statement: String::new(),
+            reason: last.closed_reason.clone(),
+            status: None,
+        });
+    }
+    steps
 }
 
 /// Decisions of one week by impact direction.

@@ -27,6 +27,17 @@ macro_rules! word_enum {
                 match self { $($name::$variant => $text),+ }
             }
 
+            /// The word as a form's option shows it: "Helps".
+            pub fn label(self) -> String {
+                let mut cs = self.as_str().chars();
+                cs.next().map(|c| c.to_uppercase().chain(cs).collect()).unwrap_or_default()
+            }
+
+            /// Every value with its label, in the order forms list them.
+            pub fn options() -> Vec<($name, String)> {
+                Self::ALL.iter().map(|v| (*v, v.label())).collect()
+            }
+
             /// Reads the word (any case).
             pub fn parse(s: &str) -> Option<$name> {
                 match s.trim().to_ascii_lowercase().as_str() {

@@ -1,12 +1,12 @@
-//! The meeting room: a live meeting's state (current item, timers, the advocate's timeline),
-//! "?" escalations on complaints, and the minutes written when a meeting closes.
+//! The meeting room: a live meeting's state (current item, timers, the advocate's timeline)
+//! and "?" escalations on complaints. The minutes written when it closes are in
+//! [`crate::minutes`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::audit::{AuditRow, Status};
-use crate::chain::EntryKind;
+use crate::decision::Stance;
 use crate::meeting::{AgendaItem, Meeting, MeetingSummary};
 use crate::validate::{Validate, label, optional};
 use crate::{Invalid, Problems};
@@ -127,10 +127,45 @@ pub struct LiveState {
     pub clocks: Vec<ItemClock>,
     /// Newest first.
     pub events: Vec<MeetingEvent>,
-    /// The advocate's latest agreement or objection on the current item, for the decision form.
-    pub stance: Option<MeetingEvent>,
+    /// The advocate's latest agreement or objection on each item, for the decision form.
+    pub stances: Vec<SeatStance>,
     pub open_escalations: i64,
     pub now: DateTime<Utc>,
+}
+
+/// The advocate's latest agreement or objection on an agenda item, as the decision form
+/// records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SeatStance {
+    pub agenda_item_id: Option<Uuid>,
+    pub stance: Stance,
+    /// What the advocate said with it.
+    pub note: String,
+    pub by: String,
+}
+
+/// The advocate's latest stance on each item, from `events` (newest first). A remark or a
+/// question is not a stance.
+pub fn seat_stances(events: &[MeetingEvent]) -> Vec<SeatStance> {
+    let mut out: Vec<SeatStance> = Vec::new();
+    for e in events {
+        let stance = match e.kind {
+            EventKind::Agree => Stance::Agrees,
+            EventKind::Object => Stance::Objects,
+            _ => continue,
+        };
+        if out.iter().any(|s| s.agenda_item_id == e.agenda_item_id) {
+            continue;
+        }
+        out.push(SeatStance {
+            agenda_item_id: e.agenda_item_id,
+            stance,
+            note: e.text.clone(),
+            by: e.by.clone(),
+        });
+    }
+    out
 }
 
 /// Items an earlier meeting of the same title left unfinished, offered to the next one.
@@ -221,11 +256,6 @@ pub struct Escalation {
     pub resolution: String,
 }
 
-/// `text` on one line, so what people typed cannot break the structure of the minutes.
-fn inline(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// "1 h 04 min", "12 min", "45 s".
 pub fn duration_text(seconds: i64) -> String {
     let s = seconds.max(0);
@@ -236,207 +266,43 @@ pub fn duration_text(seconds: i64) -> String {
     }
 }
 
-/// The minutes of a closed meeting, in Markdown: items with time spent against their
-/// timebox, decisions with their customer impact, the advocate's objections and remarks,
-/// "?" escalations and follow-ups.
-pub fn minutes(
-    meeting: &Meeting,
-    clocks: &[ItemClock],
-    decisions: &[AuditRow],
-    events: &[MeetingEvent],
-    escalations: &[Escalation],
-    closed_at: DateTime<Utc>,
-) -> String {
-    use std::fmt::Write;
-    let mut md = String::new();
-    let _ = writeln!(md, "# Minutes: {}\n", inline(&meeting.title));
-    let when = meeting
-        .scheduled_at
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| "unscheduled".into());
-    let _ = writeln!(
-        md,
-        "- Scheduled: {when}; closed {}",
-        closed_at.format("%Y-%m-%d %H:%M UTC")
-    );
-    if !meeting.facilitator.is_empty() {
-        let _ = writeln!(md, "- Facilitator: {}", inline(&meeting.facilitator));
-    }
-    if !meeting.advocate.is_empty() {
-        let _ = writeln!(md, "- In the empty chair: {}", inline(&meeting.advocate));
-    }
-    let total: i64 = clocks.iter().map(|c| c.spent_seconds).sum();
-    let planned: i64 = meeting
-        .items
-        .iter()
-        .map(|i| i64::from(i.timebox_minutes) * 60)
-        .sum();
-    let _ = writeln!(
-        md,
-        "- Time: {} of {} planned\n",
-        duration_text(total),
-        duration_text(planned)
-    );
-    for (n, item) in meeting.items.iter().enumerate() {
-        let clock = clocks.iter().find(|c| c.agenda_item_id == item.id);
-        let spent = clock.map(|c| c.spent_seconds).unwrap_or(0);
-        let over = spent - i64::from(item.timebox_minutes) * 60;
-        let _ = writeln!(md, "## {}. {}\n", n + 1, inline(&item.title));
-        if !item.customer_problem.is_empty() {
-            let _ = writeln!(
-                md,
-                "_Customer problem:_ {}\n",
-                inline(&item.customer_problem)
-            );
-        }
-        let status = if clock.is_some_and(|c| c.discussed) {
-            ""
-        } else {
-            " (not discussed)"
-        };
-        let overtime = if over > 0 {
-            format!(", {} over", duration_text(over))
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            md,
-            "Time: {} of {} min{overtime}{status}\n",
-            duration_text(spent),
-            item.timebox_minutes
-        );
-        let mut item_decisions: Vec<&AuditRow> = decisions
-            .iter()
-            .filter(|d| d.agenda_item_id == Some(item.id) && d.kind != EntryKind::Revoke)
-            .collect();
-        // What stands leads; what was replaced or withdrawn follows, each oldest first.
-        item_decisions.sort_by_key(|d| (d.status != Status::Current, d.seq));
-        if item_decisions.is_empty() {
-            let _ = writeln!(md, "No decision.\n");
-        }
-        for d in item_decisions {
-            let why = |seq: i64| {
-                decisions
-                    .iter()
-                    .find(|c| c.seq == seq)
-                    .map(|c| inline(&c.reason))
-                    .filter(|r| !r.is_empty())
-                    .map(|r| format!(": {r}"))
-                    .unwrap_or_default()
-            };
-            let heading = match (d.status, d.closed_by) {
-                (Status::Superseded, Some(by)) => {
-                    format!(
-                        "Superseded decision (entry {}, replaced by entry {by}{})",
-                        d.seq,
-                        why(by)
-                    )
-                }
-                (Status::Revoked, Some(by)) => {
-                    format!(
-                        "Revoked decision (entry {}, revoked by entry {by}{})",
-                        d.seq,
-                        why(by)
-                    )
-                }
-                _ => format!("Decision (entry {})", d.seq),
-            };
-            let _ = writeln!(md, "**{heading}:** {}", inline(&d.statement));
-            if let (Some(replaced), Status::Current) = (d.supersedes, d.status) {
-                let reason = if d.reason.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", inline(&d.reason))
-                };
-                let _ = writeln!(md, "- Replaces entry {replaced}{reason}");
-            }
-            let _ = writeln!(
-                md,
-                "- Customer impact: {}, {} — {}",
-                d.direction.as_str(),
-                d.size.as_str(),
-                inline(&d.impact)
-            );
-            if !d.personas.is_empty() {
-                let _ = writeln!(md, "- For: {}", d.personas.join(", "));
-            }
-            let _ = writeln!(
-                md,
-                "- Evidence: {}",
-                inline(&crate::audit::evidence_line(d.no_evidence, &d.evidence))
-            );
-            let note = if d.advocate_note.is_empty() {
-                String::new()
-            } else {
-                format!(": “{}”", inline(&d.advocate_note))
-            };
-            let _ = writeln!(md, "- Advocate {}{note}\n", d.stance.as_str());
-        }
-        let said: Vec<&MeetingEvent> = events
-            .iter()
-            .filter(|e| {
-                e.agenda_item_id == Some(item.id)
-                    && matches!(e.kind, EventKind::Object | EventKind::Remark)
-            })
-            .collect();
-        if !said.is_empty() {
-            let _ = writeln!(md, "The customer's voice:");
-            for e in said.iter().rev() {
-                let what = if e.kind == EventKind::Object {
-                    "Objection"
-                } else {
-                    "Remark"
-                };
-                let _ = writeln!(md, "- {what}: “{}”", inline(&e.text));
-            }
-            let _ = writeln!(md);
-        }
-    }
-    let open: Vec<&Escalation> = escalations
-        .iter()
-        .filter(|e| e.state != EscalationState::Answered)
-        .collect();
-    if !open.is_empty() {
-        let _ = writeln!(md, "## Open “?” escalations\n");
-        for e in open {
-            let _ = writeln!(
-                md,
-                "- {} — on “{}”: {} (due {})",
-                inline(&e.owner),
-                inline(&e.complaint_title),
-                inline(&e.question),
-                e.due
-            );
-        }
-        let _ = writeln!(md);
-    }
-    let follow_ups: Vec<String> = decisions
-        .iter()
-        .flat_map(|d| {
-            d.follow_ups.iter().map(move |f| {
-                format!(
-                    "- {} — {}, by {} (decision {})",
-                    inline(&f.what),
-                    inline(&f.owner),
-                    f.due,
-                    d.seq
-                )
-            })
-        })
-        .collect();
-    if !follow_ups.is_empty() {
-        let _ = writeln!(md, "## Follow-ups\n");
-        for f in follow_ups {
-            let _ = writeln!(md, "{f}");
-        }
-    }
-    md
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Valid;
+
+    #[test]
+    fn the_decision_form_takes_the_advocates_latest_stance_on_each_item() {
+        let said = |kind, item: u128, text: &str| MeetingEvent {
+            id: Uuid::now_v7(),
+            at: Utc::now(),
+            kind,
+            agenda_item_id: Some(Uuid::from_u128(item)),
+            text: text.into(),
+            complaint_id: None,
+            by: "Leo".into(),
+        };
+        // Newest first, as the live state lists them.
+        let events = [
+            said(EventKind::Remark, 1, "just warn me"),
+            said(EventKind::Object, 1, "midnight is too late"),
+            said(EventKind::Agree, 1, ""),
+            said(EventKind::Agree, 2, ""),
+        ];
+        let stances = seat_stances(&events);
+        let on = |item: u128| {
+            stances
+                .iter()
+                .find(|s| s.agenda_item_id == Some(Uuid::from_u128(item)))
+                .map(|s| (s.stance, s.note.as_str(), s.by.as_str()))
+        };
+        assert_eq!(
+            on(1),
+            Some((Stance::Objects, "midnight is too late", "Leo"))
+        );
+        assert_eq!(on(2), Some((Stance::Agrees, "", "Leo")));
+        assert_eq!(on(3), None);
+    }
 
     #[test]
     fn an_objection_needs_words_and_agreement_does_not() {

@@ -6,9 +6,10 @@ use chair_core::Valid;
 use chair_core::audit::{AuditFilter, StatusFilter};
 use chair_core::live::{
     AdvocateInput, Escalation, EscalationDraft, EscalationFilter, EscalationState, EventKind,
-    ItemClock, LiveState, MeetingEvent, Unfinished, minutes,
+    ItemClock, LiveState, MeetingEvent, Unfinished,
 };
 use chair_core::meeting::{AgendaItem, MeetingStatus, series_of};
+use chair_core::minutes::{Minutes, minutes};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Row, Sqlite, Transaction};
 use uuid::Uuid;
@@ -213,13 +214,7 @@ impl Store {
         let current_item_id = current
             .map(|c| rows::parse_id(&c, "meeting", "current_item_id"))
             .transpose()?;
-        let stance = events
-            .iter()
-            .find(|e| {
-                e.agenda_item_id == current_item_id
-                    && matches!(e.kind, EventKind::Agree | EventKind::Object)
-            })
-            .cloned();
+        let stances = chair_core::live::seat_stances(&events);
         let open_escalations: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM escalations WHERE meeting_id = ? AND answered_at IS NULL",
         )
@@ -231,7 +226,7 @@ impl Store {
             current_item_id,
             clocks,
             events,
-            stance,
+            stances,
             open_escalations,
             now,
         })
@@ -283,7 +278,7 @@ impl Store {
         id: Uuid,
         carry: &[Uuid],
         at: DateTime<Utc>,
-    ) -> Result<String> {
+    ) -> Result<Minutes> {
         let m = self.meeting(id).await?;
         if m.status != MeetingStatus::Live {
             return Err(not_live(m.status));
@@ -303,7 +298,6 @@ impl Store {
             tx.commit().await?;
         }
         let state = self.live_state(id, at).await?;
-        // Revocations too: the minutes say why a decision was withdrawn.
         let decisions = self
             .audit_query(
                 &AuditFilter {
@@ -314,12 +308,11 @@ impl Store {
                 },
                 0,
                 i64::MAX,
-                true,
                 false,
             )
             .await?;
         let escalations = self.meeting_escalations(id, at.date_naive()).await?;
-        let text = minutes(
+        let written = minutes(
             &state.meeting,
             &state.clocks,
             &decisions,
@@ -327,23 +320,50 @@ impl Store {
             &escalations,
             at,
         );
+        let (closed_at, markdown) = (ts(at), written.markdown());
+        let blocks = serde_json::to_string(&written)?;
+        let hid = id.hyphenated().to_string();
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("UPDATE meetings SET status = 'closed', closed_at = ?, minutes = ?, current_item_id = NULL, updated_at = ? WHERE id = ?")
-            .bind(ts(at))
-            .bind(&text)
-            .bind(ts(at))
-            .bind(id.hyphenated().to_string())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "UPDATE meetings SET status = 'closed', closed_at = ?1, minutes = ?2, minutes_blocks = ?3,
+                                 current_item_id = NULL, updated_at = ?1
+              WHERE id = ?4",
+            closed_at,
+            markdown,
+            blocks,
+            hid
+        )
+        .execute(&mut *tx)
+        .await?;
         event(&mut tx, id, moment(EventKind::Closed, None, at)).await?;
         tx.commit().await?;
-        Ok(text)
+        Ok(written)
     }
 
-    /// The minutes of a closed meeting (empty before it closes).
-    pub async fn meeting_minutes(&self, id: Uuid) -> Result<String> {
-        sqlx::query_scalar("SELECT minutes FROM meetings WHERE id = ?")
-            .bind(id.hyphenated().to_string())
+    /// The minutes of a closed meeting as the window shows them (none before it closes).
+    pub async fn meeting_minutes(&self, id: Uuid) -> Result<Minutes> {
+        let hid = id.hyphenated().to_string();
+        let r = sqlx::query!(
+            "SELECT minutes, minutes_blocks FROM meetings WHERE id = ?",
+            hid
+        )
+        .fetch_optional(&self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound("that meeting no longer exists".into()))?;
+        match r.minutes_blocks {
+            Some(json) => serde_json::from_str(&json).map_err(|e| {
+                StoreError::Corrupt(format!("the minutes of meeting {id} cannot be read: {e}"))
+            }),
+            // Closed before the structured minutes were kept.
+            None => Ok(Minutes::from_markdown(&r.minutes)),
+        }
+    }
+
+    /// The minutes of a closed meeting as written for export, in Markdown (empty before it
+    /// closes).
+    pub async fn minutes_markdown(&self, id: Uuid) -> Result<String> {
+        let hid = id.hyphenated().to_string();
+        sqlx::query_scalar!("SELECT minutes FROM meetings WHERE id = ?", hid)
             .fetch_optional(&self.pool())
             .await?
             .ok_or_else(|| StoreError::NotFound("that meeting no longer exists".into()))

@@ -7,6 +7,7 @@ use chair_core::live::{
     AdvocateInput, Escalation, EscalationDraft, EscalationFilter, LiveState, MeetingEvent,
     Unfinished,
 };
+use chair_core::minutes::Minutes;
 use chair_core::{ApiError, ErrorCode, Valid};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -117,7 +118,7 @@ pub async fn close_meeting(
     state: State<'_, AppState>,
     id: Uuid,
     carry: Vec<Uuid>,
-) -> CmdResult<String> {
+) -> CmdResult<Minutes> {
     let store = state.store()?;
     let minutes = store.close_meeting(id, &carry, Utc::now()).await?;
     announce(&app, id);
@@ -130,11 +131,18 @@ pub async fn close_meeting(
     Ok(minutes)
 }
 
-/// The minutes of a closed meeting.
+/// The minutes of a closed meeting, as blocks to show (none before it closes).
 #[tauri::command]
 #[specta::specta]
-pub async fn meeting_minutes(state: State<'_, AppState>, id: Uuid) -> CmdResult<String> {
+pub async fn meeting_minutes(state: State<'_, AppState>, id: Uuid) -> CmdResult<Minutes> {
     Ok(state.store()?.meeting_minutes(id).await?)
+}
+
+/// The minutes of a closed meeting as Markdown, as exported (empty before it closes).
+#[tauri::command]
+#[specta::specta]
+pub async fn minutes_markdown(state: State<'_, AppState>, id: Uuid) -> CmdResult<String> {
+    Ok(state.store()?.minutes_markdown(id).await?)
 }
 
 /// Asks where to save the minutes of meeting `id` as Markdown, then writes them there, whole
@@ -147,7 +155,7 @@ pub async fn save_minutes(
     id: Uuid,
 ) -> CmdResult<Option<Saved>> {
     let store = state.store()?;
-    let minutes = store.meeting_minutes(id).await?;
+    let minutes = store.minutes_markdown(id).await?;
     if minutes.is_empty() {
         return Err(ApiError::new(
             ErrorCode::Conflict,

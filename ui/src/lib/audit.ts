@@ -1,6 +1,6 @@
 // The audit view's arithmetic: which rows a scrolled table shows, which pages to fetch, and
 // the scale of the weekly chart.
-import type { AuditFilter, WeekCount } from "./ipc";
+import { DEFAULT_AUDIT_FILTER, type AuditFilter, type WeekCount } from "./ipc";
 
 export const ROW_HEIGHT = 52;
 export const PAGE = 100;
@@ -20,27 +20,15 @@ export function pagesFor(from: number, to: number): number[] {
   return out;
 }
 
-/** The filter with nothing selected: every decision, newest first. */
+/** The filter with nothing selected, as the backend defines it: every decision, newest first. */
 export function blankFilter(): AuditFilter {
-  return {
-    from: null,
-    to: null,
-    meeting_id: null,
-    agenda_item_id: null,
-    persona_id: null,
-    direction: null,
-    objected: false,
-    no_evidence: false,
-    status: "all",
-    text: "",
-    sort: "newest",
-  };
+  return { ...DEFAULT_AUDIT_FILTER };
 }
 
-/** True when a filter narrows the list. */
+/** True when a filter narrows the list (its order does not count). */
 export function isFiltered(f: AuditFilter): boolean {
-  const b = blankFilter();
-  return JSON.stringify({ ...f, sort: b.sort }) !== JSON.stringify(b);
+  const b: AuditFilter = blankFilter();
+  return (Object.keys(b) as (keyof AuditFilter)[]).some((k) => k !== "sort" && f[k] !== b[k]);
 }
 
 /** Decisions in a week, all directions. */

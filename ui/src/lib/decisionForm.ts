@@ -1,24 +1,8 @@
 // The decision form's state and its conversion to the draft the backend validates.
 import type { DecisionDraft, Direction, FollowUp, OnScreen, Size, Stance } from "./ipc";
 
-export const DIRECTIONS: [Direction, string][] = [
-  ["helps", "Helps"],
-  ["hurts", "Hurts"],
-  ["mixed", "Mixed"],
-  ["neutral", "Neutral"],
-  ["unknown", "Unknown"],
-];
-export const SIZES: [Size, string][] = [
-  ["small", "Small"],
-  ["medium", "Medium"],
-  ["large", "Large"],
-];
-export const STANCES: [Stance, string][] = [
-  ["agrees", "Agrees"],
-  ["objects", "Objects"],
-  ["abstains", "Abstains"],
-  ["absent", "Absent"],
-];
+/** The options of the form's choices, in the backend's order and words. */
+export { DIRECTIONS, SIZES, STANCES } from "./ipc";
 
 export type FollowUpForm = { key: number; what: string; owner: string; due: string };
 

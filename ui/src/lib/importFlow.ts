@@ -1,19 +1,8 @@
 // The import screen's logic: options from the form, mapping edits, progress and summaries.
-import type { Field, FieldColumn, Format, ImportOptions, ImportProgress, ImportSummary, Preview } from "./ipc";
+import { IMPORT_FIELDS, type Field, type FieldColumn, type Format, type ImportOptions, type ImportProgress, type ImportSummary, type Preview } from "./ipc";
 
-/** Fields in the order the mapping form lists them, with what people call them. */
-export const FIELD_LABELS: [Field, string][] = [
-  ["body", "Complaint text"],
-  ["title", "Title / subject"],
-  ["received_at", "Date received"],
-  ["external_id", "Id in the source system"],
-  ["customer", "Customer"],
-  ["segment", "Segment"],
-  ["product", "Product"],
-  ["channel", "Channel"],
-  ["severity", "Severity"],
-  ["tags", "Tags"],
-];
+/** Fields in the order the mapping form lists them, with what people call them (from the backend). */
+export const FIELD_LABELS: readonly (readonly [Field, string])[] = IMPORT_FIELDS;
 
 export type ImportForm = {
   path: string;

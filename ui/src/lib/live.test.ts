@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AgendaItem, ItemClock, LiveState, Meeting, MeetingEvent } from "./ipc";
-import { carryQuestion, clockText, closingChoices, dueIn, msToNextSecond, neighbours, spentNow, stanceFor, timerView, voiceOf } from "./live";
+import { carryQuestion, clockText, closingChoices, dueIn, msToNextSecond, neighbours, spentNow, timerView, voiceOf } from "./live";
 
 const item = (id: string, timebox = 10): AgendaItem => ({
   id,
@@ -83,11 +83,8 @@ describe("the live meeting", () => {
     expect(neighbours(meeting, null)).toMatchObject({ index: -1, current: null, next: { id: "a" } });
   });
 
-  it("takes the advocate's latest stance on the item for the decision form", () => {
+  it("lists what the advocate said on an item, newest first", () => {
     const events = [said("remark", "a", "just warn me"), said("object", "a", "midnight is too late"), said("agree", "a"), said("agree", "b")];
-    expect(stanceFor(events, "a")).toEqual({ stance: "objects", note: "midnight is too late", by: "Leo" });
-    expect(stanceFor(events, "b")).toEqual({ stance: "agrees", note: "", by: "Leo" });
-    expect(stanceFor(events, "c")).toBeNull();
     expect(voiceOf([said("item", "a"), ...events], "a").map((e) => e.kind)).toEqual(["remark", "object", "agree"]);
   });
 
@@ -101,7 +98,7 @@ describe("the live meeting", () => {
         { agenda_item_id: "c", spent_seconds: 0, running: false, discussed: false, decisions: 0 },
       ],
       events: [],
-      stance: null,
+      stances: [],
       open_escalations: 0,
       now: "2026-11-22T10:00:00Z",
     };

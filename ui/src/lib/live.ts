@@ -1,5 +1,5 @@
 // The live meeting's logic, kept apart from the screens so it can be tested: timers, moving
-// between items, the advocate's stance for the decision form, and what to carry forward.
+// between items, and what to carry forward.
 import type { AgendaItem, EventKind, ItemClock, LiveState, Meeting, MeetingEvent, Stance } from "./ipc";
 
 /** "4:05", "1:02:03": a clock reading of `seconds`. */
@@ -73,16 +73,6 @@ export function voiceOf(events: readonly MeetingEvent[], itemId: string | null):
 }
 
 const SAID: readonly EventKind[] = ["agree", "object", "remark", "question"];
-
-/** The advocate's latest stance on `itemId`, as the decision form records it. */
-export function stanceFor(
-  events: readonly MeetingEvent[],
-  itemId: string | null,
-): { stance: Stance; note: string; by: string } | null {
-  const e = events.find((x) => x.agenda_item_id === itemId && (x.kind === "agree" || x.kind === "object"));
-  if (!e) return null;
-  return { stance: e.kind === "agree" ? "agrees" : "objects", note: e.text, by: e.by };
-}
 
 /** How a moment of the timeline reads. */
 export function eventLabel(kind: EventKind): string {

@@ -79,7 +79,7 @@ pub async fn run(store: &Store, cmd: MeetingsCommand) -> anyhow::Result<ExitCode
         }
         MeetingsCommand::Minutes { meeting } => {
             let id = store.find_meeting(&meeting).await?;
-            let minutes = store.meeting_minutes(id).await?;
+            let minutes = store.minutes_markdown(id).await?;
             if minutes.is_empty() {
                 anyhow::bail!("this meeting has no minutes yet: they are written when it closes");
             }

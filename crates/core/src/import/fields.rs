@@ -52,6 +52,22 @@ impl Field {
         }
     }
 
+    /// What people call it, as the import form shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Body => "Complaint text",
+            Field::Title => "Title / subject",
+            Field::ReceivedAt => "Date received",
+            Field::ExternalId => "Id in the source system",
+            Field::Customer => "Customer",
+            Field::Segment => "Segment",
+            Field::Product => "Product",
+            Field::Channel => "Channel",
+            Field::Severity => "Severity",
+            Field::Tags => "Tags",
+        }
+    }
+
     /// Reads a field name as written on the command line.
     pub fn parse(name: &str) -> Option<Field> {
         Field::ALL

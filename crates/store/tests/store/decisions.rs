@@ -665,3 +665,49 @@ async fn a_decisions_history_is_its_own_line_of_corrections_among_many_entries()
         ErrorCode::NotFound
     );
 }
+
+#[tokio::test]
+async fn the_audits_current_filter_lists_exactly_the_decisions_that_stand() {
+    let (store, _dir) = fresh_store().await;
+    let (m, i) = meeting(&store).await;
+    let now = Utc::now();
+    let mut seqs = Vec::new();
+    for n in 0..6 {
+        let d = Valid::parse(draft(m, i, &format!("Decision number {n}"))).unwrap();
+        seqs.push(store.record_decision(&d, now).await.unwrap().seq);
+    }
+    let replaced = Valid::parse(draft(m, i, "A better decision")).unwrap();
+    store
+        .supersede_decision(seqs[0], "It needed a cut-off", &replaced, now)
+        .await
+        .unwrap();
+    store
+        .revoke_decision(seqs[1], "Paused for the quarter", "Leo F.", now)
+        .await
+        .unwrap();
+
+    let listed = store
+        .audit(
+            &AuditFilter {
+                status: StatusFilter::Current,
+                ..AuditFilter::default()
+            },
+            0,
+            100,
+        )
+        .await
+        .unwrap();
+    let mut listed: Vec<i64> = listed.rows.iter().map(|r| r.seq).collect();
+    listed.sort_unstable();
+    let mut conn = raw(&store).await;
+    let standing: Vec<i64> = sqlx::query_scalar("SELECT seq FROM current_decisions ORDER BY seq")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(listed, standing);
+    assert_eq!(
+        listed,
+        [3, 4, 5, 6, 7],
+        "neither the superseded nor the revoked one"
+    );
+}

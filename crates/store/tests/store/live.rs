@@ -98,8 +98,12 @@ async fn the_advocates_words_reach_the_timeline_and_the_stance() {
     let state = store.live_state(demo.meeting_id, now).await.unwrap();
     assert_eq!(state.events[0].kind, EventKind::Remark, "newest first");
     assert_eq!(
-        state.stance.as_ref().map(|e| e.kind),
-        Some(EventKind::Object),
+        state
+            .stances
+            .iter()
+            .find(|s| s.agenda_item_id == state.current_item_id)
+            .map(|s| s.stance),
+        Some(chair_core::decision::Stance::Objects),
         "the latest stance on the current item"
     );
 }
@@ -241,10 +245,11 @@ async fn closing_writes_minutes_and_unfinished_items_carry_forward() {
         .await
         .unwrap();
 
-    let minutes = store
+    let written = store
         .close_meeting(demo.meeting_id, &[items[1]], t0 + Duration::minutes(40))
         .await
         .unwrap();
+    let minutes = written.markdown();
     for expected in [
         "Add a same-day grace period",
         "Customer impact: helps",
@@ -260,8 +265,13 @@ async fn closing_writes_minutes_and_unfinished_items_carry_forward() {
     }
     assert_eq!(
         store.meeting_minutes(demo.meeting_id).await.unwrap(),
-        minutes,
+        written,
         "the minutes are kept with the meeting"
+    );
+    assert_eq!(
+        store.minutes_markdown(demo.meeting_id).await.unwrap(),
+        minutes,
+        "and their Markdown, for export"
     );
     assert_eq!(
         store.meeting(demo.meeting_id).await.unwrap().status,
@@ -354,7 +364,8 @@ async fn minutes_lead_with_what_stands_and_name_the_evidence() {
     let minutes = store
         .close_meeting(demo.meeting_id, &[], t0 + Duration::minutes(30))
         .await
-        .unwrap();
+        .unwrap()
+        .markdown();
     let at = |text: &str| {
         minutes
             .find(text)

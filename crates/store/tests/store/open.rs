@@ -101,6 +101,17 @@ async fn a_change_watch_notices_writes_from_this_store_and_from_another_program(
         .await;
     assert!(watch.changed().await.unwrap(), "another program's write");
 
+    // The meaning vectors the app writes by itself in the background change nothing shown.
+    crate::support::behind_the_back(
+        &store,
+        &["INSERT INTO complaint_embeddings (seq, model, vector) SELECT seq, 'm', x'00' FROM complaints"],
+    )
+    .await;
+    assert!(
+        !watch.changed().await.unwrap(),
+        "a meaning vector is no change to what the windows show"
+    );
+
     let other = chair_store::Store::open(store.path()).await.unwrap();
     assert!(
         !watch.watches(&other),

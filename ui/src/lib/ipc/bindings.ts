@@ -94,9 +94,11 @@ export const commands = {
 	/**  The advocate agrees, objects or remarks on the current item. */
 	advocateSays: (meetingId: string, input: AdvocateInput) => __TAURI_INVOKE<MeetingEvent>("advocate_says", { meetingId, input }),
 	/**  Closes the meeting, carrying the items in `carry` forward; returns the minutes. */
-	closeMeeting: (id: string, carry: string[]) => __TAURI_INVOKE<string>("close_meeting", { id, carry }),
-	/**  The minutes of a closed meeting. */
-	meetingMinutes: (id: string) => __TAURI_INVOKE<string>("meeting_minutes", { id }),
+	closeMeeting: (id: string, carry: string[]) => __TAURI_INVOKE<Minutes>("close_meeting", { id, carry }),
+	/**  The minutes of a closed meeting, as blocks to show (none before it closes). */
+	meetingMinutes: (id: string) => __TAURI_INVOKE<Minutes>("meeting_minutes", { id }),
+	/**  The minutes of a closed meeting as Markdown, as exported (empty before it closes). */
+	minutesMarkdown: (id: string) => __TAURI_INVOKE<string>("minutes_markdown", { id }),
 	/**
 	 *  Asks where to save the minutes of meeting `id` as Markdown, then writes them there, whole
 	 *  or not at all; `None` when the user cancels.
@@ -135,6 +137,17 @@ export const events = {
 	meetingChanged: makeEvent<MeetingChanged, MeetingChanged>("meeting-changed"),
 	workspaceChanged: makeEvent<WorkspaceChanged, WorkspaceChanged>("workspace-changed"),
 };
+
+/* Constants */
+export const DEFAULT_AUDIT_FILTER = {"agenda_item_id":null,"direction":null,"from":null,"meeting_id":null,"no_evidence":false,"objected":false,"persona_id":null,"sort":"newest","status":"all","text":"","to":null} as const;
+
+export const DIRECTIONS = [["helps","Helps"],["hurts","Hurts"],["mixed","Mixed"],["neutral","Neutral"],["unknown","Unknown"]] as const;
+
+export const IMPORT_FIELDS = [["body","Complaint text"],["title","Title / subject"],["received_at","Date received"],["external_id","Id in the source system"],["customer","Customer"],["segment","Segment"],["product","Product"],["channel","Channel"],["severity","Severity"],["tags","Tags"]] as const;
+
+export const SIZES = [["small","Small"],["medium","Medium"],["large","Large"]] as const;
+
+export const STANCES = [["agrees","Agrees"],["objects","Objects"],["abstains","Abstains"],["absent","Absent"]] as const;
 
 /* Types */
 /**  What the advocate says from the seat. */
@@ -246,7 +259,10 @@ export type AuditRow = {
 	status: Status,
 	/**  The entry that superseded or revoked this one. */
 	closed_by: number | null,
+	/**  Why this decision superseded the one before (empty for a new decision). */
 	reason: string,
+	/**  Why the entry in `closed_by` superseded or revoked this one. */
+	closed_reason: string,
 	follow_ups: FollowUp[],
 };
 
@@ -258,6 +274,23 @@ export type BackupInfo = {
 	/**  Why it was made: "start", "meeting-closed", "manual". */
 	reason: string,
 };
+
+/**  One block: a title, a heading, a list line or a line of text. */
+export type Block = {
+	kind: BlockKind,
+	spans: Span[],
+};
+
+/**  What a block of the minutes is. */
+export type BlockKind = 
+/**  The title of the minutes. */
+"title" | 
+/**  An agenda item or a closing section. */
+"section" | 
+/**  One line of a list. */
+"item" | 
+/**  A line of text. */
+"text";
 
 /**  Where a log stops being trustworthy. */
 export type Broken = {
@@ -346,7 +379,7 @@ export type DecisionDetail = {
 	 *  Every entry of this decision's line, oldest first: the original, what superseded
 	 *  it, a revocation.
 	 */
-	history: AuditRow[],
+	history: HistoryStep[],
 	follow_ups: FollowUpState[],
 };
 
@@ -542,6 +575,18 @@ export type HashedEntry = {
 	hash: string,
 } & LogEntry;
 
+/**  One entry of a decision's line of corrections. */
+export type HistoryStep = {
+	seq: number,
+	kind: EntryKind,
+	/**  What was decided; empty for a revocation. */
+	statement: string,
+	/**  Why it superseded or revoked the entry before; empty for the original decision. */
+	reason: string,
+	/**  What became of a decision; `None` for a revocation, which is not one. */
+	status: Status | null,
+};
+
 /**  How to import a file. */
 export type ImportOptions = {
 	/**  `None` detects the format from the content. */
@@ -609,8 +654,8 @@ export type LiveState = {
 	clocks: ItemClock[],
 	/**  Newest first. */
 	events: MeetingEvent[],
-	/**  The advocate's latest agreement or objection on the current item, for the decision form. */
-	stance: MeetingEvent | null,
+	/**  The advocate's latest agreement or objection on each item, for the decision form. */
+	stances: SeatStance[],
 	open_escalations: number,
 	now: string,
 };
@@ -706,6 +751,11 @@ export type MeetingSummary = {
 	item_count: number,
 	decision_count: number,
 	updated_at: string,
+};
+
+/**  The minutes of one meeting. */
+export type Minutes = {
+	blocks: Block[],
 };
 
 /**  A complaint on screen when the decision was taken, with its relevance score. */
@@ -834,6 +884,18 @@ export type ScreenEntry = {
 	score: string,
 };
 
+/**
+ *  The advocate's latest agreement or objection on an agenda item, as the decision form
+ *  records it.
+ */
+export type SeatStance = {
+	agenda_item_id: string | null,
+	stance: Stance,
+	/**  What the advocate said with it. */
+	note: string,
+	by: string,
+};
+
 /**  A complaint the room saw when the decision was taken. */
 export type SeenComplaint = {
 	complaint: Complaint,
@@ -853,6 +915,13 @@ export type Size = "small" | "medium" | "large";
 
 /**  The order of a list. */
 export type Sort = "newest" | "oldest";
+
+/**  A run of text, strong or emphasised or neither. */
+export type Span = {
+	text: string,
+	strong: boolean,
+	em: boolean,
+};
 
 /**  What the person in the empty chair said. */
 export type Stance = "agrees" | "objects" | "abstains" | "absent";

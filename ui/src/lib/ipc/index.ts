@@ -2,6 +2,8 @@
 // with a string name); failures arrive as `IpcError` with the backend's
 // `{code, message, problems}`.
 export { commands, events } from "./bindings";
+// The lists and defaults the forms show, as the backend defines them.
+export { DEFAULT_AUDIT_FILTER, DIRECTIONS, IMPORT_FIELDS, SIZES, STANCES } from "./bindings";
 export type * from "./bindings";
 import type { ApiError, ErrorCode, Problem } from "./bindings";
 
