@@ -211,19 +211,20 @@ impl Store {
     }
 }
 
-struct ComplaintRow {
-    id: Hyphenated,
-    source: String,
-    external_id: Option<String>,
-    received_at: DateTime<Utc>,
-    title: String,
-    body: String,
-    customer: String,
-    segment: String,
-    product: String,
-    channel: String,
-    severity: String,
-    tags: Json<Vec<String>>,
+/// A complaint as a checked query reads it (`query_as!(ComplaintRow, …)`).
+pub(crate) struct ComplaintRow {
+    pub(crate) id: Hyphenated,
+    pub(crate) source: String,
+    pub(crate) external_id: Option<String>,
+    pub(crate) received_at: DateTime<Utc>,
+    pub(crate) title: String,
+    pub(crate) body: String,
+    pub(crate) customer: String,
+    pub(crate) segment: String,
+    pub(crate) product: String,
+    pub(crate) channel: String,
+    pub(crate) severity: String,
+    pub(crate) tags: Json<Vec<String>>,
 }
 
 impl From<ComplaintRow> for Complaint {

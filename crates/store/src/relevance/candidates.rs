@@ -18,7 +18,7 @@ use uuid::fmt::Hyphenated;
 
 use super::cache::*;
 use crate::Result;
-use crate::complaints::{accepted_strings, refused_by_the_index};
+use crate::complaints::{ComplaintRow, accepted_strings, refused_by_the_index};
 
 pub(super) fn candidate(r: &sqlx::sqlite::SqliteRow) -> Result<Candidate> {
     let tags: Json<Vec<String>> = r.try_get("tags")?;
@@ -364,7 +364,8 @@ pub(crate) async fn complaints_by_id(
     }
     let wanted: Vec<String> = ids.iter().map(|i| i.hyphenated().to_string()).collect();
     let wanted = Json(&wanted);
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        ComplaintRow,
         r#"SELECT id AS "id: Hyphenated", source, external_id, received_at AS "received_at: DateTime<Utc>", title,
                   body, customer, segment, product, channel, severity, tags AS "tags: Json<Vec<String>>"
              FROM complaints WHERE id IN (SELECT value FROM json_each(?))"#,
@@ -375,24 +376,8 @@ pub(crate) async fn complaints_by_id(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let id = r.id.into_uuid();
-            (
-                id,
-                Complaint {
-                    id,
-                    source: r.source,
-                    external_id: r.external_id,
-                    received_at: r.received_at,
-                    title: r.title,
-                    body: r.body,
-                    customer: r.customer,
-                    segment: r.segment,
-                    product: r.product,
-                    channel: r.channel,
-                    severity: r.severity,
-                    tags: r.tags.0,
-                },
-            )
+            let c = Complaint::from(r);
+            (c.id, c)
         })
         .collect())
 }
