@@ -11,7 +11,7 @@ use chair_core::live::{
 use chair_core::meeting::{AgendaItem, MeetingStatus, series_of};
 use chair_core::minutes::{Minutes, minutes};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 use uuid::Uuid;
 
 use crate::rows;
@@ -24,19 +24,24 @@ async fn pause_all(
     meeting: Uuid,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let running: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, running_since FROM agenda_items WHERE meeting_id = ? AND running_since IS NOT NULL")
-            .bind(meeting.hyphenated().to_string())
-            .fetch_all(&mut **tx)
-            .await?;
-    for (id, since) in running {
-        let since = rows::parse_time(&since, "agenda item", "running_since")?;
+    let hid = meeting.hyphenated().to_string();
+    let running = sqlx::query!(
+        r#"SELECT id, running_since AS "running_since!" FROM agenda_items
+            WHERE meeting_id = ? AND running_since IS NOT NULL"#,
+        hid
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in running {
+        let since = rows::parse_time(&r.running_since, "agenda item", "running_since")?;
         let add = (at - since).num_seconds().max(0);
-        sqlx::query("UPDATE agenda_items SET spent_seconds = spent_seconds + ?, running_since = NULL WHERE id = ?")
-            .bind(add)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query!(
+            "UPDATE agenda_items SET spent_seconds = spent_seconds + ?, running_since = NULL WHERE id = ?",
+            add,
+            r.id
+        )
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -60,18 +65,25 @@ async fn event(
     meeting: Uuid,
     e: MeetingEvent,
 ) -> Result<MeetingEvent> {
-    sqlx::query(
+    let (id, meeting) = (
+        e.id.hyphenated().to_string(),
+        meeting.hyphenated().to_string(),
+    );
+    let item = e.agenda_item_id.map(|i| i.hyphenated().to_string());
+    let (at, kind) = (ts(e.at), e.kind.as_str());
+    let complaint = e.complaint_id.map(|c| c.hyphenated().to_string());
+    sqlx::query!(
         "INSERT INTO meeting_events (id, meeting_id, agenda_item_id, at, kind, text, complaint_id, by_whom)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        id,
+        meeting,
+        item,
+        at,
+        kind,
+        e.text,
+        complaint,
+        e.by
     )
-    .bind(e.id.hyphenated().to_string())
-    .bind(meeting.hyphenated().to_string())
-    .bind(e.agenda_item_id.map(|i| i.hyphenated().to_string()))
-    .bind(ts(e.at))
-    .bind(e.kind.as_str())
-    .bind(&e.text)
-    .bind(e.complaint_id.map(|c| c.hyphenated().to_string()))
-    .bind(&e.by)
     .execute(&mut **tx)
     .await?;
     Ok(e)
@@ -99,13 +111,17 @@ impl Store {
         }
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let first = meeting.items.first().map(|i| i.id);
-        sqlx::query("UPDATE meetings SET status = 'live', started_at = ?, current_item_id = ?, updated_at = ? WHERE id = ?")
-            .bind(ts(at))
-            .bind(first.map(|f| f.hyphenated().to_string()))
-            .bind(ts(at))
-            .bind(id.hyphenated().to_string())
-            .execute(&mut *tx)
-            .await?;
+        let (started_at, hid) = (ts(at), id.hyphenated().to_string());
+        let current = first.map(|f| f.hyphenated().to_string());
+        sqlx::query!(
+            "UPDATE meetings SET status = 'live', started_at = ?1, current_item_id = ?2, updated_at = ?1
+              WHERE id = ?3",
+            started_at,
+            current,
+            hid
+        )
+        .execute(&mut *tx)
+        .await?;
         event(&mut tx, id, moment(EventKind::Started, None, at)).await?;
         if let Some(first) = first {
             open_item(&mut tx, id, first, at).await?;
@@ -127,11 +143,17 @@ impl Store {
         }
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         pause_all(&mut tx, meeting, at).await?;
-        sqlx::query("UPDATE meetings SET current_item_id = ? WHERE id = ?")
-            .bind(item.hyphenated().to_string())
-            .bind(meeting.hyphenated().to_string())
-            .execute(&mut *tx)
-            .await?;
+        let (current, hid) = (
+            item.hyphenated().to_string(),
+            meeting.hyphenated().to_string(),
+        );
+        sqlx::query!(
+            "UPDATE meetings SET current_item_id = ? WHERE id = ?",
+            current,
+            hid
+        )
+        .execute(&mut *tx)
+        .await?;
         open_item(&mut tx, meeting, item, at).await?;
         tx.commit().await?;
         Ok(())
@@ -149,11 +171,14 @@ impl Store {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         pause_all(&mut tx, meeting, at).await?;
         if running {
-            sqlx::query("UPDATE agenda_items SET running_since = ? WHERE id = ?")
-                .bind(ts(at))
-                .bind(item.hyphenated().to_string())
-                .execute(&mut *tx)
-                .await?;
+            let (since, hid) = (ts(at), item.hyphenated().to_string());
+            sqlx::query!(
+                "UPDATE agenda_items SET running_since = ? WHERE id = ?",
+                since,
+                hid
+            )
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -185,29 +210,30 @@ impl Store {
     pub async fn live_state(&self, id: Uuid, now: DateTime<Utc>) -> Result<LiveState> {
         let meeting = self.meeting(id).await?;
         let hid = id.hyphenated().to_string();
-        let current: Option<String> =
-            sqlx::query_scalar("SELECT current_item_id FROM meetings WHERE id = ?")
-                .bind(&hid)
-                .fetch_one(&self.pool())
-                .await?;
-        let rows = sqlx::query(
-            "SELECT a.id, a.spent_seconds, a.running_since, a.discussed,
-                    (SELECT count(*) FROM current_decisions d WHERE d.agenda_item_id = a.id) AS decisions
-               FROM agenda_items a WHERE a.meeting_id = ? ORDER BY a.position",
+        let current = sqlx::query_scalar!("SELECT current_item_id FROM meetings WHERE id = ?", hid)
+            .fetch_one(&self.pool())
+            .await?;
+        let rows = sqlx::query!(
+            r#"SELECT a.id, a.spent_seconds, a.running_since, a.discussed,
+                      (SELECT count(*) FROM current_decisions d WHERE d.agenda_item_id = a.id) AS "decisions!: i64"
+                 FROM agenda_items a WHERE a.meeting_id = ? ORDER BY a.position"#,
+            hid
         )
-        .bind(&hid)
         .fetch_all(&self.pool())
         .await?;
         let mut clocks = Vec::with_capacity(rows.len());
         for r in rows {
-            let running = rows::opt_time(&r, "agenda item", "running_since")?;
-            let spent: i64 = r.try_get("spent_seconds")?;
+            let running = r
+                .running_since
+                .map(|s| rows::parse_time(&s, "agenda item", "running_since"))
+                .transpose()?;
             clocks.push(ItemClock {
-                agenda_item_id: rows::id(&r, "agenda item", "id")?,
-                spent_seconds: spent + running.map(|s| (now - s).num_seconds().max(0)).unwrap_or(0),
+                agenda_item_id: rows::parse_id(&r.id, "agenda item", "id")?,
+                spent_seconds: r.spent_seconds
+                    + running.map(|s| (now - s).num_seconds().max(0)).unwrap_or(0),
                 running: running.is_some(),
-                discussed: r.try_get::<i64, _>("discussed")? != 0,
-                decisions: r.try_get("decisions")?,
+                discussed: r.discussed != 0,
+                decisions: r.decisions,
             });
         }
         let events = self.meeting_events(id, 200).await?;
@@ -215,10 +241,10 @@ impl Store {
             .map(|c| rows::parse_id(&c, "meeting", "current_item_id"))
             .transpose()?;
         let stances = chair_core::live::seat_stances(&events);
-        let open_escalations: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM escalations WHERE meeting_id = ? AND answered_at IS NULL",
+        let open_escalations = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!: i64" FROM escalations WHERE meeting_id = ? AND answered_at IS NULL"#,
+            hid
         )
-        .bind(&hid)
         .fetch_one(&self.pool())
         .await?;
         Ok(LiveState {
@@ -234,8 +260,8 @@ impl Store {
 
     /// The most recently started meeting that is still live.
     pub async fn current_live_meeting(&self) -> Result<Option<Uuid>> {
-        let id: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM meetings WHERE status = 'live' ORDER BY started_at DESC LIMIT 1",
+        let id = sqlx::query_scalar!(
+            "SELECT id FROM meetings WHERE status = 'live' ORDER BY started_at DESC LIMIT 1"
         )
         .fetch_optional(&self.pool())
         .await?;
@@ -245,27 +271,34 @@ impl Store {
 
     /// A meeting's timeline, newest first.
     pub async fn meeting_events(&self, meeting: Uuid, limit: i64) -> Result<Vec<MeetingEvent>> {
-        let rows = sqlx::query(
+        let hid = meeting.hyphenated().to_string();
+        let rows = sqlx::query!(
             "SELECT id, at, kind, agenda_item_id, text, complaint_id, by_whom FROM meeting_events
               WHERE meeting_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+            hid,
+            limit
         )
-        .bind(meeting.hyphenated().to_string())
-        .bind(limit)
         .fetch_all(&self.pool())
         .await?;
-        rows.iter()
+        rows.into_iter()
             .map(|r| {
-                let kind: String = r.try_get("kind")?;
+                let kind = r.kind;
                 Ok(MeetingEvent {
-                    id: rows::id(r, "meeting event", "id")?,
-                    at: rows::time(r, "meeting event", "at")?,
+                    id: rows::parse_id(&r.id, "meeting event", "id")?,
+                    at: rows::parse_time(&r.at, "meeting event", "at")?,
                     kind: EventKind::parse(&kind).ok_or_else(|| {
                         StoreError::Corrupt(format!("unknown meeting event \"{kind}\""))
                     })?,
-                    agenda_item_id: rows::opt_id(r, "meeting event", "agenda_item_id")?,
-                    text: r.try_get("text")?,
-                    complaint_id: rows::opt_id(r, "meeting event", "complaint_id")?,
-                    by: r.try_get("by_whom")?,
+                    agenda_item_id: r
+                        .agenda_item_id
+                        .map(|i| rows::parse_id(&i, "meeting event", "agenda_item_id"))
+                        .transpose()?,
+                    text: r.text,
+                    complaint_id: r
+                        .complaint_id
+                        .map(|c| rows::parse_id(&c, "meeting event", "complaint_id"))
+                        .transpose()?,
+                    by: r.by_whom,
                 })
             })
             .collect()
@@ -283,15 +316,17 @@ impl Store {
         if m.status != MeetingStatus::Live {
             return Err(not_live(m.status));
         }
+        let hid = id.hyphenated().to_string();
         {
             let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
             pause_all(&mut tx, id, at).await?;
             for item in carry {
-                sqlx::query(
+                let item = item.hyphenated().to_string();
+                sqlx::query!(
                     "UPDATE agenda_items SET carry_forward = 1 WHERE id = ? AND meeting_id = ?",
+                    item,
+                    hid
                 )
-                .bind(item.hyphenated().to_string())
-                .bind(id.hyphenated().to_string())
                 .execute(&mut *tx)
                 .await?;
             }
@@ -322,7 +357,6 @@ impl Store {
         );
         let (closed_at, markdown) = (ts(at), written.markdown());
         let blocks = serde_json::to_string(&written)?;
-        let hid = id.hyphenated().to_string();
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query!(
             "UPDATE meetings SET status = 'closed', closed_at = ?1, minutes = ?2, minutes_blocks = ?3,
@@ -377,30 +411,31 @@ impl Store {
         if series.is_empty() {
             return Ok(None);
         }
-        let closed: Vec<(String, String)> = sqlx::query_as(
-            "SELECT id, title FROM meetings WHERE status = 'closed' ORDER BY closed_at DESC",
+        let closed = sqlx::query!(
+            "SELECT id, title FROM meetings WHERE status = 'closed' ORDER BY closed_at DESC"
         )
         .fetch_all(&self.pool())
         .await?;
         let last = closed
             .into_iter()
-            .find(|(_, t)| series_of(t) == series)
-            .map(|(id, _)| id);
+            .find(|m| series_of(&m.title) == series)
+            .map(|m| m.id);
         let Some(last) = last
             .map(|l| rows::parse_id(&l, "meeting", "id"))
             .transpose()?
         else {
             return Ok(None);
         };
-        let taken: Vec<String> = sqlx::query_scalar(
-            "SELECT carried_from FROM agenda_items WHERE carried_from IS NOT NULL",
+        let taken = sqlx::query_scalar!(
+            r#"SELECT carried_from AS "carried_from!" FROM agenda_items WHERE carried_from IS NOT NULL"#
         )
         .fetch_all(&self.pool())
         .await?;
-        let flagged: Vec<String> = sqlx::query_scalar(
+        let hid = last.hyphenated().to_string();
+        let flagged = sqlx::query_scalar!(
             "SELECT id FROM agenda_items WHERE meeting_id = ? AND carry_forward = 1",
+            hid
         )
-        .bind(last.hyphenated().to_string())
         .fetch_all(&self.pool())
         .await?;
         let items: Vec<AgendaItem> = self
@@ -431,19 +466,26 @@ impl Store {
     ) -> Result<Escalation> {
         let id = Uuid::now_v7();
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query(
+        let (hid, complaint) = (
+            id.hyphenated().to_string(),
+            d.complaint_id.hyphenated().to_string(),
+        );
+        let meeting = d.meeting_id.map(|m| m.hyphenated().to_string());
+        let item = d.agenda_item_id.map(|i| i.hyphenated().to_string());
+        let (due, raised_at) = (d.due.to_string(), ts(at));
+        sqlx::query!(
             "INSERT INTO escalations (id, complaint_id, meeting_id, agenda_item_id, question, owner, due, raised_by, raised_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            hid,
+            complaint,
+            meeting,
+            item,
+            d.question,
+            d.owner,
+            due,
+            d.raised_by,
+            raised_at
         )
-        .bind(id.hyphenated().to_string())
-        .bind(d.complaint_id.hyphenated().to_string())
-        .bind(d.meeting_id.map(|m| m.hyphenated().to_string()))
-        .bind(d.agenda_item_id.map(|i| i.hyphenated().to_string()))
-        .bind(&d.question)
-        .bind(&d.owner)
-        .bind(d.due.to_string())
-        .bind(&d.raised_by)
-        .bind(ts(at))
         .execute(&mut *tx)
         .await
         .map_err(|e| match e {
@@ -480,12 +522,15 @@ impl Store {
         if resolution.chars().filter(|c| c.is_alphabetic()).count() < 3 {
             return Err(chair_core::Invalid::new("resolution", "say what was found out").into());
         }
-        let done = sqlx::query("UPDATE escalations SET answered_at = ?, resolution = ? WHERE id = ? AND answered_at IS NULL")
-            .bind(ts(at))
-            .bind(resolution)
-            .bind(id.hyphenated().to_string())
-            .execute(&self.pool())
-            .await?;
+        let (answered_at, hid) = (ts(at), id.hyphenated().to_string());
+        let done = sqlx::query!(
+            "UPDATE escalations SET answered_at = ?, resolution = ? WHERE id = ? AND answered_at IS NULL",
+            answered_at,
+            resolution,
+            hid
+        )
+        .execute(&self.pool())
+        .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::Conflict(
                 "that escalation is already answered or no longer exists".into(),
@@ -523,27 +568,35 @@ impl Store {
         id: Option<Uuid>,
         meeting: Option<Uuid>,
     ) -> Result<Vec<Escalation>> {
-        let rows = sqlx::query(
-            "SELECT e.*, c.title AS complaint_title, substr(c.body, 1, 240) AS complaint_excerpt, c.external_id,
-                    coalesce(m.title, '') AS meeting_title, coalesce(a.title, '') AS item_title
-               FROM escalations e
-               JOIN complaints c ON c.id = e.complaint_id
-               LEFT JOIN meetings m ON m.id = e.meeting_id
-               LEFT JOIN agenda_items a ON a.id = e.agenda_item_id
-              WHERE (?1 IS NULL OR e.id = ?1) AND (?2 IS NULL OR e.meeting_id = ?2)
-              ORDER BY e.answered_at IS NOT NULL, e.due, e.raised_at",
+        let id = id.map(|i| i.hyphenated().to_string());
+        let meeting = meeting.map(|m| m.hyphenated().to_string());
+        let rows = sqlx::query!(
+            r#"SELECT e.id, e.complaint_id, e.meeting_id, e.agenda_item_id, e.question, e.owner, e.due,
+                      e.raised_by, e.raised_at, e.answered_at, e.resolution,
+                      c.title AS complaint_title,
+                      substr(c.body, 1, 240) AS "complaint_excerpt!: String", c.external_id,
+                      coalesce(m.title, '') AS "meeting_title!: String",
+                      coalesce(a.title, '') AS "item_title!: String"
+                 FROM escalations e
+                 JOIN complaints c ON c.id = e.complaint_id
+                 LEFT JOIN meetings m ON m.id = e.meeting_id
+                 LEFT JOIN agenda_items a ON a.id = e.agenda_item_id
+                WHERE (?1 IS NULL OR e.id = ?1) AND (?2 IS NULL OR e.meeting_id = ?2)
+                ORDER BY e.answered_at IS NOT NULL, e.due, e.raised_at"#,
+            id,
+            meeting
         )
-        .bind(id.map(|i| i.hyphenated().to_string()))
-        .bind(meeting.map(|m| m.hyphenated().to_string()))
         .fetch_all(&self.pool())
         .await?;
         let mut out = Vec::new();
         for r in rows {
-            let due = NaiveDate::parse_from_str(&r.try_get::<String, _>("due")?, "%Y-%m-%d")
-                .map_err(|_| {
-                    StoreError::Corrupt("an escalation has an unreadable due date".into())
-                })?;
-            let answered_at = rows::opt_time(&r, "escalation", "answered_at")?;
+            let due = NaiveDate::parse_from_str(&r.due, "%Y-%m-%d").map_err(|_| {
+                StoreError::Corrupt("an escalation has an unreadable due date".into())
+            })?;
+            let answered_at = r
+                .answered_at
+                .map(|a| rows::parse_time(&a, "escalation", "answered_at"))
+                .transpose()?;
             let state = match answered_at {
                 Some(_) => EscalationState::Answered,
                 None if due < today => EscalationState::Overdue,
@@ -559,23 +612,29 @@ impl Store {
                 continue;
             }
             out.push(Escalation {
-                id: rows::id(&r, "escalation", "id")?,
+                id: rows::parse_id(&r.id, "escalation", "id")?,
                 state,
-                complaint_id: rows::id(&r, "escalation", "complaint_id")?,
-                complaint_title: r.try_get("complaint_title")?,
-                complaint_excerpt: r.try_get("complaint_excerpt")?,
-                complaint_external_id: r.try_get("external_id")?,
-                meeting_id: rows::opt_id(&r, "escalation", "meeting_id")?,
-                meeting_title: r.try_get("meeting_title")?,
-                agenda_item_id: rows::opt_id(&r, "escalation", "agenda_item_id")?,
-                item_title: r.try_get("item_title")?,
-                question: r.try_get("question")?,
-                owner: r.try_get("owner")?,
+                complaint_id: rows::parse_id(&r.complaint_id, "escalation", "complaint_id")?,
+                complaint_title: r.complaint_title,
+                complaint_excerpt: r.complaint_excerpt,
+                complaint_external_id: r.external_id,
+                meeting_id: r
+                    .meeting_id
+                    .map(|m| rows::parse_id(&m, "escalation", "meeting_id"))
+                    .transpose()?,
+                meeting_title: r.meeting_title,
+                agenda_item_id: r
+                    .agenda_item_id
+                    .map(|i| rows::parse_id(&i, "escalation", "agenda_item_id"))
+                    .transpose()?,
+                item_title: r.item_title,
+                question: r.question,
+                owner: r.owner,
                 due,
-                raised_by: r.try_get("raised_by")?,
-                raised_at: rows::time(&r, "escalation", "raised_at")?,
+                raised_by: r.raised_by,
+                raised_at: rows::parse_time(&r.raised_at, "escalation", "raised_at")?,
                 answered_at,
-                resolution: r.try_get("resolution")?,
+                resolution: r.resolution,
             });
         }
         if filter != EscalationFilter::Answered {
@@ -592,13 +651,15 @@ impl Store {
 
     /// Open and overdue escalations, counted.
     pub async fn escalation_counts(&self, today: NaiveDate) -> Result<(i64, i64)> {
-        let (open, overdue): (i64, i64) = sqlx::query_as(
-            "SELECT count(*), coalesce(sum(due < ?), 0) FROM escalations WHERE answered_at IS NULL",
+        let today = today.to_string();
+        let r = sqlx::query!(
+            r#"SELECT count(*) AS "open!: i64", coalesce(sum(due < ?), 0) AS "overdue!: i64"
+                 FROM escalations WHERE answered_at IS NULL"#,
+            today
         )
-        .bind(today.to_string())
         .fetch_one(&self.pool())
         .await?;
-        Ok((open, overdue))
+        Ok((r.open, r.overdue))
     }
 }
 
@@ -609,11 +670,14 @@ async fn open_item(
     item: Uuid,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("UPDATE agenda_items SET discussed = 1, running_since = ? WHERE id = ?")
-        .bind(ts(at))
-        .bind(item.hyphenated().to_string())
-        .execute(&mut **tx)
-        .await?;
+    let (since, hid) = (ts(at), item.hyphenated().to_string());
+    sqlx::query!(
+        "UPDATE agenda_items SET discussed = 1, running_since = ? WHERE id = ?",
+        since,
+        hid
+    )
+    .execute(&mut **tx)
+    .await?;
     event(tx, meeting, moment(EventKind::Item, Some(item), at)).await?;
     Ok(())
 }

@@ -3,8 +3,6 @@
 //! pass for real data further on).
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use crate::{Result, StoreError};
@@ -25,28 +23,4 @@ pub(crate) fn parse_time(value: &str, table: &str, col: &str) -> Result<DateTime
     DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| corrupt(table, col, value, "a time"))
-}
-
-/// The id in column `col` of a `table` row.
-pub(crate) fn id(r: &SqliteRow, table: &str, col: &str) -> Result<Uuid> {
-    parse_id(&r.try_get::<String, _>(col)?, table, col)
-}
-
-/// The id in column `col` of a `table` row, if any.
-pub(crate) fn opt_id(r: &SqliteRow, table: &str, col: &str) -> Result<Option<Uuid>> {
-    r.try_get::<Option<String>, _>(col)?
-        .map(|v| parse_id(&v, table, col))
-        .transpose()
-}
-
-/// The time in column `col` of a `table` row.
-pub(crate) fn time(r: &SqliteRow, table: &str, col: &str) -> Result<DateTime<Utc>> {
-    parse_time(&r.try_get::<String, _>(col)?, table, col)
-}
-
-/// The time in column `col` of a `table` row, if any.
-pub(crate) fn opt_time(r: &SqliteRow, table: &str, col: &str) -> Result<Option<DateTime<Utc>>> {
-    r.try_get::<Option<String>, _>(col)?
-        .map(|v| parse_time(&v, table, col))
-        .transpose()
 }
