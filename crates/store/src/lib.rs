@@ -28,6 +28,7 @@ pub mod complaints;
 pub mod decisions;
 pub mod demo;
 pub mod embeddings;
+pub mod escalations;
 pub mod import;
 pub mod live;
 pub mod meetings;
