@@ -44,6 +44,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             decisions::audit_decisions,
             decisions::decision_detail,
             decisions::verify_log,
+            decisions::log_head,
             decisions::audit_dashboard,
             decisions::complete_follow_up,
             decisions::export_log,

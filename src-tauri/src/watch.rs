@@ -1,7 +1,7 @@
 //! Every window hears when the database changed, whoever changed it: a command of this app,
 //! the other window, or the `chair` command line. Once a second the store's change watch is
-//! asked (see [`chair_store::changes`]: one `PRAGMA` on a connection of its own); one event
-//! tells every window, and each screen reads what it shows again.
+//! asked (see [`chair_store::changes`]: one read of a row that triggers move); one event tells
+//! every window, and each screen reads what it shows again.
 
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ pub struct DataChanged {
 
 /// How often the database is asked whether it changed. It asks whatever the windows show:
 /// asking a window whether it is visible would wait on the window thread, which may itself be
-/// waiting for the app to quit, and the question costs more than the `PRAGMA`.
+/// waiting for the app to quit, and the question costs more than the read.
 const EVERY: Duration = Duration::from_secs(1);
 
 /// Watches the open database for changes until the app quits.

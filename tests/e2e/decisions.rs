@@ -263,3 +263,37 @@ async fn a_decision_logged_from_the_command_line_appears_in_the_open_audit_scree
     app.screenshot(&shot("audit-after-command-line")).await?;
     app.quit().await
 }
+
+#[tokio::test]
+async fn a_revoked_decisions_history_ends_with_the_revocation_and_its_reason() -> Result<()> {
+    let h = Harness::start()?;
+    let app = h.launch().await?;
+    open_demo_meeting(&app).await?;
+    h.chair_logs_a_decision()?;
+    h.chair(&[
+        "decision",
+        "revoke",
+        "1",
+        "--reason",
+        "Paused for the quarter",
+        "--by",
+        "Leo F.",
+    ])?;
+    app.click("[data-testid=nav-audit]").await?;
+    app.wait_text("[data-testid=chain-badge]", |t| t.contains("2 entries"))
+        .await?;
+    app.click("[data-testid=audit-row][data-seq=\"1\"]").await?;
+    let steps = app
+        .wait_count("[data-testid=decision-detail] ol.history li", 2)
+        .await?;
+    ensure!(
+        steps[0].contains("Entry 1 recorded") && steps[0].contains("(revoked)"),
+        "the decision, marked revoked: {steps:?}"
+    );
+    ensure!(
+        steps[1] == "Entry 2 revoked the decision: Paused for the quarter",
+        "then the revocation, with its reason and no status of its own: {steps:?}"
+    );
+    app.screenshot(&shot("audit-revoked-history")).await?;
+    app.quit().await
+}

@@ -145,6 +145,15 @@ pub struct HashedEntry {
     pub hash: String,
 }
 
+/// The newest entry of a log: how many entries it has (its newest sequence number) and that
+/// entry's hash; `0` and [`GENESIS`] for an empty log, as a verify of it reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LogHead {
+    pub entries: i64,
+    pub head: String,
+}
+
 /// Where a log stops being trustworthy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

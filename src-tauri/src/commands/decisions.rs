@@ -2,7 +2,7 @@
 
 use chair_core::Valid;
 use chair_core::audit::{AuditFilter, AuditPage, Dashboard, DecisionDetail, ExportFormat};
-use chair_core::chain::{Appended, VerifyReport};
+use chair_core::chain::{Appended, LogHead, VerifyReport};
 use chair_core::decision::DecisionDraft;
 use chrono::Utc;
 use tauri::{AppHandle, State};
@@ -78,6 +78,13 @@ pub async fn audit_decisions(
 #[specta::specta]
 pub async fn decision_detail(state: State<'_, AppState>, seq: i64) -> CmdResult<DecisionDetail> {
     Ok(state.store()?.decision_detail(seq).await?)
+}
+
+/// The log's newest entry and its hash, without walking the chain.
+#[tauri::command]
+#[specta::specta]
+pub async fn log_head(state: State<'_, AppState>) -> CmdResult<LogHead> {
+    Ok(state.store()?.log_head().await?)
 }
 
 /// Walks the hash chain.

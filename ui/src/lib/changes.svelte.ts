@@ -1,5 +1,5 @@
 // Changes to the database, whoever made them: this window, the other one, or the `chair`
-// command line. The backend tells every window (at most once a second, while one is visible);
+// command line. The backend tells every window (at most once a second);
 // each screen reads what it shows again when it hears of one.
 import { untrack } from "svelte";
 import { events } from "./ipc";

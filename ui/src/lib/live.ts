@@ -1,6 +1,6 @@
 // The live meeting's logic, kept apart from the screens so it can be tested: timers, moving
 // between items, and what to carry forward.
-import type { AgendaItem, EventKind, ItemClock, LiveState, Meeting, MeetingEvent, Stance } from "./ipc";
+import type { AgendaItem, EventKind, ItemClock, LiveState, Meeting, MeetingEvent } from "./ipc";
 
 /** "4:05", "1:02:03": a clock reading of `seconds`. */
 export function clockText(seconds: number): string {

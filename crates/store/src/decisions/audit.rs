@@ -219,8 +219,8 @@ impl Store {
     pub async fn decision_detail(&self, seq: i64) -> Result<DecisionDetail> {
         let (hashed, entry) = self.entry(seq).await?;
         let Some(decided) = entry.decision() else {
-            return Err(StoreError::NotFound(format!(
-                "entry {seq} is a revocation, not a decision"
+            return Err(StoreError::Conflict(format!(
+                "entry {seq} is a revocation, not a decision: open the decision it revokes"
             )));
         };
         // The line: back along what this entry superseded, then forward along what closed it.

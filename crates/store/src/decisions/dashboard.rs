@@ -40,10 +40,7 @@ impl Store {
                 continue;
             };
             let direction = Direction::parse(&c.direction).ok_or_else(|| {
-                crate::StoreError::Corrupt(format!(
-                    "a decision log row cannot be read: unknown impact direction \"{}\"",
-                    c.direction
-                ))
+                super::corrupt_row(&format!("unknown impact direction \"{}\"", c.direction))
             })?;
             match direction {
                 Direction::Helps => slot.helps += c.n,

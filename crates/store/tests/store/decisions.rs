@@ -711,3 +711,24 @@ async fn the_audits_current_filter_lists_exactly_the_decisions_that_stand() {
         "neither the superseded nor the revoked one"
     );
 }
+
+#[tokio::test]
+async fn the_log_head_is_what_a_verify_reports_without_walking_the_chain() {
+    let (store, _dir) = fresh_store().await;
+    let empty = store.log_head().await.unwrap();
+    let report = store.verify_log().await.unwrap();
+    assert_eq!((empty.entries, empty.head), (report.entries, report.head));
+    let (m, i) = meeting(&store).await;
+    for n in 0..3 {
+        let d = Valid::parse(draft(m, i, &format!("Decision number {n}"))).unwrap();
+        store.record_decision(&d, Utc::now()).await.unwrap();
+    }
+    store
+        .revoke_decision(2, "Paused for the quarter", "Leo F.", Utc::now())
+        .await
+        .unwrap();
+    let head = store.log_head().await.unwrap();
+    let report = store.verify_log().await.unwrap();
+    assert_eq!((head.entries, head.head), (4, report.head));
+    assert_eq!(report.entries, 4);
+}

@@ -72,6 +72,8 @@ export const commands = {
 	decisionDetail: (seq: number) => __TAURI_INVOKE<DecisionDetail>("decision_detail", { seq }),
 	/**  Walks the hash chain. */
 	verifyLog: () => __TAURI_INVOKE<VerifyReport>("verify_log"),
+	/**  The log's newest entry and its hash, without walking the chain. */
+	logHead: () => __TAURI_INVOKE<LogHead>("log_head"),
 	/**  The leaders' dashboard over the last `weeks` weeks. */
 	auditDashboard: (weeks: number) => __TAURI_INVOKE<Dashboard>("audit_dashboard", { weeks }),
 	/**  Marks a follow-up of decision `seq` done. */
@@ -684,6 +686,15 @@ export type LogEntry = {
 	follow_ups: FollowUp[],
 	on_screen: ScreenEntry[],
 	prev_hash: string,
+};
+
+/**
+ *  The newest entry of a log: how many entries it has (its newest sequence number) and that
+ *  entry's hash; `0` and [`GENESIS`] for an empty log, as a verify of it reports.
+ */
+export type LogHead = {
+	entries: number,
+	head: string,
 };
 
 /**  A pin keeps a complaint on top of an agenda item's list; a dismissal keeps it away. */
