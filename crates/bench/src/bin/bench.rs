@@ -180,6 +180,50 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
+/// Milliseconds, as medians: `chair relevant` for each agenda item in its own process (opening
+/// the database, reading its kept statistics, ranking, printing JSON), against the `sqlite3`
+/// shell answering the same words with a bare FTS5 bm25 top-10 in its own process.
+fn whole_process(ours_db: &Path, base_db: &Path) -> anyhow::Result<(f64, f64)> {
+    let timed = |cmd: &mut Command| -> anyhow::Result<f64> {
+        let t = Instant::now();
+        let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status()?;
+        if !status.success() {
+            bail!("{cmd:?} failed: {status}");
+        }
+        Ok(t.elapsed().as_secs_f64() * 1e3)
+    };
+    // Once untimed: the first run after an import samples the statistics and keeps them.
+    timed(
+        Command::new(chair_bin())
+            .arg("--db")
+            .arg(ours_db)
+            .args(["relevant", "warm up"]),
+    )?;
+    let (mut ours, mut base) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        for (title, description, _) in ITEMS {
+            let text = format!("{title} {description}");
+            let words: Vec<String> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| format!("\"{}\"", w.to_lowercase()))
+                .collect();
+            ours.push(timed(
+                Command::new(chair_bin())
+                    .arg("--db")
+                    .arg(ours_db)
+                    .args(["relevant", &text, "--json"]),
+            )?);
+            let sql = format!(
+                "SELECT rowid FROM f WHERE f MATCH '{}' ORDER BY rank LIMIT 10;",
+                words.join(" OR ").replace('\'', "''")
+            );
+            base.push(timed(Command::new("sqlite3").arg(base_db).arg(sql))?);
+        }
+    }
+    Ok((median(&mut ours), median(&mut base)))
+}
+
 /// Loads `csv` with the `sqlite3` shell into a plain table and an FTS5 index.
 fn sqlite_import(db: &Path, csv: &Path) -> anyhow::Result<f64> {
     let script = format!(
@@ -265,6 +309,7 @@ async fn main() -> anyhow::Result<()> {
         "ratio p50/95",
         "warm-up ms"
     );
+    let mut whole: Vec<(usize, (f64, f64))> = Vec::new();
     for &n in &sizes {
         let csv = work.join(format!("corpus-{n}.csv"));
         if !csv.exists() {
@@ -404,6 +449,15 @@ async fn main() -> anyhow::Result<()> {
             percentile(&warming, 0.5),
         );
         flush();
+        whole.push((n, whole_process(&ours_db, &base_db)?));
+    }
+    println!();
+    println!("Whole process, one agenda item each, median over the items asked three times each:");
+    for (n, (ours, base)) in &whole {
+        println!(
+            "{n:>9} rows: `chair relevant` {ours:.1} ms, the `sqlite3` shell's bm25 top-10 {base:.1} ms, ratio {:.2} (target 1.0)",
+            ours / base
+        );
     }
     println!();
     println!(

@@ -5,8 +5,28 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use serde::{Deserialize, Serialize};
+
 use super::rank::Analysed;
-use super::text::{StemId, stem_id};
+use super::text::{StemId, stem_id, stem_ids, stem_name};
+
+/// The version of [`CorpusStats::to_json`]'s form; a kept form of another version is not read.
+const KEPT_VERSION: u32 = 1;
+
+/// The statistics as kept between runs: stems by their text (numbers are one process's own).
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    v: u32,
+    docs: f64,
+    newest: i64,
+    sampled: f64,
+    mean_lengths: [f64; 3],
+    stems: Vec<String>,
+    /// (stem, count), the stem as its index in `stems`.
+    words: Vec<(u32, u32)>,
+    /// (first stem, second stem, count).
+    pairs: Vec<(u32, u32, u32)>,
+}
 
 /// How many complaints the sample holds at most.
 pub const SAMPLE_SIZE: usize = 5_000;
@@ -59,6 +79,69 @@ impl CorpusStats {
         }
     }
 
+    /// The statistics in a form to keep beside the collection, so that a later run (the
+    /// command line starts afresh each time) reads them instead of sampling again.
+    pub fn to_json(&self) -> String {
+        let mut index: HashMap<StemId, u32> = HashMap::default();
+        let mut stems: Vec<String> = Vec::new();
+        let mut number = |id: StemId| -> u32 {
+            *index.entry(id).or_insert_with(|| {
+                stems.push(stem_name(id).to_string());
+                (stems.len() - 1) as u32
+            })
+        };
+        let mut words: Vec<(u32, u32)> = self.words.iter().map(|(w, n)| (number(*w), *n)).collect();
+        let mut pairs: Vec<(u32, u32, u32)> = self
+            .pairs
+            .iter()
+            .map(|((a, b), n)| (number(*a), number(*b), *n))
+            .collect();
+        words.sort_unstable();
+        pairs.sort_unstable();
+        let kept = Kept {
+            v: KEPT_VERSION,
+            docs: self.docs,
+            newest: self.newest,
+            sampled: self.sampled,
+            mean_lengths: self.mean_lengths,
+            stems,
+            words,
+            pairs,
+        };
+        // A plain struct of numbers and strings always serialises.
+        serde_json::to_string(&kept).unwrap_or_default()
+    }
+
+    /// Reads statistics kept by [`CorpusStats::to_json`]; `None` for anything else (another
+    /// version, a damaged text), which the caller answers by sampling again.
+    pub fn from_json(text: &str) -> Option<CorpusStats> {
+        let kept: Kept = serde_json::from_str(text).ok()?;
+        if kept.v != KEPT_VERSION {
+            return None;
+        }
+        let names: Vec<&str> = kept.stems.iter().map(String::as_str).collect();
+        let ids = stem_ids(&names);
+        let id = |i: u32| ids.get(i as usize).copied();
+        let words = kept
+            .words
+            .iter()
+            .map(|&(w, n)| Some((id(w)?, n)))
+            .collect::<Option<HashMap<_, _>>>()?;
+        let pairs = kept
+            .pairs
+            .iter()
+            .map(|&(a, b, n)| Some(((id(a)?, id(b)?), n)))
+            .collect::<Option<HashMap<_, _>>>()?;
+        Some(CorpusStats {
+            docs: kept.docs,
+            newest: kept.newest,
+            sampled: kept.sampled,
+            mean_lengths: kept.mean_lengths,
+            words,
+            pairs,
+        })
+    }
+
     /// The estimated number of complaints holding the word or phrase `stems`. A phrase is
     /// as common as its rarest adjacent pair; anything unseen counts as half a sampled
     /// complaint's worth (rare), or as absent when the sample is the whole collection.
@@ -94,6 +177,34 @@ mod tests {
             body: crate::relevance::text::stem_ids(body),
             meta: vec![],
         }
+    }
+
+    #[test]
+    fn kept_statistics_read_back_to_the_same_frequencies() {
+        let sample = vec![
+            doc(&["card", "late"]),
+            doc(&["card", "fee"]),
+            doc(&["late", "card", "abroad"]),
+            doc(&["fee"]),
+        ];
+        let s = CorpusStats::build(4_000.0, 4_000, &sample);
+        let back = CorpusStats::from_json(&s.to_json()).expect("reads back");
+        for q in [
+            vec!["card"],
+            vec!["late", "card"],
+            vec!["card", "late"],
+            vec!["abroad"],
+            vec!["never", "seen"],
+        ] {
+            let q: Vec<String> = q.into_iter().map(String::from).collect();
+            assert_eq!(back.df(&q), s.df(&q), "{q:?}");
+        }
+        assert_eq!(
+            (back.docs, back.newest, back.mean_lengths),
+            (s.docs, s.newest, s.mean_lengths)
+        );
+        assert!(CorpusStats::from_json("{\"v\":2}").is_none());
+        assert!(CorpusStats::from_json("not json").is_none());
     }
 
     #[test]

@@ -435,6 +435,19 @@ impl Store {
         let docs: i64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!: i64" FROM complaints"#)
             .fetch_one(&mut *conn)
             .await?;
+        // Kept by an earlier run for this same collection: read, not sampled again.
+        let kept = sqlx::query_scalar!(
+            "SELECT stats FROM relevance_stats WHERE id = 1 AND generation = ? AND docs = ?",
+            generation,
+            docs
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(stats) = kept.as_deref().and_then(CorpusStats::from_json) {
+            let stats = Arc::new(stats);
+            *lock(&self.relevance_caches().stats) = Some((generation, Arc::clone(&stats)));
+            return Ok(stats);
+        }
         // A fixed-seed draw of rowids (with replacement; repeats are dropped), so the same
         // collection always gives the same statistics.
         let mut seqs: Vec<i64> = if docs as usize <= SAMPLE_SIZE {
@@ -477,6 +490,22 @@ impl Store {
         );
         let stats = Arc::new(CorpusStats::build(docs as f64, generation, &sample));
         *lock(&self.relevance_caches().stats) = Some((generation, Arc::clone(&stats)));
+        // Kept for the next run; a database that cannot be written to (busy, read-only) only
+        // means sampling again then.
+        let text = stats.to_json();
+        let kept = sqlx::query!(
+            "INSERT INTO relevance_stats (id, generation, docs, stats) VALUES (1, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, docs = excluded.docs,
+                                            stats = excluded.stats",
+            generation,
+            docs,
+            text
+        )
+        .execute(&mut *conn)
+        .await;
+        if let Err(e) = kept {
+            tracing::debug!("the relevance statistics are not kept for the next run: {e}");
+        }
         Ok(stats)
     }
 }

@@ -474,3 +474,45 @@ async fn reading_ahead_holds_a_small_collection_whole_and_ranks_the_same() {
     assert_eq!(ranked_on_a_fixed_day(&warmed, &item).await, cold);
     warmed.close().await;
 }
+
+#[tokio::test]
+async fn the_word_statistics_are_kept_for_the_next_run_and_sampled_again_when_complaints_arrive() {
+    let (store, dir) = fresh_store().await;
+    store.create_demo(Utc::now()).await.unwrap();
+    let item = ItemText {
+        title: "Overdraft grace period".into(),
+        description: "Customers charged a fee when their salary is late".into(),
+        ..Default::default()
+    };
+    let first = ranked(&store, &item, 10).await;
+    let kept = |store: Store| async move {
+        let mut conn = crate::support::raw(&store).await;
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT generation, docs FROM relevance_stats WHERE id = 1")
+                .fetch_optional(&mut conn)
+                .await
+                .unwrap();
+        row
+    };
+    let (generation, docs) = kept(store.clone())
+        .await
+        .expect("kept after the first search");
+
+    // A new run reads them instead of sampling, and ranks exactly as before.
+    let path = store.path().to_path_buf();
+    store.close().await;
+    let again = Store::open(&path).await.unwrap();
+    let second = ranked(&again, &item, 10).await;
+    let ids = |r: &[RelevantComplaint]| r.iter().map(|c| c.complaint.id).collect::<Vec<_>>();
+    assert_eq!(ids(&second), ids(&first));
+    assert_eq!(
+        second.iter().map(|r| r.score).collect::<Vec<_>>(),
+        first.iter().map(|r| r.score).collect::<Vec<_>>()
+    );
+
+    // More complaints: another collection, sampled again.
+    import_csv(&again, &dir, "more.csv", &copies_csv()).await;
+    ranked(&again, &item, 10).await;
+    let (generation_after, docs_after) = kept(again.clone()).await.unwrap();
+    assert!(generation_after > generation && docs_after > docs);
+}
