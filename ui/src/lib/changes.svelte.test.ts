@@ -9,7 +9,7 @@ vi.mock("@tauri-apps/api/event", () => ({
   },
 }));
 
-import { changes, followChanges, reloadOnChange } from "./changes.svelte";
+import { changes, followChanges, latestOnly, reloadOnChange } from "./changes.svelte";
 
 describe("changes", () => {
   it("each change event from the backend counts once and tells the app", async () => {
@@ -39,5 +39,26 @@ describe("changes", () => {
     changes.version++;
     flushSync();
     expect(reads).toBe(2);
+  });
+
+  it("of reads that overlap, an older answer arriving last is dropped", async () => {
+    const answers: ((v: string) => void)[] = [];
+    const shown: string[] = [];
+    const load = latestOnly(
+      () => new Promise<string>((resolve) => answers.push(resolve)),
+      (v) => shown.push(v),
+      () => shown.push("failed"),
+    );
+    const first = load();
+    const second = load();
+    answers[1]?.("newer");
+    await second;
+    answers[0]?.("older");
+    await first;
+    expect(shown).toEqual(["newer"]);
+    const third = load();
+    answers[2]?.("newest");
+    await third;
+    expect(shown).toEqual(["newer", "newest"]);
   });
 });
