@@ -33,6 +33,16 @@ macro_rules! word_enum {
                 cs.next().map(|c| c.to_uppercase().chain(cs).collect()).unwrap_or_default()
             }
 
+            /// The words it takes, for a message: "small, medium or large".
+            pub fn choices() -> String {
+                let words: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                match words.split_last() {
+                    Some((last, [])) => last.to_string(),
+                    Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                    None => String::new(),
+                }
+            }
+
             /// Every value with its label, in the order forms list them.
             pub fn options() -> Vec<($name, String)> {
                 Self::ALL.iter().map(|v| (*v, v.label())).collect()
@@ -340,6 +350,16 @@ impl Validate for DecisionDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_word_list_reads_as_a_choice_in_form_order() {
+        assert_eq!(Size::choices(), "small, medium or large");
+        assert_eq!(
+            Direction::choices(),
+            "helps, hurts, mixed, neutral or unknown"
+        );
+        assert_eq!(Stance::choices(), "agrees, objects, abstains or absent");
+    }
     use crate::Valid;
 
     pub(crate) fn draft() -> DecisionDraft {

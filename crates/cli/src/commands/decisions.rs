@@ -142,20 +142,12 @@ async fn draft(
     meeting: Uuid,
     item: Option<Uuid>,
 ) -> anyhow::Result<Valid<DecisionDraft>> {
-    let direction = Direction::parse(&a.impact).ok_or_else(|| {
-        anyhow!(
-            "--impact {}: use helps, hurts, mixed, neutral or unknown",
-            a.impact
-        )
-    })?;
+    let direction = Direction::parse(&a.impact)
+        .ok_or_else(|| anyhow!("--impact {}: use {}", a.impact, Direction::choices()))?;
     let size = Size::parse(&a.size)
-        .ok_or_else(|| anyhow!("--size {}: use small, medium or large", a.size))?;
-    let stance = Stance::parse(&a.advocate).ok_or_else(|| {
-        anyhow!(
-            "--advocate {}: use agrees, objects, abstains or absent",
-            a.advocate
-        )
-    })?;
+        .ok_or_else(|| anyhow!("--size {}: use {}", a.size, Size::choices()))?;
+    let stance = Stance::parse(&a.advocate)
+        .ok_or_else(|| anyhow!("--advocate {}: use {}", a.advocate, Stance::choices()))?;
     let mut personas = Vec::new();
     for name in &a.personas {
         personas.push(store.persona_by_name(name, Utc::now()).await?.id);

@@ -5,6 +5,15 @@ use chrono::{TimeZone, Utc};
 
 use crate::support::{fresh_store, import};
 
+/// An agenda item about overdraft fees, as the demo workspace has complaints about.
+fn overdraft_item() -> ItemText {
+    ItemText {
+        title: "Overdraft grace period".into(),
+        description: "Customers charged a fee when their salary is late".into(),
+        ..Default::default()
+    }
+}
+
 fn request(limit: u32) -> RelevantRequest {
     RelevantRequest {
         limit,
@@ -17,11 +26,7 @@ fn request(limit: u32) -> RelevantRequest {
 async fn an_agenda_item_finds_the_complaints_about_it_with_why() {
     let (store, _dir) = fresh_store().await;
     store.create_demo(Utc::now()).await.unwrap();
-    let item = ItemText {
-        title: "Overdraft grace period".into(),
-        description: "Customers charged a fee when their salary is late".into(),
-        ..Default::default()
-    };
+    let item = overdraft_item();
     let results = ranked(&store, &item, 10).await;
     assert_eq!(results.len(), 10);
     for r in &results[..5] {
@@ -479,11 +484,7 @@ async fn reading_ahead_holds_a_small_collection_whole_and_ranks_the_same() {
 async fn the_word_statistics_are_kept_for_the_next_run_and_sampled_again_when_complaints_arrive() {
     let (store, dir) = fresh_store().await;
     store.create_demo(Utc::now()).await.unwrap();
-    let item = ItemText {
-        title: "Overdraft grace period".into(),
-        description: "Customers charged a fee when their salary is late".into(),
-        ..Default::default()
-    };
+    let item = overdraft_item();
     let first = ranked(&store, &item, 10).await;
     let kept = |store: Store| async move {
         let mut conn = crate::support::raw(&store).await;
