@@ -4,7 +4,7 @@
 //! sequence number can never be reused either. The database refuses UPDATE and DELETE on the
 //! log (see the migrations); corrections are new entries.
 
-use chair_core::chain::{Appended, GENESIS};
+use chair_core::chain::Appended;
 use chair_core::decision::DecisionDraft;
 use chair_core::entry::{Act, Decided, Entry};
 use chair_core::{Invalid, Valid};
@@ -26,23 +26,15 @@ async fn append(
     act: Act,
     at: DateTime<Utc>,
 ) -> Result<Appended> {
-    let head = sqlx::query!(
-        r#"SELECT seq AS "seq!: i64", hash FROM decision_log ORDER BY seq DESC LIMIT 1"#
-    )
-    .fetch_optional(&mut **tx)
-    .await?;
-    let (prev_seq, prev_hash) = match head {
-        Some(r) => (r.seq, r.hash),
-        None => (0, GENESIS.to_string()),
-    };
+    let head = super::newest(tx).await?;
     let entry = Entry {
-        seq: prev_seq + 1,
+        seq: head.entries + 1,
         id: Uuid::now_v7(),
         meeting_id,
         agenda_item_id,
         recorded_at: ts(at),
         decided_by: decided_by.to_string(),
-        prev_hash,
+        prev_hash: head.head,
         act,
     }
     .to_log_entry();

@@ -18,7 +18,7 @@ mod dashboard;
 mod read;
 
 pub use chair_core::audit::ExportFormat;
-use chair_core::chain::{EntryKind, HashedEntry, LogEntry, ScreenEntry, VERSION};
+use chair_core::chain::{EntryKind, GENESIS, HashedEntry, LogEntry, LogHead, ScreenEntry, VERSION};
 use chair_core::decision::{Direction, FollowUp, Size, Stance};
 use chair_core::entry::Entry;
 use serde::{Deserialize, Serialize};
@@ -103,6 +103,26 @@ impl RowJson {
             hash: self.hash,
         })
     }
+}
+
+/// The log's newest entry: its number and hash, or `0` and [`GENESIS`] for an empty log. What
+/// the next entry links to, and what a verify of an intact log reports.
+async fn newest(conn: &mut sqlx::SqliteConnection) -> Result<LogHead> {
+    let head = sqlx::query!(
+        r#"SELECT seq AS "seq!: i64", hash FROM decision_log ORDER BY seq DESC LIMIT 1"#
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match head {
+        Some(r) => LogHead {
+            entries: r.seq,
+            head: r.hash,
+        },
+        None => LogHead {
+            entries: 0,
+            head: GENESIS.to_string(),
+        },
+    })
 }
 
 /// Decodes one entry as the `decision_entries` view writes it.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use chair_core::audit::{AuditFilter, AuditRow};
-use chair_core::chain::{GENESIS, HashedEntry, LogHead, Verifier, VerifyReport};
+use chair_core::chain::{HashedEntry, LogHead, Verifier, VerifyReport};
 use chair_core::entry::{Act, Entry};
 use chair_core::export;
 use chrono::Utc;
@@ -142,21 +142,7 @@ impl Store {
     /// The newest entry's number and hash: what a verify of an intact log reports, read
     /// without walking the chain (to tell whether it needs walking again).
     pub async fn log_head(&self) -> Result<LogHead> {
-        let newest = sqlx::query!(
-            r#"SELECT seq AS "seq!: i64", hash FROM decision_log ORDER BY seq DESC LIMIT 1"#
-        )
-        .fetch_optional(&self.pool())
-        .await?;
-        Ok(match newest {
-            Some(r) => LogHead {
-                entries: r.seq,
-                head: r.hash,
-            },
-            None => LogHead {
-                entries: 0,
-                head: GENESIS.to_string(),
-            },
-        })
+        super::newest(&mut *self.pool().acquire().await?).await
     }
 
     /// One entry as hashed.
