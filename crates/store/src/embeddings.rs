@@ -12,6 +12,7 @@ use chair_core::relevance::ItemText;
 use chair_core::relevance::dense::{
     EmbedStatus, Embedder, VectorIndex, complaint_text, item_text, quantize,
 };
+use chair_core::relevance::pipeline::Meaning as ItemMeaning;
 
 use crate::{Result, Store, StoreError};
 
@@ -151,10 +152,7 @@ impl Store {
 
     /// The vectors of the model in use and the vector of `item`; `None` without a model or
     /// before any complaint is embedded, or when the model cannot run (said in the log).
-    pub(crate) async fn item_vector(
-        &self,
-        item: &ItemText,
-    ) -> Result<Option<(Arc<VectorIndex>, Vec<f32>)>> {
+    pub(crate) async fn item_vector(&self, item: &ItemText) -> Result<Option<ItemMeaning>> {
         let Some(embedder) = self.embedder() else {
             return Ok(None);
         };

@@ -10,6 +10,7 @@
 pub mod dedup;
 pub mod dense;
 pub mod excerpt;
+pub mod pipeline;
 pub mod query;
 pub mod rank;
 pub mod stats;
@@ -22,6 +23,7 @@ use uuid::Uuid;
 
 use crate::complaint::Complaint;
 pub use excerpt::Segment;
+pub use pipeline::{CandidateSource, PersonaHints, Stemmed};
 pub use query::{ItemText, Origin, Query, Term, build};
 pub use rank::{Analysed, Candidate, Ranked, Where};
 pub use thesaurus::Thesaurus;

@@ -5,11 +5,10 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chair_core::relevance::stats::CorpusStats;
-use chair_core::relevance::{self, Analysed, Candidate, Thesaurus};
+use chair_core::relevance::{self, Stemmed, Thesaurus};
 use rustc_hash::FxHashMap;
 use sqlx::types::Json;
 use sqlx::{Row, SqliteConnection};
-use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
 use super::*;
@@ -41,7 +40,7 @@ pub(super) fn lock<T>(cache: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(super) async fn read_cached(
     conn: &mut SqliteConnection,
     seqs: &[i64],
-) -> Result<Vec<Arc<Cached>>> {
+) -> Result<Vec<Arc<Stemmed>>> {
     if seqs.is_empty() {
         return Ok(Vec::new());
     }
@@ -57,13 +56,13 @@ pub(super) async fn read_cached(
 }
 
 /// The complaints in `rows` (of `cached_columns!`), read and stemmed for the candidate cache.
-pub(super) fn cached_rows(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<Arc<Cached>>> {
+pub(super) fn cached_rows(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<Arc<Stemmed>>> {
     rows.iter()
         .map(|r| {
             let candidate = candidate(r)?;
             let analysed = Analysed::of(&candidate);
             let id: Hyphenated = r.try_get("id")?;
-            Ok(Arc::new(Cached {
+            Ok(Arc::new(Stemmed {
                 id: id.into_uuid(),
                 candidate,
                 analysed,
@@ -79,29 +78,21 @@ pub(super) const CACHED_BYTES: usize = 32 << 20;
 /// How many complaints [`Store::warm_relevance`] reads at a time.
 pub(super) const WARM_BATCH: usize = 512;
 
-/// A candidate as read and stemmed once, with its id. The store only ever adds complaints,
-/// so while it is open a `seq` names the same complaint.
-pub(super) struct Cached {
-    pub(super) id: Uuid,
-    pub(super) candidate: Candidate,
-    pub(super) analysed: Analysed,
-}
-
-impl Cached {
-    /// About how much memory this takes: what its strings and lists have allocated.
-    pub(super) fn bytes(&self) -> usize {
-        let c = &self.candidate;
-        let a = &self.analysed;
-        let text = c.title.capacity()
-            + c.body.capacity()
-            + c.product.capacity()
-            + c.segment.capacity()
-            + c.tags.iter().map(|t| t.capacity()).sum::<usize>()
-            + c.tags.capacity() * std::mem::size_of::<String>();
-        let stems = (a.title.capacity() + a.body.capacity() + a.meta.capacity())
-            * std::mem::size_of::<relevance::text::StemId>();
-        std::mem::size_of::<Self>() + text + stems
-    }
+/// About how much memory a complaint read and stemmed takes: what its strings and lists have
+/// allocated. The store only ever adds complaints, so while it is open a `seq` names the same
+/// complaint.
+pub(super) fn found_bytes(found: &Stemmed) -> usize {
+    let c = &found.candidate;
+    let a = &found.analysed;
+    let text = c.title.capacity()
+        + c.body.capacity()
+        + c.product.capacity()
+        + c.segment.capacity()
+        + c.tags.iter().map(|t| t.capacity()).sum::<usize>()
+        + c.tags.capacity() * std::mem::size_of::<String>();
+    let stems = (a.title.capacity() + a.body.capacity() + a.meta.capacity())
+        * std::mem::size_of::<relevance::text::StemId>();
+    std::mem::size_of::<Stemmed>() + text + stems
 }
 
 /// The candidates of recent searches, by `seq`: an agenda item is ranked again on every pin,
@@ -112,33 +103,33 @@ impl Cached {
 /// The read-ahead ([`Store::warm_relevance`]) fills the older, leaving the newer to searches.
 #[derive(Default)]
 pub(super) struct CandidateCache {
-    pub(super) newer: FxHashMap<i64, Arc<Cached>>,
+    pub(super) newer: FxHashMap<i64, Arc<Stemmed>>,
     pub(super) newer_bytes: usize,
-    pub(super) older: FxHashMap<i64, Arc<Cached>>,
+    pub(super) older: FxHashMap<i64, Arc<Stemmed>>,
     pub(super) older_bytes: usize,
 }
 
 impl CandidateCache {
     /// The complaint numbered `seq` if held, leaving it where it is.
-    pub(super) fn peek(&self, seq: i64) -> Option<&Arc<Cached>> {
+    pub(super) fn peek(&self, seq: i64) -> Option<&Arc<Stemmed>> {
         self.newer.get(&seq).or_else(|| self.older.get(&seq))
     }
 
-    pub(super) fn get(&mut self, seq: i64) -> Option<Arc<Cached>> {
+    pub(super) fn get(&mut self, seq: i64) -> Option<Arc<Stemmed>> {
         if let Some(c) = self.newer.get(&seq) {
             return Some(Arc::clone(c));
         }
         let c = self.older.remove(&seq)?;
-        self.older_bytes -= c.bytes();
+        self.older_bytes -= found_bytes(&c);
         self.insert(seq, Arc::clone(&c));
         Some(c)
     }
 
-    pub(super) fn insert(&mut self, seq: i64, c: Arc<Cached>) {
+    pub(super) fn insert(&mut self, seq: i64, c: Arc<Stemmed>) {
         if self.newer.contains_key(&seq) {
             return;
         }
-        let bytes = c.bytes();
+        let bytes = found_bytes(&c);
         if self.newer.len() >= CACHED_CANDIDATES / 2 || self.newer_bytes + bytes > CACHED_BYTES / 2
         {
             self.older = std::mem::take(&mut self.newer);
@@ -154,12 +145,12 @@ impl CandidateCache {
     }
 
     /// Adds `c` to the older generation if it has room.
-    pub(super) fn warm(&mut self, c: Arc<Cached>) -> Warmed {
+    pub(super) fn warm(&mut self, c: Arc<Stemmed>) -> Warmed {
         let seq = c.candidate.key;
         if self.newer.contains_key(&seq) || self.older.contains_key(&seq) {
             return Warmed::AlreadyHeld;
         }
-        let bytes = c.bytes();
+        let bytes = found_bytes(&c);
         if self.room() == 0 || self.older_bytes + bytes > CACHED_BYTES / 2 {
             return Warmed::Full;
         }
@@ -190,13 +181,16 @@ impl std::fmt::Debug for CandidateCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chair_core::relevance::{Analysed, Candidate};
+    use chrono::{DateTime, Utc};
+    use uuid::Uuid;
 
-    fn cached(seq: i64) -> Arc<Cached> {
+    fn cached(seq: i64) -> Arc<Stemmed> {
         sized(seq, format!("complaint {seq}"))
     }
 
-    fn sized(seq: i64, body: String) -> Arc<Cached> {
-        Arc::new(Cached {
+    fn sized(seq: i64, body: String) -> Arc<Stemmed> {
+        Arc::new(Stemmed {
             id: Uuid::nil(),
             candidate: Candidate {
                 key: seq,
@@ -229,8 +223,8 @@ mod tests {
         );
     }
 
-    fn held_bytes(map: &FxHashMap<i64, Arc<Cached>>) -> usize {
-        map.values().map(|c| c.bytes()).sum()
+    fn held_bytes(map: &FxHashMap<i64, Arc<Stemmed>>) -> usize {
+        map.values().map(|c| found_bytes(c)).sum()
     }
 
     #[test]
@@ -297,7 +291,7 @@ mod tests {
                 .newer
                 .values()
                 .chain(cache.older.values())
-                .map(|c| c.bytes())
+                .map(|c| found_bytes(c))
                 .sum();
             assert!(held <= CACHED_BYTES, "{held} bytes held");
         }

@@ -1,20 +1,18 @@
-//! Relevant complaints for an agenda item: candidates from the FTS5 index, scored in the core.
+//! Relevant complaints for an agenda item: the ranking is `chair_core::relevance::pipeline`;
+//! the store is its source of candidates (the FTS5 index, read through a bounded cache of
+//! complaints already read and stemmed) and keeps what the ranking needs between calls: the
+//! user's thesaurus, the pins and dismissals, and the word statistics.
 //!
 //! Rarity (`df`) of each query word is estimated from a random sample of complaints, kept
-//! in memory until the collection changes (see `chair_core::relevance::stats`).
-//!
-//! The candidate search reads at most a budget of index entries: it searches by the rarest
-//! words first, leaves out words found in more than a set share of complaints (they barely
-//! tell complaints apart), and when every word is that common it searches the most recent
-//! complaints only. Its cost is thereby bounded at any collection size.
+//! in memory and in the database until the collection changes (see
+//! `chair_core::relevance::stats`).
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
+pub use chair_core::relevance::PersonaHints;
 use chair_core::relevance::stats::{CorpusStats, SAMPLE_SIZE};
 use chair_core::relevance::{
-    self, Analysed, ItemText, Mark, Origin, Params, RelevantComplaint, RelevantRequest, Thesaurus,
-    dedup, rank,
+    Analysed, ItemText, Mark, Params, RelevantComplaint, RelevantRequest, Thesaurus, pipeline,
 };
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -39,13 +37,6 @@ pub(crate) use cache::Caches;
 use cache::*;
 pub(crate) use candidates::complaints_by_id;
 use candidates::*;
-
-/// What the persona(s) in the chair add to a query.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PersonaHints {
-    pub keywords: Vec<String>,
-    pub segments: Vec<String>,
-}
 
 impl Store {
     /// The thesaurus of the user's groups (kept until the user changes theirs).
@@ -219,131 +210,24 @@ impl Store {
         request: &RelevantRequest,
         params: &Params,
     ) -> Result<Vec<RelevantComplaint>> {
-        let as_of = request.as_of.unwrap_or_else(Utc::now);
-        let limit = request.limit.clamp(1, 200) as usize;
         let started = std::time::Instant::now();
-        let lap = |stage: &str| {
-            tracing::trace!(
-                stage,
-                ms = started.elapsed().as_secs_f64() * 1000.0,
-                "relevance"
-            )
-        };
         let thesaurus = self.thesaurus().await?;
-        let mut query = relevance::build(item, &hints.keywords, &thesaurus, params);
-        let mut conn = self.pool().acquire().await?;
-        let stats = self.corpus_stats(&mut conn).await?;
-        lap("statistics");
-        let pinned: Vec<Uuid> = marks
-            .iter()
-            .filter(|(_, m)| *m == Mark::Pinned)
-            .map(|(id, _)| *id)
-            .collect();
-        if query.terms.is_empty() || stats.docs == 0.0 {
-            return load_pinned(&mut conn, &pinned).await;
-        }
-        for t in &mut query.terms {
-            t.df = stats.df(&t.stems);
-        }
-        let (mut pool, cache) = (Pool::default(), &self.relevance_caches().candidates);
-        pool.fetch(&mut conn, cache, &query, &stats, params, |t| {
-            t.origin != Origin::Persona
-        })
-        .await?;
-        lap("candidates");
-        let mut ranked = rank::rank(
-            &query,
-            &pool.candidates,
-            &pool.analysed,
-            &stats,
-            as_of,
-            &hints.segments,
-            params,
+        let mut source = self.source().await?;
+        let list = pipeline::relevant(&mut source, item, hints, &thesaurus, marks, request, params)
+            .await?;
+        tracing::trace!(
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "relevant complaints"
         );
+        Ok(list)
+    }
 
-        lap("ranked");
-        if params.meaning_weight > 0.0
-            && let Some((vectors, wanted)) = self.item_vector(item).await?
-        {
-            let near: Vec<i64> = vectors
-                .nearest(&wanted, params.meaning_candidates)
-                .into_iter()
-                .map(|(seq, _)| seq)
-                .collect();
-            pool.add(&mut conn, cache, &near).await?;
-            let cosines: Vec<Option<f32>> = pool
-                .seqs
-                .iter()
-                .map(|&seq| vectors.cosine(seq, &wanted))
-                .collect();
-            ranked = relevance::dense::mix(
-                ranked,
-                &pool.candidates,
-                &cosines,
-                as_of,
-                &hints.segments,
-                params,
-            );
-        }
-        lap("meaning");
-        let dismissed: HashSet<Uuid> = marks
-            .iter()
-            .filter(|(_, m)| *m == Mark::Dismissed)
-            .map(|(id, _)| *id)
-            .collect();
-        // Only the head of the ranking can be shown; grouping looks a little further down to
-        // count near-duplicates.
-        let room = limit + pinned.len();
-        ranked.truncate((room + dismissed.len()) * 4 + 20);
-        let id_of = |index: usize| pool.ids[index];
-        let is_dismissed = |i: usize| dismissed.contains(&id_of(ranked[i].index));
-        // A dismissed complaint takes its near-duplicates away with it: dismissing "14
-        // customers said this" dismisses what they said, not one of the fourteen.
-        let mut groups = dedup::group(&ranked, &pool.candidates, room + dismissed.len(), params);
-        if !request.include_dismissed {
-            groups.retain(|g| !is_dismissed(g.lead));
-            for g in &mut groups {
-                g.members.retain(|&m| !is_dismissed(m));
-            }
-        }
-        groups.truncate(room);
-        let leads: Vec<Uuid> = groups.iter().map(|g| id_of(ranked[g.lead].index)).collect();
-        let mut complaints = complaints_by_id(&mut conn, &leads).await?;
-        let mut out: Vec<RelevantComplaint> = Vec::new();
-        for g in &groups {
-            let lead = &ranked[g.lead];
-            let Some(complaint) = complaints.remove(&id_of(lead.index)) else {
-                continue;
-            };
-            let members: Vec<Uuid> = g.members.iter().map(|&m| id_of(ranked[m].index)).collect();
-            let mut r = explain(&query, lead, complaint, members);
-            r.mark = marks
-                .iter()
-                .find(|(id, _)| *id == r.complaint.id)
-                .map(|(_, m)| *m);
-            out.push(r);
-        }
-        lap("explained");
-        // Pins first, in the order they were pinned; a pinned complaint the ranking did not
-        // find is still shown.
-        let mut result: Vec<RelevantComplaint> = Vec::new();
-        let missing: Vec<Uuid> = pinned
-            .iter()
-            .filter(|id| !out.iter().any(|r| r.complaint.id == **id))
-            .copied()
-            .collect();
-        let mut extra_pins = load_pinned(&mut conn, &missing).await?;
-        for id in &pinned {
-            if let Some(i) = out.iter().position(|r| r.complaint.id == *id) {
-                result.push(out.remove(i));
-            } else if let Some(i) = extra_pins.iter().position(|r| r.complaint.id == *id) {
-                result.push(extra_pins.remove(i));
-            }
-        }
-        // Pins are never dropped; the ranking fills what room the limit leaves.
-        let room = limit.saturating_sub(result.len());
-        result.extend(out.into_iter().take(room));
-        Ok(result)
+    /// The store as the ranking's source of candidates, on a connection of its own.
+    async fn source(&self) -> Result<StoreSource<'_>> {
+        Ok(StoreSource {
+            store: self,
+            conn: self.pool().acquire().await?,
+        })
     }
 
     /// Forgets the complaints kept from earlier relevance searches: the next searches read
