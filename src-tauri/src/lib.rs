@@ -2,6 +2,7 @@
 //! typed IPC commands and the windows. The commands are thin: parse, call the store, map
 //! the error to `{code, message}`.
 
+mod background;
 mod commands;
 pub mod ipc;
 mod state;
@@ -76,7 +77,36 @@ pub(crate) fn warm_relevance(store: chair_store::Store) {
             // Searches read what they need themselves; only the head start is lost.
             Err(e) => tracing::warn!("cannot read complaints ahead: {e}"),
         }
+        prepare_item_lists(store.clone());
         commands::relevance::embed_in_background(store).await;
+    });
+}
+
+static PREPARING: background::OneAtATime = background::OneAtATime::new();
+
+/// Ranks, in the background, the agenda items of meetings not yet closed whose ready lists no
+/// longer hold (see [`chair_store::Store::prepare_item_lists`]), so that live mode and the
+/// advocate's seat read their complaints at once. Asked for at start, on every change to the
+/// database and when complaints have been read for meaning.
+pub(crate) fn prepare_item_lists(store: chair_store::Store) {
+    tauri::async_runtime::spawn(async move {
+        PREPARING
+            .run(store, |store| async move {
+                let started = std::time::Instant::now();
+                match store.prepare_item_lists(chrono::Utc::now()).await {
+                    Ok(done) if done.ranked > 0 => tracing::info!(
+                        "ranked {} agenda items ahead in {} ms ({} were ready)",
+                        done.ranked,
+                        started.elapsed().as_millis(),
+                        done.ready
+                    ),
+                    Ok(_) => {}
+                    Err(e) if store.is_closed() => tracing::debug!("ranking ahead stopped: {e}"),
+                    // Items are ranked when shown instead; only the head start is lost.
+                    Err(e) => tracing::warn!("cannot rank agenda items ahead: {e}"),
+                }
+            })
+            .await;
     });
 }
 

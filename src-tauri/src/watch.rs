@@ -51,6 +51,8 @@ pub async fn watch(app: AppHandle) {
                 if let Err(e) = event.emit(&app) {
                     tracing::warn!("cannot tell the windows the data changed: {e}");
                 }
+                // An item saved or edited, complaints imported, the thesaurus changed.
+                crate::prepare_item_lists(store.clone());
             }
             Err(e) => {
                 tracing::debug!("change watch lost, starting again: {e}");

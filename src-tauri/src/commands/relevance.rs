@@ -63,7 +63,6 @@ pub struct EmbeddingProgress {
 static APP: std::sync::OnceLock<AppHandle> = std::sync::OnceLock::new();
 static MODEL: tokio::sync::OnceCell<Result<std::sync::Arc<chair_embed::Model>, String>> =
     tokio::sync::OnceCell::const_new();
-static RUNNING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Lets background work announce its progress to the windows.
 pub(crate) fn remember_app(app: AppHandle) {
@@ -94,33 +93,14 @@ fn announce(p: EmbeddingProgress) {
     }
 }
 
-/// The database whose complaints wait to be embedded, when a run is asked for while one goes.
-static WAITING: std::sync::Mutex<Option<chair_store::Store>> = std::sync::Mutex::new(None);
-
-fn take_waiting() -> Option<chair_store::Store> {
-    WAITING.lock().unwrap_or_else(|e| e.into_inner()).take()
-}
+static EMBEDDING: crate::background::OneAtATime = crate::background::OneAtATime::new();
 
 /// Embeds, in the background, every complaint not embedded yet, newest first, announcing
 /// [`EmbeddingProgress`] after each batch. Without the model, the store ranks by words alone
-/// and the windows are told why. One run at a time: asked again while a run goes (another
-/// import, another database opened), the running task takes the request up when it ends.
+/// and the windows are told why. One run at a time (see [`crate::background`]). When a run
+/// read complaints, the agenda items are ranked again with their meaning.
 pub(crate) async fn embed_in_background(store: chair_store::Store) {
-    use std::sync::atomic::Ordering::SeqCst;
-    *WAITING.lock().unwrap_or_else(|e| e.into_inner()) = Some(store);
-    loop {
-        if RUNNING.swap(true, SeqCst) {
-            return;
-        }
-        while let Some(store) = take_waiting() {
-            embed_now(store).await;
-        }
-        RUNNING.store(false, SeqCst);
-        // A request that came after the last look and saw this run still going.
-        if WAITING.lock().unwrap_or_else(|e| e.into_inner()).is_none() {
-            return;
-        }
-    }
+    EMBEDDING.run(store, embed_now).await;
 }
 
 async fn embed_now(store: chair_store::Store) {
@@ -157,10 +137,13 @@ async fn embed_now(store: chair_store::Store) {
         .await;
     match result {
         Ok(0) => {}
-        Ok(n) => tracing::info!(
-            "embedded {n} complaints in {:.1} s",
-            started.elapsed().as_secs_f64()
-        ),
+        Ok(n) => {
+            tracing::info!(
+                "embedded {n} complaints in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            crate::prepare_item_lists(store.clone());
+        }
         Err(e) if store.is_closed() => tracing::debug!("embedding stopped: {e}"),
         Err(e) => tracing::warn!("cannot embed complaints: {e}"),
     }
@@ -187,7 +170,7 @@ pub async fn embedding_progress(state: State<'_, AppState>) -> CmdResult<Embeddi
     Ok(EmbeddingProgress {
         embedded: s.embedded,
         total: s.total,
-        running: RUNNING.load(std::sync::atomic::Ordering::Relaxed),
+        running: EMBEDDING.is_running(),
         problem,
     })
 }

@@ -17,6 +17,65 @@ use chair_store::Store;
 use chair_store::relevance::PersonaHints;
 use sqlx::Connection;
 
+/// What ranking agenda items ahead costs, and reading their ready lists, in ms.
+struct Ahead {
+    per_item: f64,
+    read_p50: f64,
+    read_p95: f64,
+}
+
+/// Plans a meeting of the benchmark's items in the database at `db`, ranks them ahead (as
+/// the app does when items are saved), then reads each item's list `rounds` times as live
+/// mode does. The meeting is deleted afterwards.
+async fn ranked_ahead(db: &Path, rounds: usize) -> anyhow::Result<Ahead> {
+    use chair_core::meeting::{AgendaItemDraft, MeetingDraft};
+    let store = Store::open(db).await?;
+    store.warm_relevance().await?;
+    let draft = MeetingDraft {
+        title: "Benchmark: items ranked ahead".into(),
+        items: ITEMS
+            .iter()
+            .map(|(title, description, _)| AgendaItemDraft {
+                title: (*title).into(),
+                description: (*description).into(),
+                timebox_minutes: 10,
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let meeting = store
+        .create_meeting(&chair_core::validate::Valid::parse(draft)?)
+        .await?;
+    let t = Instant::now();
+    let done = store.prepare_item_lists(chrono::Utc::now()).await?;
+    let per_item = t.elapsed().as_secs_f64() * 1000.0 / done.ranked.max(1) as f64;
+    let items = store.meeting(meeting).await?.items;
+    let request = RelevantRequest {
+        limit: 10,
+        as_of: None,
+        include_dismissed: false,
+    };
+    let mut reads = Vec::new();
+    for _ in 0..rounds {
+        for item in &items {
+            let t = Instant::now();
+            if store.relevant_for_item(item.id, &request).await?.is_empty() {
+                bail!("no ready list for {}", item.title);
+            }
+            reads.push(t.elapsed());
+        }
+    }
+    reads.sort();
+    store.delete_meeting(meeting).await?;
+    store.close().await;
+    Ok(Ahead {
+        per_item,
+        read_p50: percentile(&reads, 0.5),
+        read_p95: percentile(&reads, 0.95),
+    })
+}
+
 /// Asked first in each round, so that statistics and stems are in memory.
 fn warm_up() -> ItemText {
     ItemText {
@@ -310,6 +369,7 @@ async fn main() -> anyhow::Result<()> {
         "warm-up ms"
     );
     let mut whole: Vec<(usize, (f64, f64))> = Vec::new();
+    let mut ahead: Vec<(usize, Ahead, f64)> = Vec::new();
     for &n in &sizes {
         let csv = work.join(format!("corpus-{n}.csv"));
         if !csv.exists() {
@@ -449,7 +509,24 @@ async fn main() -> anyhow::Result<()> {
             percentile(&warming, 0.5),
         );
         flush();
+        ahead.push((n, ranked_ahead(&ours_db, rounds).await?, percentile(&base, 0.5)));
         whole.push((n, whole_process(&ours_db, &base_db)?));
+    }
+    println!();
+    println!(
+        "Ranked ahead: the benchmark's items as the agenda of a planned meeting, ranked as the app does when they"
+    );
+    println!(
+        "are saved or complaints arrive, then read by live mode and the seat (top 10 with the item's marks), ms:"
+    );
+    for (n, a, bm25) in &ahead {
+        println!(
+            "{n:>9} rows: ranking ahead {:.1} per item; reading a ready list p50 {:.2} / p95 {:.2} (bm25 p50 {bm25:.2}, ratio {:.2})",
+            a.per_item,
+            a.read_p50,
+            a.read_p95,
+            a.read_p50 / bm25.max(1e-3)
+        );
     }
     println!();
     println!("Whole process, one agenda item each, median over the items asked three times each:");

@@ -33,7 +33,7 @@ pub struct Term {
 }
 
 /// The words an agenda item is about.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ItemText {
     pub title: String,
     pub description: String,

@@ -14,7 +14,7 @@ use chair_core::relevance::stats::{CorpusStats, SAMPLE_SIZE};
 use chair_core::relevance::{
     Analysed, ItemText, Mark, Params, RelevantComplaint, RelevantRequest, Thesaurus, pipeline,
 };
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sqlx::SqliteConnection;
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -32,11 +32,13 @@ macro_rules! cached_columns {
 
 mod cache;
 mod candidates;
+mod ready;
 
 pub(crate) use cache::Caches;
 use cache::*;
 pub(crate) use candidates::complaints_by_id;
 use candidates::*;
+pub use ready::ListsPrepared;
 
 impl Store {
     /// The thesaurus of the user's groups (kept until the user changes theirs).
@@ -157,48 +159,64 @@ impl Store {
             .collect())
     }
 
-    /// What the personas in a meeting's chair add to its queries.
-    pub async fn chair_hints(&self, meeting: Uuid, now: DateTime<Utc>) -> Result<PersonaHints> {
-        let m = self.meeting(meeting).await?;
-        let personas = self.list_personas(now).await?;
+    /// What the personas in a meeting's chair add to its queries, the leading persona first.
+    pub async fn chair_hints(&self, meeting: Uuid) -> Result<PersonaHints> {
+        let mid = meeting.hyphenated();
+        let rows = sqlx::query!(
+            r#"SELECT p.keywords AS "keywords: Json<Vec<String>>",
+                      p.segments AS "segments: Json<Vec<String>>"
+                 FROM meeting_personas mp JOIN personas p ON p.id = mp.persona_id
+                WHERE mp.meeting_id = ? ORDER BY mp.position"#,
+            mid
+        )
+        .fetch_all(&self.pool())
+        .await?;
         let mut hints = PersonaHints::default();
-        for id in &m.persona_ids {
-            if let Some(p) = personas.iter().find(|p| p.id == *id) {
-                hints.keywords.extend(p.fields.keywords.iter().cloned());
-                hints.segments.extend(p.fields.segments.iter().cloned());
-            }
+        for r in rows {
+            hints.keywords.extend(r.keywords.0);
+            hints.segments.extend(r.segments.0);
         }
         Ok(hints)
     }
 
     /// Relevant complaints for a stored agenda item, with its pins on top and its
-    /// dismissals left out.
+    /// dismissals left out. Asked for now (no `as_of`), the list ranked ahead is read when
+    /// nothing it was ranked from has changed (see [`Store::prepare_item_lists`]); otherwise
+    /// the item is ranked now, and the list kept for the next reader.
     pub async fn relevant_for_item(
         &self,
         item: Uuid,
         request: &RelevantRequest,
     ) -> Result<Vec<RelevantComplaint>> {
-        let iid = item.hyphenated();
-        let row = sqlx::query!(
-            r#"SELECT meeting_id AS "meeting_id: Hyphenated", title, description, customer_problem,
-                      keywords AS "keywords: Json<Vec<String>>"
-                 FROM agenda_items WHERE id = ?"#,
-            iid
-        )
-        .fetch_optional(&self.pool())
-        .await?
-        .ok_or_else(|| StoreError::NotFound("that agenda item no longer exists".into()))?;
-        let text = ItemText {
-            title: row.title,
-            description: row.description,
-            customer_problem: row.customer_problem,
-            keywords: row.keywords.0,
-        };
-        let as_of = request.as_of.unwrap_or_else(Utc::now);
-        let hints = self.chair_hints(row.meeting_id.into_uuid(), as_of).await?;
+        let (text, hints) = self.item_inputs(item).await?;
         let marks = self.complaint_marks(item).await?;
-        self.relevant(&text, &hints, &marks, request, &Params::default())
-            .await
+        let depth = pipeline::depth_for(request, &marks);
+        let list = match request.as_of {
+            None => {
+                self.ready_list(item, &text, &hints, depth, Utc::now())
+                    .await?
+                    .0
+            }
+            Some(as_of) => {
+                let thesaurus = self.thesaurus().await?;
+                let mut source = self.source().await?;
+                let params = Params::default();
+                pipeline::ranked_list(
+                    &mut source,
+                    &text,
+                    &hints,
+                    &thesaurus,
+                    as_of,
+                    depth,
+                    &params,
+                )
+                .await?
+            }
+        };
+        let mut source = self.source().await?;
+        let pinned =
+            pipeline::load_pinned(&mut source, &pipeline::pins_missing(&list, &marks)).await?;
+        Ok(pipeline::with_marks(list, &marks, pinned, request))
     }
 
     /// Ranks complaints for `item`. `marks` pin and dismiss; `params` are the ranking's knobs.

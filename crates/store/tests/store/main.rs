@@ -15,4 +15,5 @@ mod meetings;
 mod migrations;
 mod open;
 mod personas;
+mod ready;
 mod relevance;
