@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::rank::Analysed;
-use super::text::{StemId, stem_id, stem_ids, stem_name};
+use super::text::{StemId, hashed_key, stem_id, stem_ids, stem_key};
 
 /// The version of [`CorpusStats::to_json`]'s form; a kept form of another version is not read.
 const KEPT_VERSION: u32 = 1;
@@ -86,7 +86,7 @@ impl CorpusStats {
         let mut stems: Vec<String> = Vec::new();
         let mut number = |id: StemId| -> u32 {
             *index.entry(id).or_insert_with(|| {
-                stems.push(stem_name(id).to_string());
+                stems.push(stem_key(id));
                 (stems.len() - 1) as u32
             })
         };
@@ -120,7 +120,17 @@ impl CorpusStats {
             return None;
         }
         let names: Vec<&str> = kept.stems.iter().map(String::as_str).collect();
-        let ids = stem_ids(&names);
+        // Stems the table named are numbered again in this process; hashed ones keep theirs.
+        let named: Vec<&str> = names
+            .iter()
+            .filter(|n| hashed_key(n).is_none())
+            .copied()
+            .collect();
+        let mut renumbered = stem_ids(&named).into_iter();
+        let ids: Vec<StemId> = names
+            .iter()
+            .map(|n| hashed_key(n).or_else(|| renumbered.next()))
+            .collect::<Option<_>>()?;
         let id = |i: u32| ids.get(i as usize).copied();
         let words = kept
             .words

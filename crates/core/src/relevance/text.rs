@@ -302,16 +302,47 @@ struct StemTable {
 /// The most words whose stems are remembered; words beyond are stemmed each time.
 const STEM_CACHE_WORDS: usize = 500_000;
 
+/// The most stems the table names. A long-running process that reads ever more complaints
+/// meets ever more rare stems (names, numbers, misspellings): beyond this many, a new stem's
+/// number is a hash of its text in the upper half of the numbers, which the table does not
+/// hold, so its memory stays bounded (about 20 MB) while equal stems still get equal numbers.
+const MOST_NAMED_STEMS: usize = 1 << 18;
+
+/// Numbers from here on are hashes of stems the table does not name.
+const HASHED: StemId = 1 << 31;
+
+/// The number of a stem beyond [`MOST_NAMED_STEMS`]: FNV-1a of its text, so that it is the
+/// same in every run (statistics kept in the database refer to it).
+fn hashed_stem(stem: &str) -> StemId {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in stem.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    HASHED | (h & (HASHED - 1))
+}
+
 impl StemTable {
     fn intern(&mut self, stem: &str) -> StemId {
         if let Some(&id) = self.ids.get(stem) {
             return id;
+        }
+        if self.names.len() >= MOST_NAMED_STEMS {
+            return hashed_stem(stem);
         }
         let id = self.names.len() as StemId;
         let name: Arc<str> = Arc::from(stem);
         self.names.push(Arc::clone(&name));
         self.ids.insert(name, id);
         id
+    }
+
+    /// The number of `stem` if a text can have held it.
+    fn id_of(&self, stem: &str) -> Option<StemId> {
+        self.ids
+            .get(stem)
+            .copied()
+            .or_else(|| (self.names.len() >= MOST_NAMED_STEMS).then(|| hashed_stem(stem)))
     }
 
     /// The stem of one lower-case word, or `None` for a stop word.
@@ -350,10 +381,10 @@ pub fn stem_word(word: &str) -> Option<String> {
     with_table(|t| t.word_stem(word))
 }
 
-/// The number of `stem` if any text stemmed so far held it (else no complaint analysed can
-/// contain it).
+/// The number of `stem` if any text stemmed so far can have held it (else no complaint
+/// analysed can contain it).
 pub fn stem_id(stem: &str) -> Option<StemId> {
-    with_table(|t| t.ids.get(stem).copied())
+    with_table(|t| t.id_of(stem))
 }
 
 /// The numbers of `stems`, numbering those not met before.
@@ -361,14 +392,24 @@ pub fn stem_ids(stems: &[&str]) -> Vec<StemId> {
     with_table(|t| stems.iter().map(|s| t.intern(s)).collect())
 }
 
-/// The stem numbered `id`.
-pub fn stem_name(id: StemId) -> Arc<str> {
-    with_table(|t| {
-        t.names
-            .get(id as usize)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(""))
-    })
+/// The stem numbered `id`; `None` for a number the table does not name (a hashed stem).
+pub fn stem_name(id: StemId) -> Option<Arc<str>> {
+    with_table(|t| t.names.get(id as usize).cloned())
+}
+
+/// Reads a number written for a stem the table did not name (see [`stem_key`]).
+pub fn hashed_key(key: &str) -> Option<StemId> {
+    let id: StemId = key.strip_prefix('\u{1}')?.parse().ok()?;
+    (id >= HASHED).then_some(id)
+}
+
+/// The stem numbered `id` as text to keep: its name, or for a hashed stem its number marked
+/// so that [`hashed_key`] reads it back.
+pub fn stem_key(id: StemId) -> String {
+    match stem_name(id) {
+        Some(name) => name.to_string(),
+        None => format!("\u{1}{id}"),
+    }
 }
 
 /// Appends the stems of `text` (stop words left out) to `out`, by number.
@@ -465,6 +506,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_stem_table_names_a_bounded_number_of_stems_and_hashes_the_rest() {
+        let mut table = StemTable::default();
+        let first = table.intern("refund");
+        assert_eq!(
+            table.id_of("chargeback"),
+            None,
+            "unseen while there is room"
+        );
+        for i in 0..MOST_NAMED_STEMS {
+            table.intern(&format!("w{i}"));
+        }
+        assert_eq!(table.names.len(), MOST_NAMED_STEMS, "full, and no fuller");
+        let late = table.intern("chargeback");
+        assert!(late >= HASHED);
+        assert_eq!(
+            table.intern("chargeback"),
+            late,
+            "equal stems, equal numbers"
+        );
+        assert_eq!(table.id_of("chargeback"), Some(late), "a query finds it");
+        assert_ne!(table.intern("chargebacks"), late);
+        assert_eq!(
+            table.intern("refund"),
+            first,
+            "named stems keep their numbers"
+        );
+        assert_eq!(table.names.len(), MOST_NAMED_STEMS);
+        // Kept as text and read back in another run, a hashed stem keeps its number.
+        assert_eq!(hashed_key(&stem_key(late)), Some(late));
+        assert_eq!(hashed_key("refund"), None);
+    }
+
+    #[test]
     fn stem_numbers_agree_with_the_tokens() {
         for text in [
             "Customers were CHARGED overdraft fees twice! XX/XX/XXXX",
@@ -474,7 +548,7 @@ mod tests {
         ] {
             let mut ids = Vec::new();
             stems_into(text, &mut ids);
-            let names: Vec<String> = ids.iter().map(|&i| stem_name(i).to_string()).collect();
+            let names: Vec<String> = ids.iter().map(|&i| stem_key(i)).collect();
             assert_eq!(names, stems(text), "{text}");
         }
     }
