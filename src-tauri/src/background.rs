@@ -42,16 +42,27 @@ impl OneAtATime {
             if self.running.swap(true, SeqCst) {
                 return;
             }
+            // Cleared however the run ends: a job that panics does not stop later runs.
+            let running = Running(&self.running);
             loop {
                 let next = self.waiting().take();
                 let Some(store) = next else { break };
                 job(store).await;
             }
-            self.running.store(false, SeqCst);
+            drop(running);
             // A request that came after the last look and saw this run still going.
             if self.waiting().is_none() {
                 return;
             }
         }
+    }
+}
+
+/// Marks a run as going until dropped.
+struct Running<'a>(&'a AtomicBool);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, SeqCst);
     }
 }

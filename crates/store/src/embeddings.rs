@@ -38,6 +38,15 @@ impl std::fmt::Debug for Meaning {
     }
 }
 
+/// What an item means, as far as the model in use can tell.
+pub(crate) enum ItemVector {
+    /// No model, or no complaint read by it yet: ranking by words is all there is.
+    Absent,
+    /// The model could not read the item: ranked by words until it can.
+    Failed,
+    Ready(ItemMeaning),
+}
+
 fn model_failed(why: String) -> StoreError {
     StoreError::Unexpected(anyhow::anyhow!("the language model could not run: {why}"))
 }
@@ -150,26 +159,29 @@ impl Store {
         Ok(done)
     }
 
-    /// The vectors of the model in use and the vector of `item`; `None` without a model or
-    /// before any complaint is embedded, or when the model cannot run (said in the log).
-    pub(crate) async fn item_vector(&self, item: &ItemText) -> Result<Option<ItemMeaning>> {
+    /// The vectors of the model in use and the vector of `item`: absent without a model or
+    /// before any complaint is embedded, failed when the model cannot run (said in the log).
+    pub(crate) async fn item_vector(&self, item: &ItemText) -> Result<ItemVector> {
         let Some(embedder) = self.embedder() else {
-            return Ok(None);
+            return Ok(ItemVector::Absent);
         };
         let vectors = self.vectors(embedder.name(), embedder.dim()).await?;
         if vectors.is_empty() {
-            return Ok(None);
+            return Ok(ItemVector::Absent);
         }
         let text = item_text(item);
         let wanted = tokio::task::spawn_blocking(move || embedder.embed(&[text.as_str()]))
             .await
             .map_err(|e| model_failed(e.to_string()))?;
         match wanted {
-            Ok(mut wanted) => Ok(wanted.pop().map(|v| (vectors, v))),
+            Ok(mut wanted) => Ok(match wanted.pop() {
+                Some(v) => ItemVector::Ready((vectors, v)),
+                None => ItemVector::Failed,
+            }),
             // A model that cannot run leaves the ranking to words, as no model does.
             Err(why) => {
                 tracing::warn!("ranking by words alone: the language model could not run: {why}");
-                Ok(None)
+                Ok(ItemVector::Failed)
             }
         }
     }

@@ -509,7 +509,11 @@ async fn main() -> anyhow::Result<()> {
             percentile(&warming, 0.5),
         );
         flush();
-        ahead.push((n, ranked_ahead(&ours_db, rounds).await?, percentile(&base, 0.5)));
+        ahead.push((
+            n,
+            ranked_ahead(&ours_db, rounds).await?,
+            percentile(&base, 0.5),
+        ));
         whole.push((n, whole_process(&ours_db, &base_db)?));
     }
     println!();

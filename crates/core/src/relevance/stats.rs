@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::rank::Analysed;
-use super::text::{StemId, hashed_key, stem_id, stem_ids, stem_key};
+use super::text::{StemId, stem_id, stem_ids, stem_name};
 
 /// The version of [`CorpusStats::to_json`]'s form; a kept form of another version is not read.
 const KEPT_VERSION: u32 = 1;
@@ -82,19 +82,28 @@ impl CorpusStats {
     /// The statistics in a form to keep beside the collection, so that a later run (the
     /// command line starts afresh each time) reads them instead of sampling again.
     pub fn to_json(&self) -> String {
+        // A hashed stem (see `text::MOST_NAMED_STEMS`) has no name to keep, and another run
+        // may number it otherwise: it is left out, and reads as a rare word there.
         let mut index: HashMap<StemId, u32> = HashMap::default();
         let mut stems: Vec<String> = Vec::new();
-        let mut number = |id: StemId| -> u32 {
-            *index.entry(id).or_insert_with(|| {
-                stems.push(stem_key(id));
-                (stems.len() - 1) as u32
-            })
+        let mut number = |id: StemId| -> Option<u32> {
+            if let Some(&n) = index.get(&id) {
+                return Some(n);
+            }
+            stems.push(stem_name(id)?.to_string());
+            let n = (stems.len() - 1) as u32;
+            index.insert(id, n);
+            Some(n)
         };
-        let mut words: Vec<(u32, u32)> = self.words.iter().map(|(w, n)| (number(*w), *n)).collect();
+        let mut words: Vec<(u32, u32)> = self
+            .words
+            .iter()
+            .filter_map(|(w, n)| Some((number(*w)?, *n)))
+            .collect();
         let mut pairs: Vec<(u32, u32, u32)> = self
             .pairs
             .iter()
-            .map(|((a, b), n)| (number(*a), number(*b), *n))
+            .filter_map(|((a, b), n)| Some((number(*a)?, number(*b)?, *n)))
             .collect();
         words.sort_unstable();
         pairs.sort_unstable();
@@ -120,17 +129,7 @@ impl CorpusStats {
             return None;
         }
         let names: Vec<&str> = kept.stems.iter().map(String::as_str).collect();
-        // Stems the table named are numbered again in this process; hashed ones keep theirs.
-        let named: Vec<&str> = names
-            .iter()
-            .filter(|n| hashed_key(n).is_none())
-            .copied()
-            .collect();
-        let mut renumbered = stem_ids(&named).into_iter();
-        let ids: Vec<StemId> = names
-            .iter()
-            .map(|n| hashed_key(n).or_else(|| renumbered.next()))
-            .collect::<Option<_>>()?;
+        let ids = stem_ids(&names);
         let id = |i: u32| ids.get(i as usize).copied();
         let words = kept
             .words

@@ -14,6 +14,9 @@ use uuid::fmt::Hyphenated;
 use super::*;
 use crate::Result;
 
+/// The user's thesaurus groups: a term and its related words, by term.
+pub(crate) type ThesaurusEntries = Vec<(String, Vec<String>)>;
+
 /// What relevance searches keep in memory between calls, one set per store.
 #[derive(Debug, Default)]
 pub(crate) struct Caches {
@@ -22,8 +25,9 @@ pub(crate) struct Caches {
     pub(super) stats: Mutex<Option<(i64, Arc<CorpusStats>)>>,
     /// Held while the statistics are built.
     pub(super) building_stats: tokio::sync::Mutex<()>,
-    /// The user's thesaurus groups, until the user changes theirs.
-    pub(super) thesaurus: Mutex<Option<Arc<Thesaurus>>>,
+    /// The user's thesaurus, with the groups it was built from: built again when the stored
+    /// groups differ (whoever changed them).
+    pub(super) thesaurus: Mutex<Option<(ThesaurusEntries, Arc<Thesaurus>)>>,
     pub(super) candidates: Mutex<CandidateCache>,
     /// The language model and the complaints' vectors.
     pub(crate) meaning: crate::embeddings::Meaning,

@@ -18,12 +18,16 @@ use uuid::fmt::Hyphenated;
 
 use super::cache::*;
 use crate::complaints::{ComplaintRow, accepted_strings, refused_by_the_index};
+use crate::embeddings::ItemVector;
 use crate::{Result, Store, StoreError};
 
 /// One ranking's view of the store, on one connection.
 pub(super) struct StoreSource<'a> {
     pub(super) store: &'a Store,
     pub(super) conn: PoolConnection<Sqlite>,
+    /// The language model failed on the item: the ranking is by words alone although
+    /// complaints have meaning vectors.
+    pub(super) meaning_failed: bool,
 }
 
 impl CandidateSource for StoreSource<'_> {
@@ -87,7 +91,14 @@ impl CandidateSource for StoreSource<'_> {
     }
 
     async fn meaning(&mut self, item: &ItemText) -> Result<Option<Meaning>> {
-        self.store.item_vector(item).await
+        Ok(match self.store.item_vector(item).await? {
+            ItemVector::Ready(meaning) => Some(meaning),
+            ItemVector::Absent => None,
+            ItemVector::Failed => {
+                self.meaning_failed = true;
+                None
+            }
+        })
     }
 
     async fn complaints(&mut self, ids: &[Uuid]) -> Result<HashMap<Uuid, Complaint>> {

@@ -41,19 +41,27 @@ use candidates::*;
 pub use ready::ListsPrepared;
 
 impl Store {
-    /// The thesaurus of the user's groups (kept until the user changes theirs).
+    /// The thesaurus of the user's groups as they are stored now.
     pub async fn thesaurus(&self) -> Result<Arc<Thesaurus>> {
-        if let Some(t) = lock(&self.relevance_caches().thesaurus).as_ref() {
-            return Ok(Arc::clone(t));
+        let entries = self.thesaurus_entries().await?;
+        Ok(self.thesaurus_of(entries))
+    }
+
+    /// The thesaurus of these groups, built once for as long as they are the user's.
+    fn thesaurus_of(&self, entries: ThesaurusEntries) -> Arc<Thesaurus> {
+        let mut kept = lock(&self.relevance_caches().thesaurus);
+        if let Some((built_from, t)) = kept.as_ref()
+            && *built_from == entries
+        {
+            return Arc::clone(t);
         }
-        let user = self.thesaurus_entries().await?;
-        let t = Arc::new(Thesaurus::default().with(&user));
-        *lock(&self.relevance_caches().thesaurus) = Some(Arc::clone(&t));
-        Ok(t)
+        let t = Arc::new(Thesaurus::default().with(&entries));
+        *kept = Some((entries, Arc::clone(&t)));
+        t
     }
 
     /// The user's thesaurus groups: a term and its related words.
-    pub async fn thesaurus_entries(&self) -> Result<Vec<(String, Vec<String>)>> {
+    pub async fn thesaurus_entries(&self) -> Result<ThesaurusEntries> {
         let rows = sqlx::query!(
             r#"SELECT term, related AS "related: Json<Vec<String>>" FROM thesaurus ORDER BY term"#
         )
@@ -83,7 +91,6 @@ impl Store {
         )
         .execute(&self.pool())
         .await?;
-        *lock(&self.relevance_caches().thesaurus) = None;
         Ok(())
     }
 
@@ -98,7 +105,6 @@ impl Store {
                 "the thesaurus has no entry \"{term}\" of yours"
             )));
         }
-        *lock(&self.relevance_caches().thesaurus) = None;
         Ok(())
     }
 
@@ -193,7 +199,8 @@ impl Store {
         let depth = pipeline::depth_for(request, &marks);
         let list = match request.as_of {
             None => {
-                self.ready_list(item, &text, &hints, depth, Utc::now())
+                let collection = self.collection_inputs().await?;
+                self.ready_list(item, &text, &hints, depth, Utc::now(), &collection)
                     .await?
                     .0
             }
@@ -245,6 +252,7 @@ impl Store {
         Ok(StoreSource {
             store: self,
             conn: self.pool().acquire().await?,
+            meaning_failed: false,
         })
     }
 

@@ -16,6 +16,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
+use super::cache::ThesaurusEntries;
 use crate::time::ts;
 use crate::{Result, Store, StoreError};
 
@@ -39,17 +40,24 @@ pub struct ListsPrepared {
     pub ready: usize,
 }
 
+/// What every item's list is ranked from besides the item: read once per round of ranking.
+pub(super) struct Collection {
+    thesaurus: ThesaurusEntries,
+    /// The newest complaint (the store only adds complaints).
+    newest: i64,
+    /// The language model in use and how many complaints it has read.
+    meaning: Option<(String, i64)>,
+}
+
 /// Everything a list is ranked from; its digest names the list's inputs.
 #[derive(Serialize)]
 struct Inputs<'a> {
     version: u32,
     item: &'a ItemText,
     hints: &'a PersonaHints,
-    thesaurus: &'a [(String, Vec<String>)],
-    /// The newest complaint (the store only adds complaints).
+    thesaurus: &'a ThesaurusEntries,
     newest: i64,
-    /// The language model in use and how many complaints it has read.
-    meaning: Option<(&'a str, i64)>,
+    meaning: Option<&'a (String, i64)>,
     params: String,
 }
 
@@ -65,6 +73,7 @@ impl Store {
         .fetch_all(&self.pool())
         .await?;
         let mut done = ListsPrepared::default();
+        let collection = self.collection_inputs().await?;
         for id in items {
             let id = id.into_uuid();
             let (text, hints) = match self.item_inputs(id).await {
@@ -73,7 +82,10 @@ impl Store {
                 Err(StoreError::NotFound(_)) => continue,
                 Err(e) => return Err(e),
             };
-            match self.ready_list(id, &text, &hints, READY_DEPTH, now).await? {
+            match self
+                .ready_list(id, &text, &hints, READY_DEPTH, now, &collection)
+                .await?
+            {
                 (_, true) => done.ready += 1,
                 (_, false) => done.ranked += 1,
             }
@@ -102,8 +114,9 @@ impl Store {
         Ok((text, self.chair_hints(row.meeting_id.into_uuid()).await?))
     }
 
-    /// Item `item`'s list before marks, at least `depth` groups deep, ranked as of `now`:
-    /// the kept one if it still holds (and `true`), else ranked now and kept (and `false`).
+    /// Item `item`'s list before marks, at least `depth` groups deep, ranked as of `now`
+    /// over `collection`: the kept one if it still holds (and `true`), else ranked now and
+    /// kept (and `false`).
     pub(super) async fn ready_list(
         &self,
         item: Uuid,
@@ -111,9 +124,10 @@ impl Store {
         hints: &PersonaHints,
         depth: usize,
         now: DateTime<Utc>,
+        collection: &Collection,
     ) -> Result<(Vec<RelevantComplaint>, bool)> {
         let params = Params::default();
-        let inputs = self.inputs_digest(text, hints, &params).await?;
+        let inputs = digest(collection, text, hints, &params)?;
         let iid = item.hyphenated();
         let kept = sqlx::query!(
             r#"SELECT inputs, depth, ranked_at AS "ranked_at: DateTime<Utc>",
@@ -138,10 +152,15 @@ impl Store {
             Err(e) => return Err(e.into()),
         }
         let depth = depth.max(READY_DEPTH);
-        let thesaurus = self.thesaurus().await?;
+        // The thesaurus digested, not whatever the user saved since.
+        let thesaurus = self.thesaurus_of(collection.thesaurus.clone());
         let mut source = self.source().await?;
         let list = pipeline::ranked_list(&mut source, text, hints, &thesaurus, now, depth, &params)
             .await?;
+        if source.meaning_failed {
+            // Ranked by words for want of a model that runs: not what the digest says.
+            return Ok((list, false));
+        }
         let (json, at, depth) = (Json(&list), ts(now), depth as i64);
         let written = sqlx::query!(
             "INSERT INTO ready_lists (agenda_item_id, inputs, depth, ranked_at, list)
@@ -166,22 +185,16 @@ impl Store {
         Ok((list, false))
     }
 
-    /// The digest of everything an item's list is ranked from besides the item itself.
-    async fn inputs_digest(
-        &self,
-        item: &ItemText,
-        hints: &PersonaHints,
-        params: &Params,
-    ) -> Result<String> {
+    /// What every item's list is ranked from besides the item, as stored now.
+    pub(super) async fn collection_inputs(&self) -> Result<Collection> {
         let thesaurus = self.thesaurus_entries().await?;
         let newest: i64 =
             sqlx::query_scalar!(r#"SELECT coalesce(max(seq), 0) AS "n!: i64" FROM complaints"#)
                 .fetch_one(&self.pool())
                 .await?;
-        let embedder = self.embedder();
-        let meaning = match &embedder {
+        let meaning = match self.embedder() {
             Some(e) => {
-                let name = e.name();
+                let name = e.name().to_string();
                 let read: i64 = sqlx::query_scalar!(
                     r#"SELECT count(*) AS "n!: i64" FROM complaint_embeddings WHERE model = ?"#,
                     name
@@ -192,17 +205,31 @@ impl Store {
             }
             None => None,
         };
-        let inputs = Inputs {
-            version: RANKING_VERSION,
-            item,
-            hints,
-            thesaurus: &thesaurus,
+        Ok(Collection {
+            thesaurus,
             newest,
             meaning,
-            params: format!("{params:?}"),
-        };
-        let bytes = serde_json::to_vec(&inputs)
-            .map_err(|e| StoreError::Corrupt(format!("the inputs of a ranking: {e}")))?;
-        Ok(format!("{:x}", Sha256::digest(bytes)))
+        })
     }
+}
+
+/// The digest of everything an item's list is ranked from.
+fn digest(
+    collection: &Collection,
+    item: &ItemText,
+    hints: &PersonaHints,
+    params: &Params,
+) -> Result<String> {
+    let inputs = Inputs {
+        version: RANKING_VERSION,
+        item,
+        hints,
+        thesaurus: &collection.thesaurus,
+        newest: collection.newest,
+        meaning: collection.meaning.as_ref(),
+        params: format!("{params:?}"),
+    };
+    let bytes = serde_json::to_vec(&inputs)
+        .map_err(|e| StoreError::Corrupt(format!("the inputs of a ranking: {e}")))?;
+    Ok(format!("{:x}", Sha256::digest(bytes)))
 }

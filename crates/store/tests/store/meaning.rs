@@ -207,3 +207,45 @@ async fn a_model_that_fails_on_the_item_leaves_the_ranking_to_words() {
             .all(|r| !r.why.contains(&"similar in meaning".to_string()))
     );
 }
+
+#[tokio::test]
+async fn a_list_ranked_while_the_model_fails_is_not_kept_and_meaning_returns_when_it_runs() {
+    let (store, _dir) = store_with_complaints().await;
+    let (_, item) = crate::support::meeting(&store).await;
+    let toy = Arc::new(Toy {
+        broken: AtomicBool::new(false),
+    });
+    store.use_embedder(toy.clone());
+    store
+        .embed_pending(|_| {}, &AtomicBool::new(false))
+        .await
+        .expect("embeds");
+    toy.broken.store(true, Ordering::Relaxed);
+    let first = store.prepare_item_lists(chrono::Utc::now()).await.unwrap();
+    let again = store.prepare_item_lists(chrono::Utc::now()).await.unwrap();
+    assert_eq!(
+        (first.ranked, again.ranked),
+        (1, 1),
+        "not kept while failing"
+    );
+    toy.broken.store(false, Ordering::Relaxed);
+    let fixed = store.prepare_item_lists(chrono::Utc::now()).await.unwrap();
+    let then = store.prepare_item_lists(chrono::Utc::now()).await.unwrap();
+    assert_eq!(
+        (fixed.ranked, then.ready),
+        (1, 1),
+        "kept once the model runs"
+    );
+    let request = RelevantRequest {
+        limit: 3,
+        as_of: None,
+        include_dismissed: false,
+    };
+    assert!(
+        !store
+            .relevant_for_item(item, &request)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

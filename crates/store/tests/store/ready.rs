@@ -213,3 +213,39 @@ async fn a_ready_list_is_read_by_a_process_that_did_not_rank_it() {
         .unwrap();
     assert_eq!(prepared(&store).await, ListsPrepared::default());
 }
+
+#[tokio::test]
+async fn a_thesaurus_changed_by_another_process_ranks_the_item_again_with_it() {
+    let (store, dir) = fresh_store().await;
+    import_csv(&store, &dir, "cards.csv", CARDS).await;
+    let meeting = store
+        .create_meeting(&draft(None, "Overdraft"))
+        .await
+        .unwrap();
+    let item = store.meeting(meeting).await.unwrap().items[0].id;
+    assert_eq!(prepared(&store).await, RANKED);
+    let before = store
+        .relevant_for_item(item, &now_request(10))
+        .await
+        .unwrap();
+    assert!(!external_ids(&before).contains(&"4".to_string()));
+
+    // The command line, say, adds a synonym: this store's own thesaurus is out of date.
+    let other = Store::open(store.path()).await.unwrap();
+    other
+        .set_thesaurus_entry("overdraft", &["logs me out".into()])
+        .await
+        .unwrap();
+    other.close().await;
+    assert_eq!(prepared(&store).await, RANKED);
+    let after = store
+        .relevant_for_item(item, &now_request(10))
+        .await
+        .unwrap();
+    assert!(
+        external_ids(&after).contains(&"4".to_string()),
+        "{:?}",
+        external_ids(&after)
+    );
+    assert_eq!(prepared(&store).await, READY);
+}
