@@ -523,12 +523,19 @@ impl App {
         Ok(())
     }
 
-    /// Fills the `index`-th element matching `css`.
+    /// Fills the `index`-th element matching `css` once it is on screen.
     pub async fn fill_nth(&self, css: &str, index: usize, text: &str) -> Result<()> {
-        let all = self.client.find_all(Locator::Css(css)).await?;
-        let el = all
-            .get(index)
-            .with_context(|| format!("there is no element {index} matching `{css}`"))?;
+        let start = Instant::now();
+        let el = loop {
+            let mut all = self.client.find_all(Locator::Css(css)).await?;
+            if all.len() > index {
+                break all.swap_remove(index);
+            }
+            if start.elapsed() > WAIT {
+                bail!("there is no element {index} matching `{css}` after {WAIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
         el.clear().await?;
         el.send_keys(text).await?;
         Ok(())
