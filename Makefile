@@ -187,6 +187,9 @@ bench: ui tools ## Print relevance quality and speed figures (BENCH_SIZES=10000,
 	@echo "== Relevance quality: labelled real complaints, Empty Chair against plain FTS5 bm25"
 	./target/release/eval
 	@echo
+	@echo "== Customer themes: found in the text alone, scored against labels people gave"
+	./target/release/themes --ablation --speed 100000,1000000
+	@echo
 	@echo "== Speed: import and relevant complaints"
 	./target/release/bench --sizes $(BENCH_SIZES)
 	@echo

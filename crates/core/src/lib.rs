@@ -16,6 +16,7 @@ pub mod meeting;
 pub mod minutes;
 pub mod persona;
 pub mod relevance;
+pub mod themes;
 pub mod validate;
 pub mod whole_file;
 pub mod workspace;

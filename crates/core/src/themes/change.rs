@@ -1,0 +1,264 @@
+//! Whether complaints rose or fell: a theme's trend over the last 30 days against the 30
+//! before, and a decision's follow-through (its themes' complaint rate after it against
+//! before, set against the impact it stated).
+//!
+//! Complaints are counted as Poisson arrivals. For two counts `a` (later) and `b` (earlier)
+//! over spans `ta` and `tb`, the rate ratio is `(a/ta)/(b/tb)`; its 95 % confidence interval
+//! is `exp(ln ratio ± 1.96 √(1/a + 1/b))` (the usual log-normal approximation, with 0.5 added
+//! to a count of zero). A change is called only when that interval leaves 1 and the two
+//! counts hold at least [`FEWEST`] complaints between them: below that the honest answer is
+//! "too few complaints to tell".
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::decision::Direction;
+
+/// The fewest complaints (both periods together) from which a change is called.
+pub const FEWEST: u64 = 10;
+
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// A later rate against an earlier one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RateRatio {
+    pub before: u64,
+    pub after: u64,
+    /// After over before, per day; `None` when neither period has a complaint.
+    pub ratio: Option<f64>,
+    /// The 95 % confidence interval of the ratio.
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+}
+
+impl RateRatio {
+    /// `after` complaints over `after_days` against `before` over `before_days`.
+    pub fn new(before: u64, before_days: f64, after: u64, after_days: f64) -> RateRatio {
+        if before + after == 0 || before_days <= 0.0 || after_days <= 0.0 {
+            return RateRatio {
+                before,
+                after,
+                ratio: None,
+                low: None,
+                high: None,
+            };
+        }
+        let (a, b) = (after as f64, before as f64);
+        let ratio = (a / after_days) / (b / before_days).max(f64::MIN_POSITIVE);
+        let (ac, bc) = (a.max(0.5), b.max(0.5));
+        let centre = ((ac / after_days) / (bc / before_days)).ln();
+        let spread = Z95 * (1.0 / ac + 1.0 / bc).sqrt();
+        RateRatio {
+            before,
+            after,
+            ratio: (before > 0).then_some(ratio),
+            low: Some((centre - spread).exp()),
+            high: Some((centre + spread).exp()),
+        }
+    }
+
+    /// Which way the rate went, when the counts can tell.
+    pub fn change(&self) -> Change {
+        if self.before + self.after < FEWEST {
+            return Change::TooFew;
+        }
+        match (self.low, self.high) {
+            (Some(low), _) if low > 1.0 => Change::Rose,
+            (_, Some(high)) if high < 1.0 => Change::Fell,
+            _ => Change::Steady,
+        }
+    }
+}
+
+/// Which way a rate went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Rose,
+    Fell,
+    /// No change the counts can tell apart from chance.
+    Steady,
+    TooFew,
+}
+
+impl Change {
+    /// As a theme's trend is named.
+    pub fn trend_word(self) -> &'static str {
+        match self {
+            Change::Rose => "rising",
+            Change::Fell => "falling",
+            Change::Steady => "steady",
+            Change::TooFew => "too few to tell",
+        }
+    }
+}
+
+/// A theme's trend: the last 30 days before `as_of` against the 30 before them.
+pub fn trend(received: impl IntoIterator<Item = DateTime<Utc>>, as_of: DateTime<Utc>) -> RateRatio {
+    let (recent_from, previous_from) = (as_of - Duration::days(30), as_of - Duration::days(60));
+    let (mut recent, mut previous) = (0, 0);
+    for at in received {
+        if at > as_of {
+            continue;
+        }
+        if at > recent_from {
+            recent += 1;
+        } else if at > previous_from {
+            previous += 1;
+        }
+    }
+    RateRatio::new(previous, 30.0, recent, 30.0)
+}
+
+/// What became of a decision's customers' complaints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FollowThrough {
+    pub rate: RateRatio,
+    /// Weeks counted before and after the decision.
+    pub weeks_before: u32,
+    pub weeks_after: u32,
+    pub verdict: Verdict,
+}
+
+/// A decision's follow-through set against its stated impact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Fewer weeks have passed than the window after.
+    TooEarly,
+    TooFew,
+    /// Moved as the stated impact said it would (helps and fell, hurts and rose).
+    AsExpected,
+    /// Moved against the stated impact.
+    Against,
+    /// No change the counts can tell, or an impact that expects none.
+    NoClearChange,
+}
+
+/// The follow-through of a decision made at `decided` whose themes' complaints were received
+/// at `received`: `weeks` before against `weeks` after (complaints after `as_of` never count).
+pub fn follow_through(
+    received: impl IntoIterator<Item = DateTime<Utc>>,
+    decided: DateTime<Utc>,
+    as_of: DateTime<Utc>,
+    weeks: (u32, u32),
+    impact: Direction,
+) -> FollowThrough {
+    let (before_from, after_to) = (
+        decided - Duration::weeks(i64::from(weeks.0)),
+        (decided + Duration::weeks(i64::from(weeks.1))).min(as_of),
+    );
+    let (mut before, mut after) = (0, 0);
+    for at in received {
+        if at > as_of {
+            continue;
+        }
+        if at >= before_from && at < decided {
+            before += 1;
+        } else if at >= decided && at < after_to {
+            after += 1;
+        }
+    }
+    let after_days = (after_to - decided).num_seconds() as f64 / 86_400.0;
+    let rate = RateRatio::new(before, f64::from(weeks.0) * 7.0, after, after_days);
+    let early = as_of < decided + Duration::weeks(i64::from(weeks.1));
+    let verdict = match (early, rate.change(), impact) {
+        (true, _, _) => Verdict::TooEarly,
+        (_, Change::TooFew, _) => Verdict::TooFew,
+        (_, Change::Fell, Direction::Helps) | (_, Change::Rose, Direction::Hurts) => {
+            Verdict::AsExpected
+        }
+        (_, Change::Rose, Direction::Helps) | (_, Change::Fell, Direction::Hurts) => {
+            Verdict::Against
+        }
+        _ => Verdict::NoClearChange,
+    };
+    FollowThrough {
+        rate,
+        weeks_before: weeks.0,
+        weeks_after: weeks.1,
+        verdict,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn day(d: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap() + Duration::days(d)
+    }
+
+    /// `n` complaints spread evenly over days `from..to`.
+    fn spread(n: i64, from: i64, to: i64) -> Vec<DateTime<Utc>> {
+        (0..n)
+            .map(|i| day(from) + Duration::seconds((to - from) * 86_400 * i / n))
+            .collect()
+    }
+
+    #[test]
+    fn the_rate_ratio_and_its_interval() {
+        let r = RateRatio::new(40, 56.0, 10, 56.0);
+        assert!((r.ratio.unwrap() - 0.25).abs() < 1e-12);
+        // exp(ln 0.25 ± 1.96 √(1/10 + 1/40)) = 0.125 … 0.50
+        assert!((r.low.unwrap() - 0.1248).abs() < 1e-3, "{r:?}");
+        assert!((r.high.unwrap() - 0.5008).abs() < 1e-3, "{r:?}");
+        assert_eq!(r.change(), Change::Fell);
+        assert_eq!(RateRatio::new(12, 30.0, 14, 30.0).change(), Change::Steady);
+        assert_eq!(RateRatio::new(3, 30.0, 5, 30.0).change(), Change::TooFew);
+        let none = RateRatio::new(0, 30.0, 0, 30.0);
+        assert_eq!((none.ratio, none.change()), (None, Change::TooFew));
+        // Nothing before: no ratio, but an interval that can still call a rise.
+        let new = RateRatio::new(0, 30.0, 30, 30.0);
+        assert_eq!((new.ratio, new.change()), (None, Change::Rose));
+    }
+
+    #[test]
+    fn a_trend_counts_the_last_30_days_against_the_30_before_and_nothing_after_as_of() {
+        let mut at = spread(10, -59, -31);
+        at.extend(spread(40, -29, -1));
+        at.extend(spread(100, 1, 20));
+        let t = trend(at, day(0));
+        assert_eq!((t.before, t.after), (10, 40));
+        assert_eq!(t.change().trend_word(), "rising");
+    }
+
+    #[test]
+    fn follow_through_against_the_stated_impact() {
+        let decided = day(0);
+        // 40 complaints in the 8 weeks before, 10 in the 8 after.
+        let mut at = spread(40, -56, 0);
+        at.extend(spread(10, 0, 56));
+        let helps = follow_through(at.clone(), decided, day(60), (8, 8), Direction::Helps);
+        assert_eq!((helps.rate.before, helps.rate.after), (40, 10));
+        assert_eq!(helps.verdict, Verdict::AsExpected);
+        let hurts = follow_through(at.clone(), decided, day(60), (8, 8), Direction::Hurts);
+        assert_eq!(hurts.verdict, Verdict::Against);
+        let neutral = follow_through(at.clone(), decided, day(60), (8, 8), Direction::Neutral);
+        assert_eq!(neutral.verdict, Verdict::NoClearChange);
+        // Three weeks on: too early, and complaints after "as of" are not counted.
+        let early = follow_through(at.clone(), decided, day(21), (8, 8), Direction::Helps);
+        assert_eq!(early.verdict, Verdict::TooEarly);
+        // One complaint every 5.6 days from the decision on: days 0, 5.6, 11.2 and 16.8.
+        assert_eq!(early.rate.after, 4, "{early:?}");
+        // A handful of complaints tells nothing.
+        let few = follow_through(
+            spread(4, -56, 0),
+            decided,
+            day(60),
+            (8, 8),
+            Direction::Helps,
+        );
+        assert_eq!(few.verdict, Verdict::TooFew);
+        // The same rate before and after: no clear change.
+        let mut flat = spread(30, -56, 0);
+        flat.extend(spread(30, 0, 56));
+        let same = follow_through(flat, decided, day(60), (8, 8), Direction::Helps);
+        assert_eq!(same.verdict, Verdict::NoClearChange);
+    }
+}

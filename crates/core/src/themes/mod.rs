@@ -1,0 +1,18 @@
+//! Customer themes: what customers keep saying, found in the complaints' text alone (no label
+//! column), and whether complaints rose or fell.
+//!
+//! - [`cluster`]: themes from the complaints' meaning vectors (the language model that also
+//!   ranks relevant complaints), with no number of themes given; what fits no theme stays
+//!   unsorted.
+//! - [`names`]: a short readable name per theme from its distinctive words.
+//! - [`change`]: a theme's trend and a decision's follow-through, with the test each uses.
+//! - [`quality`]: normalized mutual information with labels people gave, for the evaluation.
+
+pub mod change;
+pub mod cluster;
+pub mod names;
+pub mod quality;
+
+pub use change::{Change, FollowThrough, RateRatio, Verdict, follow_through, trend};
+pub use cluster::{ThemeParams, Themes, Vectors, discover};
+pub use names::name_themes;
