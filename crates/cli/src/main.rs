@@ -59,6 +59,8 @@ enum Command {
     /// Export or verify the decision log.
     #[command(subcommand)]
     Log(commands::decisions::LogCommand),
+    /// Customer themes: what customers keep saying, and which no meeting has heard.
+    Themes(commands::themes::ThemesArgs),
     /// Your thesaurus: team words and the customer words that mean the same.
     #[command(subcommand)]
     Thesaurus(commands::thesaurus::ThesaurusCommand),
@@ -173,6 +175,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Relevant(args) => commands::relevant::run(&store, args).await?,
         Command::Embed { json } => commands::embed::run(&store, json).await?,
         Command::Thesaurus(cmd) => commands::thesaurus::run(&store, cmd).await?,
+        Command::Themes(args) => commands::themes::run(&store, args).await?,
         Command::Decision(cmd) => commands::decisions::run(&store, cmd).await?,
         Command::Log(cmd) => commands::decisions::run_log(Some(&store), cmd).await?,
         Command::Personas(cmd) => commands::personas::run(&store, cmd).await?,

@@ -34,6 +34,7 @@ pub mod live;
 pub mod meetings;
 pub mod personas;
 pub mod relevance;
+pub mod themes;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};

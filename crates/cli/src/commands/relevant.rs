@@ -3,11 +3,11 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use chair_core::relevance::{ItemText, Params, RelevantComplaint, RelevantRequest};
 use chair_store::Store;
 use chair_store::relevance::PersonaHints;
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::Utc;
 use clap::Args;
 use serde::Serialize;
 
@@ -79,12 +79,7 @@ pub fn split_item(text: &str) -> (String, String) {
 pub async fn run(store: &Store, args: RelevantArgs) -> anyhow::Result<ExitCode> {
     let as_of = match &args.as_of {
         None => None,
-        Some(d) => {
-            let day = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                .map_err(|_| anyhow!("--as-of {d}: write the date as YYYY-MM-DD"))?;
-            let end = day.and_hms_opt(23, 59, 59).context("a valid time")?;
-            Some(Utc.from_utc_datetime(&end))
-        }
+        Some(d) => Some(super::end_of_day(d, "--as-of")?),
     };
     let hints = match &args.persona {
         None => PersonaHints::default(),

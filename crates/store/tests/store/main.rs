@@ -17,3 +17,4 @@ mod open;
 mod personas;
 mod ready;
 mod relevance;
+mod themes;

@@ -1,0 +1,360 @@
+//! Customer themes kept with the complaints: found in the meaning vectors the language model
+//! stored (`chair_core::themes::discover`), named from their complaints' words, and kept with
+//! stable ids so that a name a user gave and anything pointing at a theme survive the next
+//! discovery.
+
+use std::collections::{HashMap, HashSet};
+
+use chair_core::relevance::dense::{dequantize, quantize};
+use chair_core::themes::{self, ThemeParams, Themes, Vectors};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+use uuid::fmt::Hyphenated;
+
+use crate::time::ts;
+use crate::{Result, Store, StoreError};
+
+/// A new theme takes the id of the earlier theme whose centre is at least this close.
+const SAME_THEME: f32 = 0.8;
+
+/// How many of a theme's most typical complaints its name is drawn from.
+const NAMED_FROM: usize = 300;
+
+/// What a discovery found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Discovered {
+    pub themes: usize,
+    /// Themes that kept the id of an earlier one.
+    pub kept: usize,
+    pub sorted: usize,
+    /// Read for meaning but fitting no theme.
+    pub unsorted: usize,
+    /// Not read for meaning yet: sorted once they are.
+    pub not_read: usize,
+}
+
+/// A theme as the themes screen and `chair themes` show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeSummary {
+    pub id: Uuid,
+    pub name: String,
+    /// The name found from its words, when a user gave it another.
+    pub found_name: Option<String>,
+    pub size: i64,
+    /// Complaints received in the 30 days before "as of".
+    pub recent: i64,
+    /// In the 30 days before those.
+    pub previous: i64,
+    /// "rising", "falling", "steady" or "too few to tell" (see `chair_core::themes::change`).
+    pub trend: String,
+    pub heard: bool,
+    /// The last day a meeting dealt with one of its complaints.
+    pub last_heard: Option<DateTime<Utc>>,
+    /// The three complaints most typical of it.
+    pub examples: Vec<Uuid>,
+    pub segments: Vec<String>,
+}
+
+fn lock_free_vectors(rows: &[(i64, Vec<u8>)], dim: usize) -> (Vec<i64>, Vectors) {
+    let mut seqs = Vec::with_capacity(rows.len());
+    let mut v = Vectors::new(dim);
+    for (seq, bytes) in rows {
+        if let Some(x) = dequantize(bytes, dim) {
+            seqs.push(*seq);
+            v.push(&x);
+        }
+    }
+    (seqs, v)
+}
+
+impl Store {
+    /// Finds the themes of every complaint the language model `model` (vectors of `dim`
+    /// numbers) has read, and keeps them: ids and user names of earlier themes carry over to
+    /// the new theme closest to them.
+    pub async fn discover_themes(
+        &self,
+        model: &str,
+        dim: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Discovered> {
+        let rows: Vec<(i64, Vec<u8>)> = sqlx::query!(
+            r#"SELECT seq AS "seq!: i64", vector FROM complaint_embeddings WHERE model = ? ORDER BY seq"#,
+            model
+        )
+        .fetch_all(&self.pool())
+        .await?
+        .into_iter()
+        .map(|r| (r.seq, r.vector))
+        .collect();
+        let total: i64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!: i64" FROM complaints"#)
+            .fetch_one(&self.pool())
+            .await?;
+        let (seqs, vectors) = lock_free_vectors(&rows, dim);
+        drop(rows);
+        let found = tokio::task::spawn_blocking(move || {
+            let t = themes::discover(&vectors, &ThemeParams::default());
+            (t, vectors.len())
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("theme discovery stopped: {e}")))?;
+        let (found, read) = found;
+        let names = self.theme_names(&found, &seqs).await?;
+
+        // Earlier themes, to carry their ids and names over.
+        let earlier: Vec<(Uuid, Vec<f32>)> =
+            sqlx::query!(r#"SELECT id AS "id: Hyphenated", centre FROM themes"#)
+                .fetch_all(&self.pool())
+                .await?
+                .into_iter()
+                .filter_map(|r| Some((r.id.into_uuid(), dequantize(&r.centre, dim)?)))
+                .collect();
+        let ids = carry_ids(&found, &earlier);
+        let at = ts(now);
+        let mut tx = self.pool().begin().await?;
+        sqlx::query!("DELETE FROM complaint_themes")
+            .execute(&mut *tx)
+            .await?;
+        let keep: HashSet<Uuid> = ids.iter().copied().collect();
+        for (id, _) in &earlier {
+            if !keep.contains(id) {
+                let gone = id.hyphenated();
+                sqlx::query!("DELETE FROM themes WHERE id = ?", gone)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for (k, id) in ids.iter().enumerate() {
+            let (tid, name, centre) = (id.hyphenated(), &names[k], quantize(found.centres.row(k)));
+            sqlx::query!(
+                "INSERT INTO themes (id, name, centre, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, centre = excluded.centre,
+                                                updated_at = excluded.updated_at",
+                tid,
+                name,
+                centre,
+                at
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut sorted = 0;
+        for (i, a) in found.assignment.iter().enumerate() {
+            if let Some(k) = a {
+                let (seq, tid, closeness) =
+                    (seqs[i], ids[*k].hyphenated(), f64::from(found.closeness[i]));
+                sqlx::query!(
+                    "INSERT INTO complaint_themes (seq, theme_id, closeness) VALUES (?, ?, ?)",
+                    seq,
+                    tid,
+                    closeness
+                )
+                .execute(&mut *tx)
+                .await?;
+                sorted += 1;
+            }
+        }
+        let (mean, read_n) = (quantize(&found.mean), read as i64);
+        sqlx::query!(
+            "INSERT INTO theme_discovery (id, model, mean, complaints, discovered_at) VALUES (1, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET model = excluded.model, mean = excluded.mean,
+                 complaints = excluded.complaints, discovered_at = excluded.discovered_at",
+            model,
+            mean,
+            read_n,
+            at
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Discovered {
+            themes: ids.len(),
+            kept: ids
+                .iter()
+                .filter(|id| earlier.iter().any(|(e, _)| e == *id))
+                .count(),
+            sorted,
+            unsorted: read - sorted,
+            not_read: (total as usize).saturating_sub(read),
+        })
+    }
+
+    /// Names for the themes found, from the words of their most typical complaints.
+    async fn theme_names(&self, found: &Themes, seqs: &[i64]) -> Result<Vec<String>> {
+        let mut texts: Vec<Vec<String>> = Vec::with_capacity(found.centres.len());
+        for k in 0..found.centres.len() {
+            let wanted: Vec<i64> = found
+                .typical(k, NAMED_FROM)
+                .into_iter()
+                .map(|i| seqs[i])
+                .collect();
+            let wanted = sqlx::types::Json(&wanted);
+            let rows = sqlx::query!(
+                "SELECT c.title, c.body FROM json_each(?) AS j JOIN complaints c ON c.seq = j.value",
+                wanted
+            )
+            .fetch_all(&self.pool())
+            .await?;
+            texts.push(
+                rows.into_iter()
+                    .map(|r| format!("{}. {}", r.title, r.body))
+                    .collect(),
+            );
+        }
+        let refs: Vec<Vec<&str>> = texts
+            .iter()
+            .map(|t| t.iter().map(String::as_str).collect())
+            .collect();
+        Ok(themes::name_themes(&refs))
+    }
+
+    /// The kept themes, biggest first, as of `as_of` (complaints received later are not
+    /// counted).
+    pub async fn themes(&self, as_of: DateTime<Utc>) -> Result<Vec<ThemeSummary>> {
+        let (recent_from, previous_from) = (
+            ts(as_of - Duration::days(30)),
+            ts(as_of - Duration::days(60)),
+        );
+        let at = ts(as_of);
+        let rows = sqlx::query!(
+            r#"SELECT t.id AS "id!: Hyphenated", t.name AS "name!", t.user_name,
+                    count(c.seq) AS "size!: i64",
+                    count(c.seq) FILTER (WHERE c.received_at > ?1 AND c.received_at <= ?3) AS "recent!: i64",
+                    count(c.seq) FILTER (WHERE c.received_at > ?2 AND c.received_at <= ?1) AS "previous!: i64"
+               FROM themes t
+               JOIN complaint_themes ct ON ct.theme_id = t.id
+               JOIN complaints c ON c.seq = ct.seq AND c.received_at <= ?3
+              GROUP BY t.id
+              ORDER BY count(c.seq) DESC, t.name"#,
+            recent_from,
+            previous_from,
+            at
+        )
+        .fetch_all(&self.pool())
+        .await?;
+        // When a meeting last dealt with each theme: evidence of a decision, a pin, a "?".
+        let heard = sqlx::query!(
+            r#"SELECT ct.theme_id AS "theme_id!: Hyphenated", max(h.at) AS "at!: String" FROM (
+                 SELECT e.complaint_id AS complaint_id, d.recorded_at AS at
+                   FROM decision_evidence e JOIN decision_log d ON d.seq = e.seq
+                 UNION ALL
+                 SELECT complaint_id, marked_at FROM complaint_marks WHERE mark = 'pinned'
+                 UNION ALL
+                 SELECT complaint_id, raised_at FROM escalations
+             ) h
+             JOIN complaints c ON c.id = h.complaint_id
+             JOIN complaint_themes ct ON ct.seq = c.seq
+            WHERE h.at <= ?
+            GROUP BY ct.theme_id"#,
+            at
+        )
+        .fetch_all(&self.pool())
+        .await?;
+        let heard: HashMap<Uuid, DateTime<Utc>> = heard
+            .into_iter()
+            .filter_map(|r| {
+                let at = DateTime::parse_from_rfc3339(&r.at)
+                    .ok()?
+                    .with_timezone(&Utc);
+                Some((r.theme_id.into_uuid(), at))
+            })
+            .collect();
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let (tid, id) = (r.id, r.id.into_uuid());
+            let (name, user_name, size, recent, previous) =
+                (r.name, r.user_name, r.size, r.recent, r.previous);
+            let examples = sqlx::query_scalar!(
+                r#"SELECT c.id AS "id!: Hyphenated" FROM complaint_themes ct JOIN complaints c ON c.seq = ct.seq
+                  WHERE ct.theme_id = ? AND c.received_at <= ?
+                  ORDER BY ct.closeness DESC LIMIT 3"#,
+                tid,
+                at
+            )
+            .fetch_all(&self.pool())
+            .await?;
+            let segments = sqlx::query_scalar!(
+                r#"SELECT c.segment AS "segment!" FROM complaint_themes ct JOIN complaints c ON c.seq = ct.seq
+                  WHERE ct.theme_id = ? AND c.segment != ''
+                  GROUP BY c.segment ORDER BY count(*) DESC LIMIT 5"#,
+                tid
+            )
+            .fetch_all(&self.pool())
+            .await?;
+            let rate = themes::RateRatio::new(previous as u64, 30.0, recent as u64, 30.0);
+            let last_heard = heard.get(&id).copied();
+            out.push(ThemeSummary {
+                id,
+                found_name: user_name.as_ref().map(|_| name.clone()),
+                name: user_name.unwrap_or(name),
+                size,
+                recent,
+                previous,
+                trend: rate.change().trend_word().to_string(),
+                heard: last_heard.is_some(),
+                last_heard,
+                examples: examples.into_iter().map(Hyphenated::into_uuid).collect(),
+                segments,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The `external_id` (or id) of every complaint in theme `id`.
+    pub async fn theme_members(&self, id: Uuid) -> Result<Vec<String>> {
+        let tid = id.hyphenated();
+        Ok(sqlx::query_scalar!(
+            r#"SELECT coalesce(c.external_id, c.id) AS "id!: String" FROM complaint_themes ct
+               JOIN complaints c ON c.seq = ct.seq WHERE ct.theme_id = ? ORDER BY c.seq"#,
+            tid
+        )
+        .fetch_all(&self.pool())
+        .await?)
+    }
+
+    /// Gives theme `id` a name of the user's, kept across discoveries.
+    pub async fn rename_theme(&self, id: Uuid, name: &str, now: DateTime<Utc>) -> Result<()> {
+        let name = chair_core::validate::label("theme name", name, 80)?;
+        let (at, tid) = (ts(now), id.hyphenated());
+        let done = sqlx::query!(
+            "UPDATE themes SET user_name = ?, updated_at = ? WHERE id = ?",
+            name,
+            at,
+            tid
+        )
+        .execute(&self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("that theme no longer exists".into()));
+        }
+        Ok(())
+    }
+}
+
+/// For each theme found, the id it keeps: that of the earlier theme whose centre is closest
+/// (at least [`SAME_THEME`]), each earlier id going to one theme at most, the closest pairs
+/// first; a new id otherwise.
+fn carry_ids(found: &Themes, earlier: &[(Uuid, Vec<f32>)]) -> Vec<Uuid> {
+    let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
+    for k in 0..found.centres.len() {
+        let c = found.centres.row(k);
+        for (e, (_, centre)) in earlier.iter().enumerate() {
+            let cos: f32 = c.iter().zip(centre).map(|(a, b)| a * b).sum();
+            if cos >= SAME_THEME {
+                pairs.push((cos, k, e));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut ids: Vec<Option<Uuid>> = vec![None; found.centres.len()];
+    let mut taken = vec![false; earlier.len()];
+    for (_, k, e) in pairs {
+        if ids[k].is_none() && !taken[e] {
+            ids[k] = Some(earlier[e].0);
+            taken[e] = true;
+        }
+    }
+    ids.into_iter()
+        .map(|id| id.unwrap_or_else(Uuid::new_v4))
+        .collect()
+}

@@ -1,0 +1,156 @@
+//! Customer themes kept with the complaints: discovery over stored meaning vectors, stable ids
+//! and user names across discoveries, heard and unheard, trend counts.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use chair_core::relevance::Mark;
+use chair_core::relevance::dense::Embedder;
+use chair_store::Store;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use crate::support::{fresh_store, import};
+
+/// A model that reads what a complaint is about from one word: cards, exchange rates or the
+/// app, each a direction of its own, with a little of the rest of the text as noise.
+struct Topics;
+
+impl Embedder for Topics {
+    fn name(&self) -> &str {
+        "topics"
+    }
+    fn dim(&self) -> usize {
+        8
+    }
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+        Ok(texts
+            .iter()
+            .map(|t| {
+                let mut v = [0f32; 8];
+                let topic = if t.contains("card") {
+                    0
+                } else if t.contains("rate") {
+                    1
+                } else {
+                    2
+                };
+                v[topic] = 1.0;
+                for (i, b) in t.bytes().enumerate() {
+                    v[3 + i % 5] += f32::from(b % 7) * 0.01;
+                }
+                let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                v.iter().map(|x| x / n).collect()
+            })
+            .collect())
+    }
+}
+
+fn as_of() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap()
+}
+
+/// `n` complaints about `topic`, the first `recent` of them in the last 30 days before
+/// [`as_of`], the rest in the 30 before.
+fn rows(topic: &str, from: usize, n: usize, recent: usize) -> String {
+    (0..n)
+        .map(|i| {
+            let day = if i < recent { 5 + i % 20 } else { 35 + i % 20 };
+            let date = (as_of() - Duration::days(day as i64)).format("%Y-%m-%d");
+            format!(
+                "{},{date},Complaint {} about my {topic} number {i}\n",
+                from + i,
+                from + i
+            )
+        })
+        .collect()
+}
+
+async fn store_with(csv: &str) -> (Store, tempfile::TempDir) {
+    let (store, dir) = fresh_store().await;
+    add(&store, &dir, "first.csv", csv).await;
+    (store, dir)
+}
+
+async fn add(store: &Store, dir: &tempfile::TempDir, name: &str, csv: &str) {
+    let p = dir.path().join(name);
+    std::fs::write(&p, format!("id,date,text\n{csv}")).unwrap();
+    import(store, &p).await;
+    store.use_embedder(Arc::new(Topics));
+    store
+        .embed_pending(|_| {}, &AtomicBool::new(false))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn themes_are_found_named_and_counted_and_keep_their_ids_and_names_across_imports() {
+    let csv =
+        rows("card", 0, 30, 25) + &rows("exchange rate", 100, 20, 2) + &rows("app", 200, 12, 6);
+    let (store, dir) = store_with(&csv).await;
+    let found = store.discover_themes("topics", 8, as_of()).await.unwrap();
+    assert_eq!(found.themes, 3, "{found:?}");
+    assert_eq!((found.sorted, found.unsorted, found.not_read), (62, 0, 0));
+
+    let themes = store.themes(as_of()).await.unwrap();
+    let sizes: Vec<i64> = themes.iter().map(|t| t.size).collect();
+    assert_eq!(sizes, [30, 20, 12], "biggest first");
+    assert!(themes[0].name.contains("card"), "{:?}", themes[0].name);
+    assert!(
+        themes[1].name.contains("exchange rate"),
+        "{:?}",
+        themes[1].name
+    );
+    assert_eq!((themes[0].recent, themes[0].previous), (25, 5));
+    assert_eq!(themes[0].trend, "rising");
+    assert_eq!(themes[1].trend, "falling");
+    assert_eq!(themes[0].examples.len(), 3);
+    assert_eq!(store.theme_members(themes[2].id).await.unwrap().len(), 12);
+    assert!(themes.iter().all(|t| !t.heard && t.last_heard.is_none()));
+
+    // A user names a theme; more complaints arrive; themes are found again.
+    store
+        .rename_theme(themes[0].id, "Cards that never came", as_of())
+        .await
+        .unwrap();
+    add(&store, &dir, "more.csv", &rows("card", 300, 10, 10)).await;
+    let again = store.discover_themes("topics", 8, as_of()).await.unwrap();
+    assert_eq!((again.themes, again.kept), (3, 3));
+    let after = store.themes(as_of()).await.unwrap();
+    let cards = after
+        .iter()
+        .find(|t| t.id == themes[0].id)
+        .expect("same id");
+    assert_eq!(cards.name, "Cards that never came");
+    assert_eq!(cards.found_name.as_deref(), Some(themes[0].name.as_str()));
+    assert_eq!(cards.size, 40);
+    for t in &themes[1..] {
+        assert!(after.iter().any(|a| a.id == t.id), "{} kept its id", t.name);
+    }
+}
+
+#[tokio::test]
+async fn a_theme_is_heard_once_a_meeting_deals_with_one_of_its_complaints() {
+    let csv = rows("card", 0, 10, 5) + &rows("exchange rate", 100, 10, 5);
+    let (store, _dir) = store_with(&csv).await;
+    store.discover_themes("topics", 8, as_of()).await.unwrap();
+    let themes = store.themes(as_of()).await.unwrap();
+    assert!(themes.iter().all(|t| !t.heard));
+    let (_, item) = crate::support::meeting(&store).await;
+    let card = themes.iter().find(|t| t.name.contains("card")).unwrap();
+    store
+        .mark_complaint(item, card.examples[0], Some(Mark::Pinned))
+        .await
+        .unwrap();
+    let now = store.themes(Utc::now()).await.unwrap();
+    let heard: Vec<bool> = now.iter().map(|t| t.heard).collect();
+    let card_now = now.iter().find(|t| t.id == card.id).unwrap();
+    assert!(card_now.heard && card_now.last_heard.is_some(), "{now:?}");
+    assert_eq!(
+        heard.iter().filter(|h| **h).count(),
+        1,
+        "only the pinned one's theme"
+    );
+    // As of a day before the pin, it was not heard yet.
+    let before = store.themes(as_of()).await.unwrap();
+    assert!(before.iter().all(|t| !t.heard));
+}
