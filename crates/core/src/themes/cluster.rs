@@ -392,11 +392,12 @@ fn join(fine: &Vectors, sizes: &[usize], cosine: f32) -> Vec<Vec<usize>> {
         members[a].extend(moved);
         alive[b] = false;
     }
+    // Members are the fine groups' own numbers (empty groups left out above).
     members
         .into_iter()
         .zip(alive)
         .filter(|(_, a)| *a)
-        .map(|(g, _)| g.into_iter().map(|i| live[i]).collect())
+        .map(|(g, _)| g)
         .collect()
 }
 
@@ -464,6 +465,21 @@ mod tests {
             t.assignment[0],
             "a new complaint joins its own kind"
         );
+    }
+
+    #[test]
+    fn joining_skips_empty_groups_and_names_the_others_by_their_own_numbers() {
+        let mut fine = Vectors::new(2);
+        for v in [[1.0, 0.0], [0.0, 1.0], [0.99, 0.14], [0.6, 0.8]] {
+            let mut v = v.to_vec();
+            normalise(&mut v);
+            fine.push(&v);
+        }
+        // Group 1 is empty: 0 and 2 are close and join; 3 stays alone.
+        let mut joined = join(&fine, &[4, 0, 3, 2], 0.9);
+        joined.iter_mut().for_each(|g| g.sort_unstable());
+        joined.sort();
+        assert_eq!(joined, [vec![0, 2], vec![3]]);
     }
 
     #[test]
