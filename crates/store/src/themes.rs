@@ -331,6 +331,89 @@ impl Store {
     }
 }
 
+/// A decision's follow-through: its themes and what became of their complaints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionFollowThrough {
+    pub seq: i64,
+    pub decided_at: DateTime<Utc>,
+    pub impact: String,
+    /// The themes of its evidence complaints (id and name).
+    pub themes: Vec<(Uuid, String)>,
+    pub follow_through: Option<themes::FollowThrough>,
+}
+
+impl Store {
+    /// What became of the complaints of decision `seq`'s themes: the themes of its evidence,
+    /// their complaints' rate in the `weeks.1` weeks after it against the `weeks.0` before
+    /// (complaints received after `as_of` never count), set against the impact it stated.
+    /// `follow_through` is `None` when its evidence is in no theme.
+    pub async fn follow_through(
+        &self,
+        seq: i64,
+        as_of: DateTime<Utc>,
+        weeks: (u32, u32),
+    ) -> Result<DecisionFollowThrough> {
+        let d = sqlx::query!(
+            r#"SELECT recorded_at AS "recorded_at: DateTime<Utc>", impact_direction, kind
+                 FROM decision_log WHERE seq = ?"#,
+            seq
+        )
+        .fetch_optional(&self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("the log has no entry {seq}")))?;
+        let impact = d.impact_direction.clone().unwrap_or_default();
+        let Some(direction) = chair_core::decision::Direction::parse(&impact) else {
+            return Err(StoreError::NotFound(format!(
+                "entry {seq} is a {}, not a decision with a stated impact",
+                d.kind
+            )));
+        };
+        let found = sqlx::query!(
+            r#"SELECT DISTINCT t.id AS "id!: Hyphenated", coalesce(t.user_name, t.name) AS "name!: String"
+                 FROM decision_evidence e
+                 JOIN complaints c ON c.id = e.complaint_id
+                 JOIN complaint_themes ct ON ct.seq = c.seq
+                 JOIN themes t ON t.id = ct.theme_id
+                WHERE e.seq = ?
+                ORDER BY 2"#,
+            seq
+        )
+        .fetch_all(&self.pool())
+        .await?;
+        let theme_ids: Vec<String> = found.iter().map(|r| r.id.to_string()).collect();
+        let follow_through = if theme_ids.is_empty() {
+            None
+        } else {
+            let wanted = sqlx::types::Json(&theme_ids);
+            let received = sqlx::query_scalar!(
+                r#"SELECT c.received_at AS "received_at!: DateTime<Utc>"
+                     FROM complaint_themes ct JOIN complaints c ON c.seq = ct.seq
+                    WHERE ct.theme_id IN (SELECT value FROM json_each(?))"#,
+                wanted
+            )
+            .fetch_all(&self.pool())
+            .await?;
+            Some(themes::follow_through(
+                received,
+                d.recorded_at,
+                as_of,
+                weeks,
+                direction,
+            ))
+        };
+        Ok(DecisionFollowThrough {
+            seq,
+            decided_at: d.recorded_at,
+            impact,
+            themes: found
+                .into_iter()
+                .map(|r| (r.id.into_uuid(), r.name))
+                .collect(),
+            follow_through,
+        })
+    }
+}
+
 /// For each theme found, the id it keeps: that of the earlier theme whose centre is closest
 /// (at least [`SAME_THEME`]), each earlier id going to one theme at most, the closest pairs
 /// first; a new id otherwise.

@@ -49,6 +49,21 @@ pub enum DecisionCommand {
         #[arg(long)]
         json: bool,
     },
+    /// What became of the complaints a decision answered: its themes' complaint rate in the
+    /// weeks after it against the weeks before, set against the impact it stated.
+    FollowThrough {
+        /// The decision's entry number.
+        seq: i64,
+        /// Count complaints received up to this day, as YYYY-MM-DD (default: now).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<String>,
+        /// Weeks before and after the decision.
+        #[arg(long, default_value_t = 8)]
+        weeks: u32,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// List decisions, newest first.
     List {
         /// Only decisions that still stand.
@@ -240,6 +255,23 @@ pub async fn run(store: &Store, cmd: DecisionCommand) -> anyhow::Result<ExitCode
                 .await?;
             print_appended(&format!("Revoked decision {seq} with"), &done, json)?;
         }
+        DecisionCommand::FollowThrough {
+            seq,
+            as_of,
+            weeks,
+            json,
+        } => {
+            let as_of = match as_of {
+                Some(d) => super::end_of_day(&d, "--as-of")?,
+                None => chrono::Utc::now(),
+            };
+            let f = store.follow_through(seq, as_of, (weeks, weeks)).await?;
+            if json {
+                output::json(&f)?;
+            } else {
+                print_follow_through(&f)?;
+            }
+        }
         DecisionCommand::List {
             current,
             limit,
@@ -356,4 +388,47 @@ pub async fn run_log(store: Option<&Store>, cmd: LogCommand) -> anyhow::Result<E
             })
         }
     }
+}
+
+/// A decision's follow-through as sentences.
+fn print_follow_through(f: &chair_store::themes::DecisionFollowThrough) -> anyhow::Result<()> {
+    use chair_core::themes::Verdict;
+    let names: Vec<&str> = f.themes.iter().map(|(_, n)| n.as_str()).collect();
+    let Some(ft) = &f.follow_through else {
+        outln!(
+            "Entry {}: its evidence is in no theme yet (chair themes discover sorts complaints into themes).",
+            f.seq
+        )?;
+        return Ok(());
+    };
+    outln!(
+        "Entry {} (decided {}, stated impact: {}), themes: {}",
+        f.seq,
+        f.decided_at.format("%Y-%m-%d"),
+        f.impact,
+        names.join("; ")
+    )?;
+    let r = &ft.rate;
+    let ratio = match (r.ratio, r.low, r.high) {
+        (Some(x), Some(lo), Some(hi)) => {
+            format!("rate ratio {x:.2} (95% interval {lo:.2} to {hi:.2})")
+        }
+        _ => "no rate ratio".to_string(),
+    };
+    outln!(
+        "  {} complaints in the {} weeks before, {} in the {} weeks after: {ratio}",
+        r.before,
+        ft.weeks_before,
+        r.after,
+        ft.weeks_after
+    )?;
+    let verdict = match ft.verdict {
+        Verdict::TooEarly => "too early to tell: the weeks after have not all passed",
+        Verdict::TooFew => "too few complaints to tell",
+        Verdict::AsExpected => "complaints moved as the stated impact said they would",
+        Verdict::Against => "complaints moved against the stated impact",
+        Verdict::NoClearChange => "no clear change",
+    };
+    outln!("  {verdict}")?;
+    Ok(())
 }

@@ -154,3 +154,80 @@ async fn a_theme_is_heard_once_a_meeting_deals_with_one_of_its_complaints() {
     let before = store.themes(as_of()).await.unwrap();
     assert!(before.iter().all(|t| !t.heard));
 }
+
+/// `n` complaints about `topic` spread over days `from..to` relative to `base`.
+fn dated(
+    topic: &str,
+    first_id: usize,
+    n: usize,
+    base: DateTime<Utc>,
+    from: i64,
+    to: i64,
+) -> String {
+    (0..n)
+        .map(|i| {
+            let at = base
+                + Duration::days(from)
+                + Duration::seconds((to - from) * 86_400 * i as i64 / n as i64);
+            format!(
+                "{},{},Complaint {} about my {topic} number {i}\n",
+                first_id + i,
+                at.format("%Y-%m-%d"),
+                first_id + i
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_decisions_follow_through_counts_its_themes_complaints_before_and_after_it() {
+    use chair_core::decision::Direction;
+    use chair_core::themes::Verdict;
+    use chair_core::validate::Valid;
+    let decided = as_of() - Duration::days(60);
+    // Card complaints: 40 in the 8 weeks before the decision, 10 in the 8 weeks after.
+    let csv = dated("card", 0, 40, decided, -55, -1)
+        + &dated("card", 100, 10, decided, 1, 55)
+        + &dated("exchange rate", 200, 30, decided, -50, 50);
+    let (store, _dir) = store_with(&csv).await;
+    store.discover_themes("topics", 8, as_of()).await.unwrap();
+    let themes = store.themes(as_of()).await.unwrap();
+    let card = themes.iter().find(|t| t.name.contains("card")).unwrap();
+
+    let (meeting, item) = crate::support::meeting(&store).await;
+    let mut d = crate::support::draft(meeting, item, "Track card deliveries");
+    d.direction = Direction::Helps;
+    d.evidence = vec![card.examples[0]];
+    d.no_evidence = false;
+    let seq = store
+        .record_decision(&Valid::parse(d).unwrap(), decided)
+        .await
+        .unwrap()
+        .seq;
+    let f = store.follow_through(seq, as_of(), (8, 8)).await.unwrap();
+    assert_eq!(f.themes.len(), 1, "{f:?}");
+    assert_eq!(f.themes[0].0, card.id);
+    let ft = f.follow_through.unwrap();
+    assert_eq!((ft.rate.before, ft.rate.after), (40, 10));
+    assert_eq!(ft.verdict, Verdict::AsExpected);
+    // Asked three weeks after the decision: too early, and later complaints do not count.
+    let early = store
+        .follow_through(seq, decided + Duration::days(21), (8, 8))
+        .await
+        .unwrap()
+        .follow_through
+        .unwrap();
+    assert_eq!(early.verdict, Verdict::TooEarly);
+    assert!(early.rate.after < 10, "{early:?}");
+
+    // A decision without evidence has no themes to follow.
+    let plain = crate::support::draft(meeting, item, "Say sorry more often");
+    let seq = store
+        .record_decision(&Valid::parse(plain).unwrap(), decided)
+        .await
+        .unwrap()
+        .seq;
+    let none = store.follow_through(seq, as_of(), (8, 8)).await.unwrap();
+    assert!(none.themes.is_empty() && none.follow_through.is_none());
+    assert!(store.follow_through(999, as_of(), (8, 8)).await.is_err());
+}
