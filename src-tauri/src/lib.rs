@@ -110,6 +110,43 @@ pub(crate) fn prepare_item_lists(store: chair_store::Store) {
     });
 }
 
+static DISCOVERING: background::OneAtATime = background::OneAtATime::new();
+
+/// Finds the customer themes again, in the background, when the language model has read
+/// complaints since they were last found (see [`chair_store::Store::discover_themes`]).
+pub(crate) fn discover_themes(store: chair_store::Store, model: String, dim: usize) {
+    tauri::async_runtime::spawn(async move {
+        DISCOVERING
+            .run(store, |store| {
+                let model = model.clone();
+                async move {
+                match store.themes_out_of_date(&model).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(e) => {
+                        tracing::debug!("cannot tell whether themes are up to date: {e}");
+                        return;
+                    }
+                }
+                let started = std::time::Instant::now();
+                match store.discover_themes(&model, dim, chrono::Utc::now()).await {
+                    Ok(found) => tracing::info!(
+                        "found {} customer themes in {} ms ({} complaints sorted, {} unsorted, {} not read yet)",
+                        found.themes,
+                        started.elapsed().as_millis(),
+                        found.sorted,
+                        found.unsorted,
+                        found.not_read
+                    ),
+                    Err(e) if store.is_closed() => tracing::debug!("theme discovery stopped: {e}"),
+                    Err(e) => tracing::warn!("cannot find customer themes: {e}"),
+                }
+                }
+            })
+            .await;
+    });
+}
+
 /// After start, in the background: a full check of a file too large to check before the
 /// window opened, then a backup if anything changed since the last one.
 async fn look_after(app: tauri::AppHandle) {

@@ -179,6 +179,21 @@ impl Store {
         })
     }
 
+    /// Whether the themes should be found again: none found yet, found with another model, or
+    /// the model has read complaints since.
+    pub async fn themes_out_of_date(&self, model: &str) -> Result<bool> {
+        let read: i64 = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!: i64" FROM complaint_embeddings WHERE model = ?"#,
+            model
+        )
+        .fetch_one(&self.pool())
+        .await?;
+        let last = sqlx::query!("SELECT model, complaints FROM theme_discovery WHERE id = 1")
+            .fetch_optional(&self.pool())
+            .await?;
+        Ok(read > 0 && last.is_none_or(|l| l.model != model || l.complaints != read))
+    }
+
     /// Names for the themes found, from the words of their most typical complaints.
     async fn theme_names(&self, found: &Themes, seqs: &[i64]) -> Result<Vec<String>> {
         let mut texts: Vec<Vec<String>> = Vec::with_capacity(found.centres.len());

@@ -1,5 +1,6 @@
 //! Relevant complaints for an agenda item, with pins and dismissals.
 
+use chair_core::relevance::dense::Embedder;
 use chair_core::relevance::{Mark, RelevantComplaint, RelevantRequest};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -118,6 +119,7 @@ async fn embed_now(store: chair_store::Store) {
             return;
         }
     };
+    let (name, dim) = (model.name().to_string(), model.dim());
     if store.embedder().is_none() {
         store.use_embedder(model);
     }
@@ -155,6 +157,7 @@ async fn embed_now(store: chair_store::Store) {
             problem: None,
         });
     }
+    crate::discover_themes(store, name, dim);
 }
 
 /// How far embedding has come (for a window opened after it started).
