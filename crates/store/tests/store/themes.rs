@@ -87,10 +87,16 @@ async fn themes_are_found_named_and_counted_and_keep_their_ids_and_names_across_
     let csv =
         rows("card", 0, 30, 25) + &rows("exchange rate", 100, 20, 2) + &rows("app", 200, 12, 6);
     let (store, dir) = store_with(&csv).await;
-    assert!(store.themes_out_of_date("topics").await.unwrap(), "none found yet");
+    assert!(
+        store.themes_out_of_date("topics").await.unwrap(),
+        "none found yet"
+    );
     let found = store.discover_themes("topics", 8, as_of()).await.unwrap();
     assert!(!store.themes_out_of_date("topics").await.unwrap());
-    assert!(!store.themes_out_of_date("another model").await.unwrap(), "it read nothing");
+    assert!(
+        !store.themes_out_of_date("another model").await.unwrap(),
+        "it read nothing"
+    );
     assert_eq!(found.themes, 3, "{found:?}");
     assert_eq!((found.sorted, found.unsorted, found.not_read), (62, 0, 0));
 
@@ -116,7 +122,10 @@ async fn themes_are_found_named_and_counted_and_keep_their_ids_and_names_across_
         .await
         .unwrap();
     add(&store, &dir, "more.csv", &rows("card", 300, 10, 10)).await;
-    assert!(store.themes_out_of_date("topics").await.unwrap(), "complaints read since");
+    assert!(
+        store.themes_out_of_date("topics").await.unwrap(),
+        "complaints read since"
+    );
     let again = store.discover_themes("topics", 8, as_of()).await.unwrap();
     assert_eq!((again.themes, again.kept), (3, 3));
     let after = store.themes(as_of()).await.unwrap();
