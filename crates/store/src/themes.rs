@@ -101,17 +101,19 @@ impl Store {
         let (found, read) = found;
         let names = self.theme_names(&found, &seqs).await?;
 
+        let at = ts(now);
+        // Earlier themes are read in the writing transaction, so that a discovery elsewhere
+        // meanwhile (the app and the command line) or a rename is not overwritten unseen.
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         // Earlier themes, to carry their ids and names over.
         let earlier: Vec<(Uuid, Vec<f32>)> =
             sqlx::query!(r#"SELECT id AS "id: Hyphenated", centre FROM themes"#)
-                .fetch_all(&self.pool())
+                .fetch_all(&mut *tx)
                 .await?
                 .into_iter()
                 .filter_map(|r| Some((r.id.into_uuid(), dequantize(&r.centre, dim)?)))
                 .collect();
         let ids = carry_ids(&found, &earlier);
-        let at = ts(now);
-        let mut tx = self.pool().begin().await?;
         sqlx::query!("DELETE FROM complaint_themes")
             .execute(&mut *tx)
             .await?;
@@ -179,6 +181,24 @@ impl Store {
         })
     }
 
+    /// The days the collection covers up to `as_of`: from its oldest complaint to its newest
+    /// received by then (or `as_of` when there is none).
+    async fn covered(&self, as_of: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+        let at = ts(as_of);
+        let r = sqlx::query!(
+            r#"SELECT min(received_at) AS "oldest: DateTime<Utc>",
+                      max(received_at) AS "newest: DateTime<Utc>"
+                 FROM complaints WHERE received_at <= ?"#,
+            at
+        )
+        .fetch_one(&self.pool())
+        .await?;
+        Ok((
+            r.oldest.unwrap_or(as_of),
+            r.newest.unwrap_or(as_of).min(as_of),
+        ))
+    }
+
     /// Whether the themes should be found again: none found yet, found with another model, or
     /// the model has read complaints since.
     pub async fn themes_out_of_date(&self, model: &str) -> Result<bool> {
@@ -226,9 +246,12 @@ impl Store {
     /// The kept themes, biggest first, as of `as_of` (complaints received later are not
     /// counted).
     pub async fn themes(&self, as_of: DateTime<Utc>) -> Result<Vec<ThemeSummary>> {
+        // Days after the newest complaint are days the collection does not cover, not days
+        // without complaints: the 30 days counted end with it.
+        let counted_to = self.covered(as_of).await?.1;
         let (recent_from, previous_from) = (
-            ts(as_of - Duration::days(30)),
-            ts(as_of - Duration::days(60)),
+            ts(counted_to - Duration::days(30)),
+            ts(counted_to - Duration::days(60)),
         );
         let at = ts(as_of);
         let rows = sqlx::query!(
@@ -408,10 +431,11 @@ impl Store {
             )
             .fetch_all(&self.pool())
             .await?;
+            let covered = self.covered(as_of).await?;
             Some(themes::follow_through(
                 received,
                 d.recorded_at,
-                as_of,
+                covered,
                 weeks,
                 direction,
             ))

@@ -427,6 +427,9 @@ fn print_follow_through(f: &chair_store::themes::DecisionFollowThrough) -> anyho
         Verdict::TooFew => "too few complaints to tell",
         Verdict::AsExpected => "complaints moved as the stated impact said they would",
         Verdict::Against => "complaints moved against the stated impact",
+        Verdict::Changed => {
+            "complaints changed clearly, although the stated impact named no direction"
+        }
         Verdict::NoClearChange => "no clear change",
     };
     outln!("  {verdict}")?;

@@ -99,6 +99,13 @@ async fn list(store: &Store, args: &ThemesArgs) -> anyhow::Result<ExitCode> {
         Some(d) => super::end_of_day(d, "--as-of")?,
         None => Utc::now(),
     };
+    if let Some(model) = chair_embed::LazyModel::installed()
+        && store.themes_out_of_date(model.name()).await?
+    {
+        eprintln!(
+            "note: complaints were read for meaning since the themes were found and are not in them yet: chair themes discover finds them again"
+        );
+    }
     let mut themes = store.themes(as_of).await?;
     if args.unheard {
         themes.retain(|t| !t.heard);

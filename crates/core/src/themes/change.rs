@@ -60,7 +60,7 @@ impl RateRatio {
 
     /// Which way the rate went, when the counts can tell.
     pub fn change(&self) -> Change {
-        if self.before + self.after < FEWEST {
+        if self.before + self.after < FEWEST || self.low.is_none() {
             return Change::TooFew;
         }
         match (self.low, self.high) {
@@ -135,21 +135,25 @@ pub enum Verdict {
     AsExpected,
     /// Moved against the stated impact.
     Against,
+    /// Moved clearly although the stated impact (neutral, mixed, unknown) named no direction.
+    Changed,
     /// No change the counts can tell, or an impact that expects none.
     NoClearChange,
 }
 
 /// The follow-through of a decision made at `decided` whose themes' complaints were received
 /// at `received`: `weeks` before against `weeks` after (complaints after `as_of` never count).
+/// `as_of` should be no later than the newest complaint of the collection and `since` its
+/// oldest: days the collection does not cover are not counted as days without complaints.
 pub fn follow_through(
     received: impl IntoIterator<Item = DateTime<Utc>>,
     decided: DateTime<Utc>,
-    as_of: DateTime<Utc>,
+    (since, as_of): (DateTime<Utc>, DateTime<Utc>),
     weeks: (u32, u32),
     impact: Direction,
 ) -> FollowThrough {
     let (before_from, after_to) = (
-        decided - Duration::weeks(i64::from(weeks.0)),
+        (decided - Duration::weeks(i64::from(weeks.0))).max(since),
         (decided + Duration::weeks(i64::from(weeks.1))).min(as_of),
     );
     let (mut before, mut after) = (0, 0);
@@ -159,12 +163,17 @@ pub fn follow_through(
         }
         if at >= before_from && at < decided {
             before += 1;
-        } else if at >= decided && at < after_to {
+        } else if at >= decided && at <= after_to {
             after += 1;
         }
     }
-    let after_days = (after_to - decided).num_seconds() as f64 / 86_400.0;
-    let rate = RateRatio::new(before, f64::from(weeks.0) * 7.0, after, after_days);
+    let days = |from: DateTime<Utc>, to: DateTime<Utc>| (to - from).num_seconds() as f64 / 86_400.0;
+    let rate = RateRatio::new(
+        before,
+        days(before_from, decided),
+        after,
+        days(decided, after_to),
+    );
     let early = as_of < decided + Duration::weeks(i64::from(weeks.1));
     let verdict = match (early, rate.change(), impact) {
         (true, _, _) => Verdict::TooEarly,
@@ -175,6 +184,7 @@ pub fn follow_through(
         (_, Change::Rose, Direction::Helps) | (_, Change::Fell, Direction::Hurts) => {
             Verdict::Against
         }
+        (_, Change::Rose | Change::Fell, _) => Verdict::Changed,
         _ => Verdict::NoClearChange,
     };
     FollowThrough {
@@ -234,15 +244,43 @@ mod tests {
         // 40 complaints in the 8 weeks before, 10 in the 8 after.
         let mut at = spread(40, -56, 0);
         at.extend(spread(10, 0, 56));
-        let helps = follow_through(at.clone(), decided, day(60), (8, 8), Direction::Helps);
+        let helps = follow_through(
+            at.clone(),
+            decided,
+            (day(-400), day(60)),
+            (8, 8),
+            Direction::Helps,
+        );
         assert_eq!((helps.rate.before, helps.rate.after), (40, 10));
         assert_eq!(helps.verdict, Verdict::AsExpected);
-        let hurts = follow_through(at.clone(), decided, day(60), (8, 8), Direction::Hurts);
+        let hurts = follow_through(
+            at.clone(),
+            decided,
+            (day(-400), day(60)),
+            (8, 8),
+            Direction::Hurts,
+        );
         assert_eq!(hurts.verdict, Verdict::Against);
-        let neutral = follow_through(at.clone(), decided, day(60), (8, 8), Direction::Neutral);
-        assert_eq!(neutral.verdict, Verdict::NoClearChange);
+        let neutral = follow_through(
+            at.clone(),
+            decided,
+            (day(-400), day(60)),
+            (8, 8),
+            Direction::Neutral,
+        );
+        assert_eq!(
+            neutral.verdict,
+            Verdict::Changed,
+            "a clear fall all the same"
+        );
         // Three weeks on: too early, and complaints after "as of" are not counted.
-        let early = follow_through(at.clone(), decided, day(21), (8, 8), Direction::Helps);
+        let early = follow_through(
+            at.clone(),
+            decided,
+            (day(-400), day(21)),
+            (8, 8),
+            Direction::Helps,
+        );
         assert_eq!(early.verdict, Verdict::TooEarly);
         // One complaint every 5.6 days from the decision on: days 0, 5.6, 11.2 and 16.8.
         assert_eq!(early.rate.after, 4, "{early:?}");
@@ -250,7 +288,7 @@ mod tests {
         let few = follow_through(
             spread(4, -56, 0),
             decided,
-            day(60),
+            (day(-400), day(60)),
             (8, 8),
             Direction::Helps,
         );
@@ -258,7 +296,25 @@ mod tests {
         // The same rate before and after: no clear change.
         let mut flat = spread(30, -56, 0);
         flat.extend(spread(30, 0, 56));
-        let same = follow_through(flat, decided, day(60), (8, 8), Direction::Helps);
+        let same = follow_through(
+            flat,
+            decided,
+            (day(-400), day(60)),
+            (8, 8),
+            Direction::Helps,
+        );
         assert_eq!(same.verdict, Verdict::NoClearChange);
+        // Complaints known only from three weeks before the decision: the rate before is per
+        // day covered, not per eight weeks (which would read as a fall after).
+        let mut late_start = spread(21, -21, 0);
+        late_start.extend(spread(56, 0, 56));
+        let covered = follow_through(
+            late_start,
+            decided,
+            (day(-21), day(60)),
+            (8, 8),
+            Direction::Helps,
+        );
+        assert_eq!(covered.verdict, Verdict::NoClearChange, "{covered:?}");
     }
 }
