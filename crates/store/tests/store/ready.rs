@@ -23,6 +23,16 @@ async fn import_csv(store: &Store, dir: &tempfile::TempDir, name: &str, csv: &st
     import(store, &p).await;
 }
 
+/// A fresh store holding [`CARDS`] and a meeting with one agenda item titled `title`: the
+/// store, its folder, the meeting and the item.
+async fn planned(title: &str) -> (Store, tempfile::TempDir, Uuid, Uuid) {
+    let (store, dir) = fresh_store().await;
+    import_csv(&store, &dir, "cards.csv", CARDS).await;
+    let meeting = store.create_meeting(&draft(None, title)).await.unwrap();
+    let item = store.meeting(meeting).await.unwrap().items[0].id;
+    (store, dir, meeting, item)
+}
+
 fn draft(item: Option<Uuid>, title: &str) -> Valid<MeetingDraft> {
     Valid::parse(MeetingDraft {
         title: "Council".into(),
@@ -66,13 +76,7 @@ const READY: ListsPrepared = ListsPrepared {
 
 #[tokio::test]
 async fn an_item_is_ranked_ahead_and_ranked_again_only_when_what_it_was_ranked_from_changes() {
-    let (store, dir) = fresh_store().await;
-    import_csv(&store, &dir, "cards.csv", CARDS).await;
-    let meeting = store
-        .create_meeting(&draft(None, "Cards not arriving"))
-        .await
-        .unwrap();
-    let item = store.meeting(meeting).await.unwrap().items[0].id;
+    let (store, dir, meeting, item) = planned("Cards not arriving").await;
 
     assert_eq!(prepared(&store).await, RANKED, "a new item is ranked");
     assert_eq!(prepared(&store).await, READY, "then read as it is");
@@ -177,13 +181,7 @@ async fn an_item_is_ranked_ahead_and_ranked_again_only_when_what_it_was_ranked_f
 
 #[tokio::test]
 async fn a_ready_list_is_read_by_a_process_that_did_not_rank_it() {
-    let (store, dir) = fresh_store().await;
-    import_csv(&store, &dir, "cards.csv", CARDS).await;
-    let meeting = store
-        .create_meeting(&draft(None, "Cards not arriving"))
-        .await
-        .unwrap();
-    let item = store.meeting(meeting).await.unwrap().items[0].id;
+    let (store, _dir, _, item) = planned("Cards not arriving").await;
     assert_eq!(prepared(&store).await, RANKED);
     let ranked = store
         .relevant_for_item(item, &now_request(5))
@@ -216,13 +214,7 @@ async fn a_ready_list_is_read_by_a_process_that_did_not_rank_it() {
 
 #[tokio::test]
 async fn a_thesaurus_changed_by_another_process_ranks_the_item_again_with_it() {
-    let (store, dir) = fresh_store().await;
-    import_csv(&store, &dir, "cards.csv", CARDS).await;
-    let meeting = store
-        .create_meeting(&draft(None, "Overdraft"))
-        .await
-        .unwrap();
-    let item = store.meeting(meeting).await.unwrap().items[0].id;
+    let (store, _dir, _, item) = planned("Overdraft").await;
     assert_eq!(prepared(&store).await, RANKED);
     let before = store
         .relevant_for_item(item, &now_request(10))
