@@ -140,21 +140,29 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let mut sorted = 0;
-        for (i, a) in found.assignment.iter().enumerate() {
-            if let Some(k) = a {
-                let (seq, tid, closeness) =
-                    (seqs[i], ids[*k].hyphenated(), f64::from(found.closeness[i]));
-                sqlx::query!(
-                    "INSERT INTO complaint_themes (seq, theme_id, closeness) VALUES (?, ?, ?)",
-                    seq,
-                    tid,
-                    closeness
-                )
-                .execute(&mut *tx)
-                .await?;
-                sorted += 1;
-            }
+        // Memberships in batches of one statement each, so that the write lock is held for
+        // a few statements rather than one per complaint.
+        let members: Vec<(i64, String, f64)> = found
+            .assignment
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                a.map(|k| {
+                    let id = ids[k].hyphenated().to_string();
+                    (seqs[i], id, f64::from(found.closeness[i]))
+                })
+            })
+            .collect();
+        let sorted = members.len();
+        for batch in members.chunks(20_000) {
+            let batch = sqlx::types::Json(batch);
+            sqlx::query!(
+                "INSERT INTO complaint_themes (seq, theme_id, closeness)
+                 SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)",
+                batch
+            )
+            .execute(&mut *tx)
+            .await?;
         }
         let (mean, read_n) = (quantize(&found.mean), read as i64);
         sqlx::query!(
