@@ -179,9 +179,8 @@ impl chair_core::relevance::dense::Embedder for Toy {
     }
 }
 
-#[tokio::test]
-async fn a_model_that_fails_on_the_item_leaves_the_ranking_to_words() {
-    let (store, _dir) = store_with_complaints().await;
+/// Every complaint of `store` read by a [`Toy`] model that works until it is broken.
+async fn embedded_by_toy(store: &Store) -> Arc<Toy> {
     let toy = Arc::new(Toy {
         broken: AtomicBool::new(false),
     });
@@ -190,6 +189,13 @@ async fn a_model_that_fails_on_the_item_leaves_the_ranking_to_words() {
         .embed_pending(|_| {}, &AtomicBool::new(false))
         .await
         .expect("embeds");
+    toy
+}
+
+#[tokio::test]
+async fn a_model_that_fails_on_the_item_leaves_the_ranking_to_words() {
+    let (store, _dir) = store_with_complaints().await;
+    let toy = embedded_by_toy(&store).await;
     let by_meaning = ranked(&store, "Duplicate payments").await;
     assert!(
         by_meaning[0].complaint.body.contains("charged twice"),
@@ -212,14 +218,7 @@ async fn a_model_that_fails_on_the_item_leaves_the_ranking_to_words() {
 async fn a_list_ranked_while_the_model_fails_is_not_kept_and_meaning_returns_when_it_runs() {
     let (store, _dir) = store_with_complaints().await;
     let (_, item) = crate::support::meeting(&store).await;
-    let toy = Arc::new(Toy {
-        broken: AtomicBool::new(false),
-    });
-    store.use_embedder(toy.clone());
-    store
-        .embed_pending(|_| {}, &AtomicBool::new(false))
-        .await
-        .expect("embeds");
+    let toy = embedded_by_toy(&store).await;
     toy.broken.store(true, Ordering::Relaxed);
     let first = store.prepare_item_lists(chrono::Utc::now()).await.unwrap();
     let again = store.prepare_item_lists(chrono::Utc::now()).await.unwrap();
