@@ -238,83 +238,56 @@ mod tests {
         assert_eq!(t.change().trend_word(), "rising");
     }
 
+    /// The follow-through of a decision on day 0, eight weeks before against eight after,
+    /// over a collection covering days `covered`.
+    fn eight_weeks(
+        received: Vec<DateTime<Utc>>,
+        covered: (i64, i64),
+        impact: Direction,
+    ) -> FollowThrough {
+        follow_through(
+            received,
+            day(0),
+            (day(covered.0), day(covered.1)),
+            (8, 8),
+            impact,
+        )
+    }
+
     #[test]
     fn follow_through_against_the_stated_impact() {
-        let decided = day(0);
         // 40 complaints in the 8 weeks before, 10 in the 8 after.
         let mut at = spread(40, -56, 0);
         at.extend(spread(10, 0, 56));
-        let helps = follow_through(
-            at.clone(),
-            decided,
-            (day(-400), day(60)),
-            (8, 8),
-            Direction::Helps,
-        );
+        let helps = eight_weeks(at.clone(), (-400, 60), Direction::Helps);
         assert_eq!((helps.rate.before, helps.rate.after), (40, 10));
         assert_eq!(helps.verdict, Verdict::AsExpected);
-        let hurts = follow_through(
-            at.clone(),
-            decided,
-            (day(-400), day(60)),
-            (8, 8),
-            Direction::Hurts,
-        );
+        let hurts = eight_weeks(at.clone(), (-400, 60), Direction::Hurts);
         assert_eq!(hurts.verdict, Verdict::Against);
-        let neutral = follow_through(
-            at.clone(),
-            decided,
-            (day(-400), day(60)),
-            (8, 8),
-            Direction::Neutral,
-        );
+        let neutral = eight_weeks(at.clone(), (-400, 60), Direction::Neutral);
         assert_eq!(
             neutral.verdict,
             Verdict::Changed,
             "a clear fall all the same"
         );
         // Three weeks on: too early, and complaints after "as of" are not counted.
-        let early = follow_through(
-            at.clone(),
-            decided,
-            (day(-400), day(21)),
-            (8, 8),
-            Direction::Helps,
-        );
+        let early = eight_weeks(at.clone(), (-400, 21), Direction::Helps);
         assert_eq!(early.verdict, Verdict::TooEarly);
         // One complaint every 5.6 days from the decision on: days 0, 5.6, 11.2 and 16.8.
         assert_eq!(early.rate.after, 4, "{early:?}");
         // A handful of complaints tells nothing.
-        let few = follow_through(
-            spread(4, -56, 0),
-            decided,
-            (day(-400), day(60)),
-            (8, 8),
-            Direction::Helps,
-        );
+        let few = eight_weeks(spread(4, -56, 0), (-400, 60), Direction::Helps);
         assert_eq!(few.verdict, Verdict::TooFew);
         // The same rate before and after: no clear change.
         let mut flat = spread(30, -56, 0);
         flat.extend(spread(30, 0, 56));
-        let same = follow_through(
-            flat,
-            decided,
-            (day(-400), day(60)),
-            (8, 8),
-            Direction::Helps,
-        );
+        let same = eight_weeks(flat, (-400, 60), Direction::Helps);
         assert_eq!(same.verdict, Verdict::NoClearChange);
         // Complaints known only from three weeks before the decision: the rate before is per
         // day covered, not per eight weeks (which would read as a fall after).
         let mut late_start = spread(21, -21, 0);
         late_start.extend(spread(56, 0, 56));
-        let covered = follow_through(
-            late_start,
-            decided,
-            (day(-21), day(60)),
-            (8, 8),
-            Direction::Helps,
-        );
+        let covered = eight_weeks(late_start, (-21, 60), Direction::Helps);
         assert_eq!(covered.verdict, Verdict::NoClearChange, "{covered:?}");
     }
 }
