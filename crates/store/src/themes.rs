@@ -56,7 +56,9 @@ pub struct ThemeSummary {
     pub segments: Vec<String>,
 }
 
-fn lock_free_vectors(rows: &[(i64, Vec<u8>)], dim: usize) -> (Vec<i64>, Vectors) {
+/// The vectors among `rows` (seq and stored vector) that read as `dim` numbers, with their
+/// seqs.
+fn readable_vectors(rows: &[(i64, Vec<u8>)], dim: usize) -> (Vec<i64>, Vectors) {
     let mut seqs = Vec::with_capacity(rows.len());
     let mut v = Vectors::new(dim);
     for (seq, bytes) in rows {
@@ -90,7 +92,7 @@ impl Store {
         let total: i64 = sqlx::query_scalar!(r#"SELECT count(*) AS "n!: i64" FROM complaints"#)
             .fetch_one(&self.pool())
             .await?;
-        let (seqs, vectors) = lock_free_vectors(&rows, dim);
+        let (seqs, vectors) = readable_vectors(&rows, dim);
         drop(rows);
         let found = tokio::task::spawn_blocking(move || {
             let t = themes::discover(&vectors, &ThemeParams::default());
