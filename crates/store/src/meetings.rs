@@ -125,26 +125,41 @@ impl Store {
             timebox_minutes: 15,
             ..Default::default()
         })?;
+        Ok((
+            meeting_id,
+            Some(self.append_agenda_item(meeting_id, &new).await?),
+        ))
+    }
+
+    /// Adds `item` at the end of meeting `meeting_id`'s agenda; returns its id.
+    pub async fn append_agenda_item(
+        &self,
+        meeting_id: Uuid,
+        item: &Valid<AgendaItemDraft>,
+    ) -> Result<Uuid> {
         let hid = meeting_id.hyphenated();
         let iid = Uuid::now_v7();
-        let (iid_h, at, keywords) = (iid.hyphenated(), now(), Json(Vec::<String>::new()));
-        let position = agenda.len() as i64;
+        let (iid_h, at, keywords) = (iid.hyphenated(), now(), Json(&item.keywords));
+        let minutes = i64::from(item.timebox_minutes);
         sqlx::query!(
             "INSERT INTO agenda_items (id, meeting_id, position, title, description, customer_problem, owner,
                                        timebox_minutes, keywords, created_at, updated_at)
-             VALUES (?, ?, ?, ?, '', '', '', ?, ?, ?, ?)",
+             VALUES (?1, ?2, (SELECT coalesce(max(position) + 1, 0) FROM agenda_items WHERE meeting_id = ?2),
+                     ?3, ?4, ?5, ?6,
+                     ?7, ?8, ?9, ?9)",
             iid_h,
             hid,
-            position,
-            new.title,
-            new.timebox_minutes,
+            item.title,
+            item.description,
+            item.customer_problem,
+            item.owner,
+            minutes,
             keywords,
-            at,
             at,
         )
         .execute(&self.pool())
         .await?;
-        Ok((meeting_id, Some(iid)))
+        Ok(iid)
     }
 
     /// One meeting with its agenda in order.

@@ -63,6 +63,27 @@ pub async fn embed_pending(store: &Store, quiet: bool) -> anyhow::Result<(usize,
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    if done > 0
+        && let Some(model) = store.embedder()
+        && store.themes_found().await?
+    {
+        // Complaints just read join the themes found before (which are found again once
+        // enough are new); `chair themes discover` finds the first ones.
+        let update = store
+            .update_themes(model.name(), model.dim(), chrono::Utc::now())
+            .await?;
+        if !quiet {
+            if let Some(s) = update.sorted {
+                eprintln!(
+                    "themes: {} complaints sorted into them, {} fit none",
+                    s.sorted, s.unsorted
+                );
+            }
+            if let Some(d) = update.discovered {
+                eprintln!("themes: {} found ({} kept from before)", d.themes, d.kept);
+            }
+        }
+    }
     Ok((done, started.elapsed().as_secs_f64()))
 }
 

@@ -44,6 +44,24 @@ enum ThemesAction {
     },
     /// Give a theme a name of your own; it stays across discoveries.
     Rename { id: Uuid, name: String },
+    /// Fold theme OTHER into theme INTO, which keeps its id and name; kept across discoveries.
+    Merge { into: Uuid, other: Uuid },
+    /// Split a theme into its two most distinct parts; the smaller becomes a new theme, kept
+    /// across discoveries.
+    Split {
+        id: Uuid,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a theme to a planned meeting as an agenda item (title from its name, the customer
+    /// problem in its most typical complaint's words, keywords from its name).
+    Add {
+        id: Uuid,
+        /// The meeting, by id or title.
+        #[arg(long)]
+        meeting: String,
+    },
 }
 
 /// Runs `chair themes`.
@@ -55,12 +73,44 @@ pub async fn run(store: &Store, args: ThemesArgs) -> anyhow::Result<ExitCode> {
             outln!("Renamed: {}", name.trim())?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(ThemesAction::Merge { into, other }) => {
+            store.merge_themes(into, other, Utc::now()).await?;
+            outln!("Merged {other} into {into}")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(ThemesAction::Split { id, json }) => {
+            let model = installed_model()?;
+            let off = store.split_theme(id, model.dim(), Utc::now()).await?;
+            let themes = store.themes(Utc::now()).await?;
+            let named = |id: Uuid| {
+                themes
+                    .iter()
+                    .find(|t| t.id == id)
+                    .map_or_else(String::new, |t| {
+                        format!("{} ({} complaints)", t.name, t.size)
+                    })
+            };
+            if json {
+                output::json(&serde_json::json!({ "kept": id, "split_off": off }))?;
+            } else {
+                outln!("Split: {} stays; {} is new  [{off}]", named(id), named(off))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(ThemesAction::Add { id, meeting }) => {
+            let meeting_id = store.find_meeting(&meeting).await?;
+            let item = store.add_theme_to_meeting(id, meeting_id).await?;
+            let title = store.meeting(meeting_id).await?.title;
+            outln!("Added to {title} as agenda item {item}")?;
+            Ok(ExitCode::SUCCESS)
+        }
         None => list(store, &args).await,
     }
 }
 
-async fn discover(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
-    let model = chair_embed::LazyModel::installed().ok_or_else(|| {
+/// The installed language model, or why themes cannot be found without it.
+fn installed_model() -> anyhow::Result<chair_embed::LazyModel> {
+    chair_embed::LazyModel::installed().ok_or_else(|| {
         anyhow!(
             "themes are found in what complaints mean, and the language model is not installed: {}",
             chair_embed::EmbedError::Missing {
@@ -68,7 +118,11 @@ async fn discover(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
                 file: chair_embed::FILES[0].0,
             }
         )
-    })?;
+    })
+}
+
+async fn discover(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
+    let model = installed_model()?;
     let started = std::time::Instant::now();
     let found = store
         .discover_themes(model.name(), model.dim(), Utc::now())
@@ -128,6 +182,7 @@ async fn list(store: &Store, args: &ThemesArgs) -> anyhow::Result<ExitCode> {
                 "last_heard": t.last_heard.map(|d| d.format("%Y-%m-%d").to_string()),
                 "examples": t.examples,
                 "segments": t.segments,
+                "personas": t.personas,
             });
             if args.members {
                 v["members"] = serde_json::json!(store.theme_members(t.id).await?);

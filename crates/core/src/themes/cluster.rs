@@ -82,12 +82,12 @@ impl Vectors {
         &mut self.values[i * self.dim..(i + 1) * self.dim]
     }
 
-    fn rows(&self) -> impl Iterator<Item = &[f32]> {
+    pub(crate) fn rows(&self) -> impl Iterator<Item = &[f32]> {
         self.values.chunks_exact(self.dim.max(1))
     }
 }
 
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     // Four lanes, so that the compiler vectorises the sum.
     let mut acc = [0f32; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
@@ -101,7 +101,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-fn normalise(v: &mut [f32]) {
+pub(crate) fn normalise(v: &mut [f32]) {
     let n = dot(v, v).sqrt();
     if n > 0.0 {
         v.iter_mut().for_each(|x| *x /= n);
@@ -124,9 +124,7 @@ pub struct Themes {
 impl Themes {
     /// `v` centred on the collection's mean and scaled, as the centres are.
     pub fn centre(&self, v: &[f32]) -> Vec<f32> {
-        let mut c: Vec<f32> = v.iter().zip(&self.mean).map(|(x, m)| x - m).collect();
-        normalise(&mut c);
-        c
+        centred(v, &self.mean)
     }
 
     /// The `n` complaints most typical of theme `t` (closest to its centre), best first.
@@ -157,8 +155,20 @@ fn nearest(centres: &Vectors, v: &[f32]) -> Option<(usize, f32)> {
         .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
+/// `v` centred on a collection's `mean` and scaled to length one, as theme centres are.
+pub fn centred(v: &[f32], mean: &[f32]) -> Vec<f32> {
+    let mut c: Vec<f32> = v.iter().zip(mean).map(|(x, m)| x - m).collect();
+    normalise(&mut c);
+    c
+}
+
+/// The cosine of two vectors of length one.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    dot(a, b)
+}
+
 /// A small, seeded random source (SplitMix64): the same collection gives the same themes.
-struct Seeded(u64);
+pub(crate) struct Seeded(pub(crate) u64);
 
 impl Seeded {
     fn next(&mut self) -> u64 {
@@ -279,7 +289,7 @@ pub fn discover(vectors: &Vectors, params: &ThemeParams) -> Themes {
 }
 
 /// Spherical k-means over the rows `sample` of `points` (unit vectors): `k` centres.
-fn kmeans(
+pub(crate) fn kmeans(
     points: &Vectors,
     sample: &[usize],
     k: usize,

@@ -35,6 +35,10 @@ impl Embedder for Topics {
                     2
                 };
                 v[topic] = 1.0;
+                // Two kinds of trouble with the app, close enough to be one theme.
+                if t.contains("login") {
+                    v[3] += 0.45;
+                }
                 for (i, b) in t.bytes().enumerate() {
                     v[3 + i % 5] += f32::from(b % 7) * 0.01;
                 }
@@ -244,4 +248,247 @@ async fn a_decisions_follow_through_counts_its_themes_complaints_before_and_afte
     let none = store.follow_through(seq, as_of(), (8, 8)).await.unwrap();
     assert!(none.themes.is_empty() && none.follow_through.is_none());
     assert!(store.follow_through(999, as_of(), (8, 8)).await.is_err());
+}
+
+#[tokio::test]
+async fn merges_and_splits_are_kept_and_survive_the_next_discovery() {
+    let csv = rows("card", 0, 30, 25)
+        + &rows("exchange rate", 100, 20, 2)
+        + &rows("app login", 200, 15, 6)
+        + &rows("app screen", 300, 12, 6);
+    let (store, dir) = store_with(&csv).await;
+    store.discover_themes("topics", 8, as_of()).await.unwrap();
+    let themes = store.themes(as_of()).await.unwrap();
+    assert_eq!(themes.len(), 3, "{themes:?}");
+    let find = |all: &[chair_store::themes::ThemeSummary], word: &str| {
+        all.iter()
+            .find(|t| t.name.contains(word))
+            .unwrap_or_else(|| panic!("a theme named for {word:?} in {all:?}"))
+            .clone()
+    };
+    let (card, rate, app) = (
+        find(&themes, "card"),
+        find(&themes, "rate"),
+        find(&themes, "app"),
+    );
+    assert_eq!(app.size, 27);
+
+    // Exchange rates folded into cards; the app theme split in two.
+    store.merge_themes(card.id, rate.id, as_of()).await.unwrap();
+    let off = store.split_theme(app.id, 8, as_of()).await.unwrap();
+    let check = |all: Vec<chair_store::themes::ThemeSummary>| {
+        let size = |id| all.iter().find(|t| t.id == id).map(|t| t.size);
+        assert_eq!(all.len(), 3, "{all:?}");
+        assert_eq!(size(card.id), Some(50), "merged: {all:?}");
+        assert_eq!(size(rate.id), None);
+        let parts = (size(app.id).unwrap(), size(off).unwrap());
+        assert_eq!(parts.0 + parts.1, 27, "{all:?}");
+        assert_eq!(
+            parts.0.min(parts.1),
+            12,
+            "split along login and screen: {all:?}"
+        );
+        all
+    };
+    let after = check(store.themes(as_of()).await.unwrap());
+    assert!(
+        after
+            .iter()
+            .find(|t| t.id == off)
+            .unwrap()
+            .name
+            .contains("screen"),
+        "{after:?}"
+    );
+    // Refused: a theme merged with itself or gone, a split too small to stand.
+    assert!(store.merge_themes(card.id, card.id, as_of()).await.is_err());
+    assert!(store.merge_themes(card.id, rate.id, as_of()).await.is_err());
+
+    // Found again, with more complaints: the edits are replayed.
+    add(&store, &dir, "more.csv", &rows("card", 400, 10, 10)).await;
+    store.discover_themes("topics", 8, as_of()).await.unwrap();
+    let again = store.themes(as_of()).await.unwrap();
+    let size = |id| again.iter().find(|t| t.id == id).map(|t| t.size);
+    assert_eq!(size(card.id), Some(60), "{again:?}");
+    assert_eq!(
+        (size(app.id).unwrap() + size(off).unwrap(), again.len()),
+        (27, 3),
+        "{again:?}"
+    );
+}
+
+#[tokio::test]
+async fn complaints_read_later_join_their_themes_without_finding_them_again() {
+    let csv = rows("card", 0, 40, 25) + &rows("exchange rate", 100, 40, 2);
+    let (store, dir) = store_with(&csv).await;
+    let first = store.update_themes("topics", 8, as_of()).await.unwrap();
+    assert_eq!(first.discovered.map(|d| d.themes), Some(2), "{first:?}");
+    let themes = store.themes(as_of()).await.unwrap();
+    store
+        .rename_theme(themes[0].id, "Named by hand", as_of())
+        .await
+        .unwrap();
+
+    // Five more (under a tenth): sorted into the themes, not found again.
+    add(&store, &dir, "more.csv", &rows("card", 300, 5, 5)).await;
+    assert!(store.themes_out_of_date("topics").await.unwrap());
+    let update = store.update_themes("topics", 8, as_of()).await.unwrap();
+    assert_eq!(update.discovered, None, "{update:?}");
+    let sorting = update.sorted.unwrap();
+    assert_eq!((sorting.sorted, sorting.unsorted), (5, 0));
+    assert!(!store.themes_out_of_date("topics").await.unwrap());
+    let after = store.themes(as_of()).await.unwrap();
+    let card = after.iter().find(|t| t.name == "Named by hand").unwrap();
+    assert_eq!(card.size, 45);
+    assert_eq!(
+        store.update_themes("topics", 8, as_of()).await.unwrap(),
+        Default::default()
+    );
+
+    // A complaint unlike any theme stays unsorted rather than being forced in.
+    add(
+        &store,
+        &dir,
+        "odd.csv",
+        "900,2026-11-20,Complaint about my app\n",
+    )
+    .await;
+    let odd = store.update_themes("topics", 8, as_of()).await.unwrap();
+    assert_eq!(odd.sorted.map(|s| (s.sorted, s.unsorted)), Some((0, 1)));
+
+    // Many more: sorted at once, then the themes are found again.
+    add(
+        &store,
+        &dir,
+        "many.csv",
+        &rows("exchange rate", 500, 20, 20),
+    )
+    .await;
+    let many = store.update_themes("topics", 8, as_of()).await.unwrap();
+    assert_eq!(many.sorted.map(|s| s.sorted), Some(20));
+    assert!(many.discovered.is_some(), "{many:?}");
+    assert!(
+        store
+            .themes(as_of())
+            .await
+            .unwrap()
+            .iter()
+            .any(|t| t.name == "Named by hand")
+    );
+}
+
+#[tokio::test]
+async fn a_complaint_on_screen_when_a_decision_was_taken_was_heard() {
+    use chair_core::decision::OnScreen;
+    use chair_core::validate::Valid;
+    let csv = rows("card", 0, 10, 5) + &rows("exchange rate", 100, 10, 5);
+    let (store, _dir) = store_with(&csv).await;
+    store.discover_themes("topics", 8, as_of()).await.unwrap();
+    let themes = store.themes(as_of()).await.unwrap();
+    let rate = themes.iter().find(|t| t.name.contains("rate")).unwrap();
+    let (meeting, item) = crate::support::meeting(&store).await;
+    let mut d = crate::support::draft(meeting, item, "Show the rate before paying");
+    d.on_screen = vec![OnScreen {
+        complaint_id: rate.examples[1],
+        score: 3.5,
+    }];
+    store
+        .record_decision(&Valid::parse(d).unwrap(), as_of())
+        .await
+        .unwrap();
+    let now = store.themes(as_of()).await.unwrap();
+    let heard: Vec<&str> = now
+        .iter()
+        .filter(|t| t.heard)
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(heard, [rate.name.as_str()]);
+}
+
+#[tokio::test]
+async fn a_theme_becomes_an_agenda_item_of_a_planned_meeting() {
+    let csv = rows("card", 0, 10, 5) + &rows("exchange rate", 100, 10, 5);
+    let (store, _dir) = store_with(&csv).await;
+    store.discover_themes("topics", 8, as_of()).await.unwrap();
+    let themes = store.themes(as_of()).await.unwrap();
+    let card = themes.iter().find(|t| t.name.contains("card")).unwrap();
+    let (meeting, _) = crate::support::meeting(&store).await;
+    let id = store.add_theme_to_meeting(card.id, meeting).await.unwrap();
+    let agenda = store.agenda(meeting).await.unwrap();
+    assert_eq!(agenda.len(), 2);
+    let item = &agenda[1];
+    assert_eq!((item.id, item.title.as_str()), (id, card.name.as_str()));
+    assert!(
+        item.customer_problem.contains("about my card number"),
+        "{:?}",
+        item.customer_problem
+    );
+    assert!(
+        item.keywords.contains(&"card".to_string()),
+        "{:?}",
+        item.keywords
+    );
+
+    // Only planned meetings take new items.
+    store.start_meeting(meeting, as_of()).await.unwrap();
+    let refused = store
+        .add_theme_to_meeting(card.id, meeting)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("planned"), "{refused}");
+    assert!(
+        store
+            .add_theme_to_meeting(uuid::Uuid::new_v4(), meeting)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn decisions_whose_customers_complaints_rose_against_their_stated_impact_are_listed() {
+    use chair_core::validate::Valid;
+    let decided = as_of() - Duration::days(60);
+    // Card complaints grow after a decision said to help; exchange rates fall after one said
+    // to help.
+    let csv = dated("card", 0, 10, decided, -55, -1)
+        + &dated("card", 100, 50, decided, 1, 55)
+        + &dated("exchange rate", 200, 50, decided, -55, -1)
+        // Complaints go on past the weeks after: the collection covers them.
+        + &dated("exchange rate", 300, 10, decided, 1, 75);
+    let (store, _dir) = store_with(&csv).await;
+    store.discover_themes("topics", 8, as_of()).await.unwrap();
+    let themes = store.themes(as_of()).await.unwrap();
+    let example = |word: &str| {
+        themes
+            .iter()
+            .find(|t| t.name.contains(word))
+            .unwrap()
+            .examples[0]
+    };
+    let (meeting, item) = crate::support::meeting(&store).await;
+    let mut seqs = Vec::new();
+    for (word, statement) in [("card", "Cheaper cards"), ("rate", "Clearer rates")] {
+        let mut d = crate::support::draft(meeting, item, statement);
+        d.evidence = vec![example(word)];
+        d.no_evidence = false;
+        let r = store
+            .record_decision(&Valid::parse(d).unwrap(), decided)
+            .await
+            .unwrap();
+        seqs.push(r.seq);
+    }
+    let against = store.moved_against(as_of()).await.unwrap();
+    assert_eq!(against.len(), 1, "{against:?}");
+    assert_eq!(
+        (against[0].seq, against[0].statement.as_str()),
+        (seqs[0], "Cheaper cards")
+    );
+    // Before the weeks after had passed, nothing could be told.
+    assert!(
+        store
+            .moved_against(decided + Duration::days(20))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

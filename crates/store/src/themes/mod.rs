@@ -13,7 +13,13 @@ use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
 use crate::time::ts;
+
+mod edits;
+mod follow;
+
 use crate::{Result, Store, StoreError};
+pub use edits::{Sorting, ThemesUpdate};
+pub use follow::{DecisionFollowThrough, MovedAgainst};
 
 /// A new theme takes the id of the earlier theme whose centre is at least this close.
 const SAME_THEME: f32 = 0.8;
@@ -54,6 +60,13 @@ pub struct ThemeSummary {
     /// The three complaints most typical of it.
     pub examples: Vec<Uuid>,
     pub segments: Vec<String>,
+    /// The personas whose segments it touches.
+    pub personas: Vec<String>,
+}
+
+/// `v` as kept in the database and read back.
+fn as_kept(v: &[f32]) -> Vec<f32> {
+    dequantize(&quantize(v), v.len()).unwrap_or_else(|| v.to_vec())
 }
 
 /// The vectors among `rows` (seq and stored vector) that read as `dim` numbers, with their
@@ -94,33 +107,44 @@ impl Store {
             .await?;
         let (seqs, vectors) = readable_vectors(&rows, dim);
         drop(rows);
+        let (edits, edits_seen) = self.theme_edits(dim).await?;
+        let earlier_centres = self.theme_centres(dim).await?;
+        let earlier_ids: HashSet<Uuid> = earlier_centres.iter().map(|(id, _)| *id).collect();
         let found = tokio::task::spawn_blocking(move || {
-            let t = themes::discover(&vectors, &ThemeParams::default());
-            (t, vectors.len())
+            let mut t = themes::discover(&vectors, &ThemeParams::default());
+            let mut ids = carry_ids(&t, &earlier_centres);
+            themes::replay(&mut t, &mut ids, &vectors, &edits, SAME_THEME);
+            themes::measure_as_kept(&mut t, &vectors, as_kept);
+            (t, ids, vectors.len())
         })
         .await
         .map_err(|e| StoreError::Corrupt(format!("theme discovery stopped: {e}")))?;
-        let (found, read) = found;
+        let (found, ids, read) = found;
         let names = self.theme_names(&found, &seqs).await?;
 
         let at = ts(now);
-        // Earlier themes are read in the writing transaction, so that a discovery elsewhere
-        // meanwhile (the app and the command line) or a rename is not overwritten unseen.
+        // A discovery elsewhere meanwhile (the app and the command line), a merge or a split
+        // is not overwritten unseen: this one gives way. Renames only touch `user_name`.
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        // Earlier themes, to carry their ids and names over.
-        let earlier: Vec<(Uuid, Vec<f32>)> =
-            sqlx::query!(r#"SELECT id AS "id: Hyphenated", centre FROM themes"#)
+        let earlier: Vec<Uuid> =
+            sqlx::query_scalar!(r#"SELECT id AS "id: Hyphenated" FROM themes"#)
                 .fetch_all(&mut *tx)
                 .await?
                 .into_iter()
-                .filter_map(|r| Some((r.id.into_uuid(), dequantize(&r.centre, dim)?)))
+                .map(Hyphenated::into_uuid)
                 .collect();
-        let ids = carry_ids(&found, &earlier);
+        let same_earlier =
+            earlier.len() == earlier_ids.len() && earlier.iter().all(|id| earlier_ids.contains(id));
+        if !same_earlier || Self::edits_seen(&mut tx).await? != edits_seen {
+            return Err(StoreError::Conflict(
+                "themes were changed while they were being found; find them again".into(),
+            ));
+        }
         sqlx::query!("DELETE FROM complaint_themes")
             .execute(&mut *tx)
             .await?;
         let keep: HashSet<Uuid> = ids.iter().copied().collect();
-        for (id, _) in &earlier {
+        for id in &earlier {
             if !keep.contains(id) {
                 let gone = id.hyphenated();
                 sqlx::query!("DELETE FROM themes WHERE id = ?", gone)
@@ -166,14 +190,36 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        sqlx::query!("DELETE FROM unsorted_complaints")
+            .execute(&mut *tx)
+            .await?;
+        let unsorted: Vec<i64> = found
+            .assignment
+            .iter()
+            .zip(&seqs)
+            .filter(|(a, _)| a.is_none())
+            .map(|(_, seq)| *seq)
+            .collect();
+        for batch in unsorted.chunks(20_000) {
+            let batch = sqlx::types::Json(batch);
+            sqlx::query!(
+                "INSERT INTO unsorted_complaints (seq) SELECT value FROM json_each(?)",
+                batch
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
         let (mean, read_n) = (quantize(&found.mean), read as i64);
         sqlx::query!(
-            "INSERT INTO theme_discovery (id, model, mean, complaints, discovered_at) VALUES (1, ?, ?, ?, ?)
+            "INSERT INTO theme_discovery (id, model, mean, complaints, discovered_at, discovered_from)
+             VALUES (?1, ?2, ?4, ?3, ?5, ?3)
              ON CONFLICT (id) DO UPDATE SET model = excluded.model, mean = excluded.mean,
-                 complaints = excluded.complaints, discovered_at = excluded.discovered_at",
+                 complaints = excluded.complaints, discovered_at = excluded.discovered_at,
+                 discovered_from = excluded.discovered_from",
+            1_i64,
             model,
-            mean,
             read_n,
+            mean,
             at
         )
         .execute(&mut *tx)
@@ -181,10 +227,7 @@ impl Store {
         tx.commit().await?;
         Ok(Discovered {
             themes: ids.len(),
-            kept: ids
-                .iter()
-                .filter(|id| earlier.iter().any(|(e, _)| e == *id))
-                .count(),
+            kept: ids.iter().filter(|id| earlier.contains(id)).count(),
             sorted,
             unsorted: read - sorted,
             not_read: (total as usize).saturating_sub(read),
@@ -209,15 +252,10 @@ impl Store {
         ))
     }
 
-    /// Whether the themes should be found again: none found yet, found with another model, or
-    /// the model has read complaints since.
+    /// Whether the themes miss complaints: none found yet, found with another model, or the
+    /// model has read complaints not sorted into them since (see [`Store::update_themes`]).
     pub async fn themes_out_of_date(&self, model: &str) -> Result<bool> {
-        let read: i64 = sqlx::query_scalar!(
-            r#"SELECT count(*) AS "n!: i64" FROM complaint_embeddings WHERE model = ?"#,
-            model
-        )
-        .fetch_one(&self.pool())
-        .await?;
+        let read = self.read_for_meaning(model).await?;
         let last = sqlx::query!("SELECT model, complaints FROM theme_discovery WHERE id = 1")
             .fetch_optional(&self.pool())
             .await?;
@@ -233,18 +271,7 @@ impl Store {
                 .into_iter()
                 .map(|i| seqs[i])
                 .collect();
-            let wanted = sqlx::types::Json(&wanted);
-            let rows = sqlx::query!(
-                "SELECT c.title, c.body FROM json_each(?) AS j JOIN complaints c ON c.seq = j.value",
-                wanted
-            )
-            .fetch_all(&self.pool())
-            .await?;
-            texts.push(
-                rows.into_iter()
-                    .map(|r| format!("{}. {}", r.title, r.body))
-                    .collect(),
-            );
+            texts.push(self.texts_of(&wanted).await?);
         }
         let refs: Vec<Vec<&str>> = texts
             .iter()
@@ -280,7 +307,8 @@ impl Store {
         )
         .fetch_all(&self.pool())
         .await?;
-        // When a meeting last dealt with each theme: evidence of a decision, a pin, a "?".
+        // When a meeting last dealt with each theme: evidence of a decision, a complaint on
+        // screen when one was taken, a pin, a "?".
         let heard = sqlx::query!(
             r#"SELECT ct.theme_id AS "theme_id!: Hyphenated", max(h.at) AS "at!: String" FROM (
                  SELECT e.complaint_id AS complaint_id, d.recorded_at AS at
@@ -289,6 +317,9 @@ impl Store {
                  SELECT complaint_id, marked_at FROM complaint_marks WHERE mark = 'pinned'
                  UNION ALL
                  SELECT complaint_id, raised_at FROM escalations
+                 UNION ALL
+                 SELECT j.value ->> 'complaint_id', d.recorded_at
+                   FROM decision_log d, json_each(d.details, '$.on_screen') j
              ) h
              JOIN complaints c ON c.id = h.complaint_id
              JOIN complaint_themes ct ON ct.seq = c.seq
@@ -307,6 +338,14 @@ impl Store {
                 Some((r.theme_id.into_uuid(), at))
             })
             .collect();
+        let personas: Vec<(String, Vec<String>)> = sqlx::query!(
+            r#"SELECT name, segments AS "segments: sqlx::types::Json<Vec<String>>" FROM personas ORDER BY name"#
+        )
+        .fetch_all(&self.pool())
+        .await?
+        .into_iter()
+        .map(|p| (p.name, p.segments.0))
+        .collect();
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let (tid, id) = (r.id, r.id.into_uuid());
@@ -342,6 +381,14 @@ impl Store {
                 heard: last_heard.is_some(),
                 last_heard,
                 examples: examples.into_iter().map(Hyphenated::into_uuid).collect(),
+                personas: personas
+                    .iter()
+                    .filter(|(_, of)| {
+                        of.iter()
+                            .any(|a| segments.iter().any(|b| a.eq_ignore_ascii_case(b)))
+                    })
+                    .map(|(name, _)| name.clone())
+                    .collect(),
                 segments,
             });
         }
@@ -376,90 +423,6 @@ impl Store {
             return Err(StoreError::NotFound("that theme no longer exists".into()));
         }
         Ok(())
-    }
-}
-
-/// A decision's follow-through: its themes and what became of their complaints.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DecisionFollowThrough {
-    pub seq: i64,
-    pub decided_at: DateTime<Utc>,
-    pub impact: String,
-    /// The themes of its evidence complaints (id and name).
-    pub themes: Vec<(Uuid, String)>,
-    pub follow_through: Option<themes::FollowThrough>,
-}
-
-impl Store {
-    /// What became of the complaints of decision `seq`'s themes: the themes of its evidence,
-    /// their complaints' rate in the `weeks.1` weeks after it against the `weeks.0` before
-    /// (complaints received after `as_of` never count), set against the impact it stated.
-    /// `follow_through` is `None` when its evidence is in no theme.
-    pub async fn follow_through(
-        &self,
-        seq: i64,
-        as_of: DateTime<Utc>,
-        weeks: (u32, u32),
-    ) -> Result<DecisionFollowThrough> {
-        let d = sqlx::query!(
-            r#"SELECT recorded_at AS "recorded_at: DateTime<Utc>", impact_direction, kind
-                 FROM decision_log WHERE seq = ?"#,
-            seq
-        )
-        .fetch_optional(&self.pool())
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("the log has no entry {seq}")))?;
-        let impact = d.impact_direction.clone().unwrap_or_default();
-        let Some(direction) = chair_core::decision::Direction::parse(&impact) else {
-            return Err(StoreError::NotFound(format!(
-                "entry {seq} is a {}, not a decision with a stated impact",
-                d.kind
-            )));
-        };
-        let found = sqlx::query!(
-            r#"SELECT DISTINCT t.id AS "id!: Hyphenated", coalesce(t.user_name, t.name) AS "name!: String"
-                 FROM decision_evidence e
-                 JOIN complaints c ON c.id = e.complaint_id
-                 JOIN complaint_themes ct ON ct.seq = c.seq
-                 JOIN themes t ON t.id = ct.theme_id
-                WHERE e.seq = ?
-                ORDER BY 2"#,
-            seq
-        )
-        .fetch_all(&self.pool())
-        .await?;
-        let theme_ids: Vec<String> = found.iter().map(|r| r.id.to_string()).collect();
-        let follow_through = if theme_ids.is_empty() {
-            None
-        } else {
-            let wanted = sqlx::types::Json(&theme_ids);
-            let received = sqlx::query_scalar!(
-                r#"SELECT c.received_at AS "received_at!: DateTime<Utc>"
-                     FROM complaint_themes ct JOIN complaints c ON c.seq = ct.seq
-                    WHERE ct.theme_id IN (SELECT value FROM json_each(?))"#,
-                wanted
-            )
-            .fetch_all(&self.pool())
-            .await?;
-            let covered = self.covered(as_of).await?;
-            Some(themes::follow_through(
-                received,
-                d.recorded_at,
-                covered,
-                weeks,
-                direction,
-            ))
-        };
-        Ok(DecisionFollowThrough {
-            seq,
-            decided_at: d.recorded_at,
-            impact,
-            themes: found
-                .into_iter()
-                .map(|r| (r.id.into_uuid(), r.name))
-                .collect(),
-            follow_through,
-        })
     }
 }
 
