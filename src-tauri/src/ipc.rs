@@ -8,7 +8,8 @@ use specta_typescript::Typescript;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
 use crate::commands::{
-    self, backup, complaints, decisions, import, live, meetings, personas, relevance, workspace,
+    self, backup, complaints, decisions, import, live, meetings, personas, relevance, themes,
+    workspace,
 };
 
 /// The command and event registry, shared by the app and the bindings export.
@@ -37,6 +38,14 @@ pub fn builder() -> Builder<tauri::Wry> {
             relevance::relevant_complaints,
             relevance::mark_complaint,
             relevance::embedding_progress,
+            themes::list_themes,
+            themes::find_themes,
+            themes::rename_theme,
+            themes::merge_themes,
+            themes::split_theme,
+            themes::add_theme_to_meeting,
+            themes::decision_follow_through,
+            themes::moved_against,
             decisions::record_decision,
             decisions::supersede_decision,
             decisions::revoke_decision,
@@ -72,6 +81,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             live::MeetingChanged,
             relevance::ComplaintsMarked,
             relevance::EmbeddingProgress,
+            themes::ThemesProgress,
             backup::WorkspaceChanged,
             crate::watch::DataChanged
         ])

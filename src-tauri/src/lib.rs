@@ -110,37 +110,87 @@ pub(crate) fn prepare_item_lists(store: chair_store::Store) {
     });
 }
 
-static DISCOVERING: background::OneAtATime = background::OneAtATime::new();
+static THEMES: background::OneAtATime = background::OneAtATime::new();
+/// The next theme run finds the themes again even when sorting new complaints would do.
+static FIND_AGAIN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Finds the customer themes again, in the background, when the language model has read
-/// complaints since they were last found (see [`chair_store::Store::discover_themes`]).
-pub(crate) fn discover_themes(store: chair_store::Store, model: String, dim: usize) {
+/// Themes are being found or complaints sorted into them now.
+pub(crate) fn themes_running() -> bool {
+    THEMES.is_running()
+}
+
+/// Keeps the customer themes up to date in the background (see
+/// [`chair_store::Store::update_themes`]): complaints the language model has read since are
+/// sorted into them, and they are found again when enough are new or when `find_again`.
+/// The windows hear [`commands::themes::ThemesProgress`] as it starts and ends.
+pub(crate) fn update_themes(
+    store: chair_store::Store,
+    model: String,
+    dim: usize,
+    find_again: bool,
+) {
+    use std::sync::atomic::Ordering::SeqCst;
+    if find_again {
+        FIND_AGAIN.store(true, SeqCst);
+    }
     tauri::async_runtime::spawn(async move {
-        DISCOVERING
+        THEMES
             .run(store, |store| {
                 let model = model.clone();
                 async move {
-                match store.themes_out_of_date(&model).await {
-                    Ok(true) => {}
-                    Ok(false) => return,
-                    Err(e) => {
-                        tracing::debug!("cannot tell whether themes are up to date: {e}");
+                    let again = FIND_AGAIN.swap(false, SeqCst);
+                    let needed = again
+                        || store.themes_out_of_date(&model).await.unwrap_or_else(|e| {
+                            tracing::debug!("cannot tell whether themes are up to date: {e}");
+                            false
+                        });
+                    if !needed {
                         return;
                     }
-                }
-                let started = std::time::Instant::now();
-                match store.discover_themes(&model, dim, chrono::Utc::now()).await {
-                    Ok(found) => tracing::info!(
-                        "found {} customer themes in {} ms ({} complaints sorted, {} unsorted, {} not read yet)",
-                        found.themes,
-                        started.elapsed().as_millis(),
-                        found.sorted,
-                        found.unsorted,
-                        found.not_read
-                    ),
-                    Err(e) if store.is_closed() => tracing::debug!("theme discovery stopped: {e}"),
-                    Err(e) => tracing::warn!("cannot find customer themes: {e}"),
-                }
+                    use commands::themes::{ThemesProgress, announce};
+                    announce(ThemesProgress { running: true, done: None, problem: None });
+                    let started = std::time::Instant::now();
+                    let result = if again {
+                        store
+                            .discover_themes(&model, dim, chrono::Utc::now())
+                            .await
+                            .map(|found| chair_store::themes::ThemesUpdate {
+                                sorted: None,
+                                discovered: Some(found),
+                            })
+                    } else {
+                        store.update_themes(&model, dim, chrono::Utc::now()).await
+                    };
+                    let ms = started.elapsed().as_millis();
+                    let (done, problem) = match result {
+                        Ok(update) => {
+                            let mut said = Vec::new();
+                            if let Some(s) = update.sorted {
+                                said.push(format!(
+                                    "{} new complaints sorted into themes ({} fit none)",
+                                    s.sorted, s.unsorted
+                                ));
+                            }
+                            if let Some(found) = update.discovered {
+                                said.push(format!(
+                                    "{} customer themes found ({} complaints sorted, {} unsorted, {} not read yet)",
+                                    found.themes, found.sorted, found.unsorted, found.not_read
+                                ));
+                            }
+                            let said = said.join("; ");
+                            tracing::info!("{said} in {ms} ms");
+                            (Some(said), None)
+                        }
+                        Err(e) if store.is_closed() => {
+                            tracing::debug!("theme discovery stopped: {e}");
+                            (None, None)
+                        }
+                        Err(e) => {
+                            tracing::warn!("cannot find customer themes: {e}");
+                            (None, Some(format!("cannot find customer themes: {e}")))
+                        }
+                    };
+                    announce(ThemesProgress { running: false, done, problem });
                 }
             })
             .await;

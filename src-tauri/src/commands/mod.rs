@@ -9,6 +9,7 @@ pub mod live;
 pub mod meetings;
 pub mod personas;
 pub mod relevance;
+pub mod themes;
 pub mod workspace;
 
 /// Result type every command returns: errors cross IPC as `{code, message, problems}`.

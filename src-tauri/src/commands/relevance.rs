@@ -70,6 +70,16 @@ pub(crate) fn remember_app(app: AppHandle) {
     let _ = APP.set(app);
 }
 
+/// The app, for background work to announce its progress.
+pub(crate) fn app() -> Option<&'static AppHandle> {
+    APP.get()
+}
+
+/// The language model, or why it cannot be used.
+pub(crate) async fn loaded_model() -> Result<std::sync::Arc<chair_embed::Model>, String> {
+    model().await
+}
+
 /// The language model, loaded (and its files checked) once per run, off the async threads.
 async fn model() -> Result<std::sync::Arc<chair_embed::Model>, String> {
     MODEL
@@ -157,7 +167,7 @@ async fn embed_now(store: chair_store::Store) {
             problem: None,
         });
     }
-    crate::discover_themes(store, name, dim);
+    crate::update_themes(store, name, dim, false);
 }
 
 /// How far embedding has come (for a window opened after it started).

@@ -58,6 +58,22 @@ export const commands = {
 	markComplaint: (itemId: string, complaintId: string, mark: Mark | null) => __TAURI_INVOKE<null>("mark_complaint", { itemId, complaintId, mark }),
 	/**  How far embedding has come (for a window opened after it started). */
 	embeddingProgress: () => __TAURI_INVOKE<EmbeddingProgress>("embedding_progress"),
+	/**  Every theme, biggest first, with three complaints each that stand for it. */
+	listThemes: () => __TAURI_INVOKE<ThemesView>("list_themes"),
+	/**  Finds the themes again now, in the background; [`ThemesProgress`] tells when it is done. */
+	findThemes: () => __TAURI_INVOKE<null>("find_themes"),
+	/**  Gives a theme a name of the user's, kept across discoveries. */
+	renameTheme: (id: string, name: string) => __TAURI_INVOKE<null>("rename_theme", { id, name }),
+	/**  Folds theme `other` into theme `into`. */
+	mergeThemes: (into: string, other: string) => __TAURI_INVOKE<null>("merge_themes", { into, other }),
+	/**  Splits a theme in two; returns the new theme's id. */
+	splitTheme: (id: string) => __TAURI_INVOKE<string>("split_theme", { id }),
+	/**  Adds a theme to a planned meeting as its last agenda item; returns the item's id. */
+	addThemeToMeeting: (themeId: string, meetingId: string) => __TAURI_INVOKE<string>("add_theme_to_meeting", { themeId, meetingId }),
+	/**  What became of the complaints of decision `seq`'s themes in the 8 weeks after it. */
+	decisionFollowThrough: (seq: number) => __TAURI_INVOKE<FollowThroughView>("decision_follow_through", { seq }),
+	/**  The decisions that stand whose customers' complaints moved against their stated impact. */
+	movedAgainst: () => __TAURI_INVOKE<MovedAgainstView[]>("moved_against"),
 	/**  Records a decision with its customer impact. */
 	recordDecision: (draft: DecisionDraft) => __TAURI_INVOKE<Appended>("record_decision", { draft }),
 	/**  Records a decision that replaces entry `target`. */
@@ -137,6 +153,7 @@ export const events = {
 	embeddingProgress: makeEvent<EmbeddingProgress, EmbeddingProgress>("embedding-progress"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
 	meetingChanged: makeEvent<MeetingChanged, MeetingChanged>("meeting-changed"),
+	themesProgress: makeEvent<ThemesProgress, ThemesProgress>("themes-progress"),
 	workspaceChanged: makeEvent<WorkspaceChanged, WorkspaceChanged>("workspace-changed"),
 };
 
@@ -554,6 +571,24 @@ export type FieldColumn = {
 	column: string | null,
 };
 
+/**  What became of a decision's customers' complaints. */
+export type FollowThrough = {
+	rate: RateRatio,
+	/**  Weeks counted before and after the decision. */
+	weeks_before: number,
+	weeks_after: number,
+	verdict: Verdict,
+};
+
+/**  A decision's themes and what became of their complaints after it. */
+export type FollowThroughView = {
+	seq: number,
+	decided_at: string,
+	impact: string,
+	themes: ThemeName[],
+	follow_through: FollowThrough | null,
+};
+
 /**  Something to do after the decision: what, who, by when. */
 export type FollowUp = {
 	what: string,
@@ -769,6 +804,14 @@ export type Minutes = {
 	blocks: Block[],
 };
 
+/**  A decision whose customers' complaints moved against the impact it stated. */
+export type MovedAgainstView = {
+	seq: number,
+	statement: string,
+	meeting_title: string,
+	follow_through: FollowThroughView,
+};
+
 /**  A complaint on screen when the decision was taken, with its relevance score. */
 export type OnScreen = {
 	complaint_id: string,
@@ -831,6 +874,17 @@ export type Problem = {
 	field: string,
 	/**  Why it is refused, without the field's name. */
 	message: string,
+};
+
+/**  A later rate against an earlier one. */
+export type RateRatio = {
+	before: number,
+	after: number,
+	/**  After over before, per day; `None` when neither period has a complaint. */
+	ratio: number | null,
+	/**  The 95 % confidence interval of the ratio. */
+	low: number | null,
+	high: number | null,
 };
 
 /**  A row that could not become a complaint. */
@@ -945,11 +999,75 @@ export type StatusFilter = "current" | "superseded" | "revoked" |
 /**  Every decision, whatever became of it. */
 "all";
 
+/**  A complaint that stands for a theme. */
+export type ThemeExample = {
+	id: string,
+	title: string,
+	excerpt: string,
+	received_at: string,
+};
+
+export type ThemeName = {
+	id: string,
+	name: string,
+};
+
+/**  A theme as the themes screen and the dashboard show it. */
+export type ThemeView = {
+	id: string,
+	name: string,
+	/**  The name found from its words, when a user gave it another. */
+	found_name: string | null,
+	size: number,
+	/**  Complaints in the last 30 days the collection covers, and in the 30 before. */
+	recent: number,
+	previous: number,
+	/**  "rising", "falling", "steady" or "too few to tell". */
+	trend: string,
+	heard: boolean,
+	last_heard: string | null,
+	examples: ThemeExample[],
+	segments: string[],
+	personas: string[],
+};
+
+/**  Themes were found again, or complaints sorted into them: every window reads them again. */
+export type ThemesProgress = {
+	running: boolean,
+	/**  What the last run did, in words. */
+	done: string | null,
+	problem: string | null,
+};
+
+/**  The themes and whether they are being found now. */
+export type ThemesView = {
+	themes: ThemeView[],
+	/**  Themes are being found or complaints sorted into them now. */
+	running: boolean,
+	/**  Complaints read for meaning since are not in the themes yet. */
+	out_of_date: boolean,
+	/**  Why themes cannot be found (no language model), when so. */
+	problem: string | null,
+};
+
 /**  Items an earlier meeting of the same title left unfinished, offered to the next one. */
 export type Unfinished = {
 	meeting: MeetingSummary,
 	items: AgendaItem[],
 };
+
+/**  A decision's follow-through set against its stated impact. */
+export type Verdict = 
+/**  Fewer weeks have passed than the window after. */
+"too_early" | "too_few" | 
+/**  Moved as the stated impact said it would (helps and fell, hurts and rose). */
+"as_expected" | 
+/**  Moved against the stated impact. */
+"against" | 
+/**  Moved clearly although the stated impact (neutral, mixed, unknown) named no direction. */
+"changed" | 
+/**  No change the counts can tell, or an impact that expects none. */
+"no_clear_change";
 
 /**  The result of walking the chain. */
 export type VerifyReport = {
