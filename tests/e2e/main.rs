@@ -8,6 +8,7 @@ mod foundation;
 mod live;
 mod meaning;
 mod reliability;
+mod themes;
 
 use std::path::PathBuf;
 

@@ -33,8 +33,10 @@ pub struct ThemeView {
     /// Complaints in the last 30 days the collection covers, and in the 30 before.
     pub recent: i64,
     pub previous: i64,
-    /// "rising", "falling", "steady" or "too few to tell".
+    /// "rising", "falling", "steady", "too few to tell" or "too new to tell".
     pub trend: String,
+    /// Its oldest complaint: a theme no meeting heard has been unheard since.
+    pub first_complaint: DateTime<Utc>,
     pub heard: bool,
     pub last_heard: Option<DateTime<Utc>>,
     pub examples: Vec<ThemeExample>,
@@ -89,6 +91,7 @@ pub async fn list_themes(state: State<'_, AppState>) -> CmdResult<ThemesView> {
             recent: t.recent,
             previous: t.previous,
             trend: t.trend,
+            first_complaint: t.first_complaint,
             heard: t.heard,
             last_heard: t.last_heard,
             examples,

@@ -28,6 +28,8 @@ describe("routes", () => {
       { name: "escalations" },
       { name: "escalations", filter: "overdue" },
       { name: "escalations", filter: "answered" },
+      { name: "themes" },
+      { name: "themes", unheard: true },
     ];
     for (const r of routes) expect(parseRoute(href(r))).toEqual(r);
   });
@@ -43,6 +45,7 @@ describe("routes", () => {
     expect(areaOf({ name: "meeting-edit", id })).toBe("meetings");
     expect(areaOf({ name: "audit" })).toBe("audit");
     expect(areaOf({ name: "escalations", filter: "all" })).toBe("escalations");
+    expect(areaOf({ name: "themes", unheard: true })).toBe("themes");
     expect(areaOf({ name: "live", id })).toBe("meetings");
   });
 

@@ -14,6 +14,7 @@ export type Route =
   | { name: "persona-new" }
   | { name: "persona-edit"; id: string }
   | { name: "complaints" }
+  | { name: "themes"; unheard?: boolean }
   | { name: "import" }
   | { name: "decide"; id: string; item: string }
   | { name: "supersede"; seq: number }
@@ -24,7 +25,7 @@ export type EscalationView = "open" | "overdue" | "answered" | "all";
 const ESCALATION_VIEWS: readonly string[] = ["open", "overdue", "answered", "all"];
 
 /** The areas of the sidebar. */
-export type Area = "meetings" | "personas" | "complaints" | "audit" | "escalations";
+export type Area = "meetings" | "personas" | "complaints" | "themes" | "audit" | "escalations";
 
 const ID = /^[0-9a-f-]{36}$/i;
 
@@ -39,6 +40,8 @@ export function parseRoute(hash: string): Route {
       return { name: "personas" };
     case "complaints":
       return id === "import" ? { name: "import" } : { name: "complaints" };
+    case "themes":
+      return id === "unheard" ? { name: "themes", unheard: true } : { name: "themes" };
     case "seat":
       return id && ID.test(id) ? { name: "seat", id } : { name: "seat" };
     case "escalations":
@@ -103,6 +106,8 @@ export function href(route: Route): string {
       return "#/complaints";
     case "import":
       return "#/complaints/import";
+    case "themes":
+      return route.unheard ? "#/themes/unheard" : "#/themes";
     case "decide":
       return `#/meetings/${route.id}/items/${route.item}/decide`;
     case "supersede":
@@ -118,5 +123,6 @@ export function areaOf(route: Route): Area {
   if (route.name === "complaints" || route.name === "import") return "complaints";
   if (route.name === "audit" || route.name === "supersede") return "audit";
   if (route.name === "escalations") return "escalations";
+  if (route.name === "themes") return "themes";
   return "meetings";
 }

@@ -4,7 +4,9 @@
 //! chosen on banking77's training messages; its test messages and the CFPB narratives are
 //! reported, each beside plain TF-IDF k-means told the true number of labels.
 //!
-//! Usage: themes [--speed 100000,1000000] [--ablation]
+//! Usage: themes [--speed 100000,1000000] [--store 100000] [--ablation]
+//! `--store N` times the whole path through the database: themes for N imported complaints,
+//! sorting a later import of N/10 into them, and listing them.
 //! Needs the language model (`make model`); vectors are kept in target/bench/themes.
 
 use std::collections::HashMap;
@@ -248,12 +250,139 @@ fn speed(n: usize, dim: usize) -> (f64, usize) {
     (started.elapsed().as_secs_f64(), t.centres.len())
 }
 
+/// A stand-in for the language model, fast enough for a speed run: each complaint reads as
+/// noise around one of 300 directions, picked by its words.
+struct Directions {
+    directions: Vec<Vec<f32>>,
+}
+
+impl Directions {
+    fn new(dim: usize) -> Directions {
+        let mut random = chair_bench::corpus::Rng::new(0x7E57);
+        let mut unit = || (random.next_u64() >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
+        Directions {
+            directions: (0..300)
+                .map(|_| (0..dim).map(|_| unit()).collect())
+                .collect(),
+        }
+    }
+}
+
+impl Embedder for Directions {
+    fn name(&self) -> &str {
+        "bench-directions"
+    }
+    fn dim(&self) -> usize {
+        self.directions[0].len()
+    }
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+        Ok(texts
+            .iter()
+            .map(|t| {
+                let hash = t.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+                });
+                let mut random = chair_bench::corpus::Rng::new(hash);
+                let d = &self.directions[(hash % 300) as usize];
+                let v: Vec<f32> = d
+                    .iter()
+                    .map(|x| {
+                        x + 0.6 * ((random.next_u64() >> 40) as f32 / (1u64 << 24) as f32 - 0.5)
+                    })
+                    .collect();
+                let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                v.into_iter().map(|x| x / n).collect()
+            })
+            .collect())
+    }
+}
+
+/// The whole path through the database at `n` complaints: finding and keeping the themes,
+/// sorting a later import of `n / 10` into them, and listing them.
+async fn through_the_store(n: usize, dim: usize) -> anyhow::Result<()> {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    let dir = tempfile::tempdir()?;
+    let store = chair_store::Store::open(&dir.path().join("themes.db")).await?;
+    let embedder = Arc::new(Directions::new(dim));
+    store.use_embedder(embedder.clone());
+    let pool = chair_bench::corpus::Pool::load()?;
+    let import = |rows: usize, seed: u64, name: &str| {
+        let csv = dir.path().join(name);
+        chair_bench::corpus::write_csv(&csv, rows, seed, &pool).map(|_| csv)
+    };
+    let first = import(n, 1, "first.csv")?;
+    store
+        .import_file(
+            &first,
+            &Default::default(),
+            chrono::Utc::now(),
+            None,
+            Arc::new(AtomicBool::new(false)),
+        )
+        .await?;
+    store.embed_pending(|_| {}, &AtomicBool::new(false)).await?;
+    let started = Instant::now();
+    let found = store
+        .discover_themes(embedder.name(), dim, chrono::Utc::now())
+        .await?;
+    let discover = started.elapsed().as_secs_f64();
+    let later = import(n / 10, 2, "later.csv")?;
+    store
+        .import_file(
+            &later,
+            &Default::default(),
+            chrono::Utc::now(),
+            None,
+            Arc::new(AtomicBool::new(false)),
+        )
+        .await?;
+    store.embed_pending(|_| {}, &AtomicBool::new(false)).await?;
+    let started = Instant::now();
+    let update = store
+        .update_themes(embedder.name(), dim, chrono::Utc::now())
+        .await?;
+    let sort = started.elapsed().as_secs_f64();
+    let mut list_ms = Vec::with_capacity(20);
+    for _ in 0..20 {
+        let started = Instant::now();
+        store.themes(chrono::Utc::now()).await?;
+        list_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    list_ms.sort_by(f64::total_cmp);
+    let sorted = update.sorted.unwrap_or_default();
+    println!(
+        "{n:>9} complaints through the database: found and kept {} themes in {discover:.1} s; a later import of {} sorted into them in {sort:.2} s ({} sorted, {} fit none{}); listing the themes p50 {:.0} ms, p95 {:.0} ms",
+        found.themes,
+        n / 10,
+        sorted.sorted,
+        sorted.unsorted,
+        if update.discovered.is_some() {
+            ", then found again"
+        } else {
+            ""
+        },
+        list_ms[list_ms.len() / 2],
+        list_ms[list_ms.len() * 95 / 100],
+    );
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
+    let mut stores: Vec<usize> = Vec::new();
     let mut speeds: Vec<usize> = Vec::new();
     let mut ablation = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
+            "--store" => {
+                stores = args
+                    .next()
+                    .context("--store 100000")?
+                    .split(',')
+                    .map(|n| n.trim().parse())
+                    .collect::<Result<_, _>>()?;
+            }
             "--speed" => {
                 speeds = args
                     .next()
@@ -371,6 +500,16 @@ fn main() -> anyhow::Result<()> {
                 "{n:>9} complaints: {secs:.1} s, {themes} themes, peak memory {:.0} MB",
                 peak_mb()
             );
+        }
+    }
+    if !stores.is_empty() {
+        println!();
+        println!("Speed through the database (a stand-in model: noise around 300 directions):");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        for n in stores {
+            runtime.block_on(through_the_store(n, model.dim()))?;
         }
     }
     Ok(())

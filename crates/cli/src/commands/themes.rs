@@ -180,6 +180,7 @@ async fn list(store: &Store, args: &ThemesArgs) -> anyhow::Result<ExitCode> {
                 "trend": t.trend,
                 "heard": t.heard,
                 "last_heard": t.last_heard.map(|d| d.format("%Y-%m-%d").to_string()),
+                "first_complaint": t.first_complaint.format("%Y-%m-%d").to_string(),
                 "examples": t.examples,
                 "segments": t.segments,
                 "personas": t.personas,
@@ -201,7 +202,10 @@ async fn list(store: &Store, args: &ThemesArgs) -> anyhow::Result<ExitCode> {
     for t in &themes {
         let heard = match t.last_heard {
             Some(d) => format!("heard {}", d.format("%Y-%m-%d")),
-            None => "never heard".to_string(),
+            None => format!(
+                "never heard (since {})",
+                t.first_complaint.format("%Y-%m-%d")
+            ),
         };
         outln!(
             "{}  {} complaints, {} in the last 30 days ({}), {heard}  [{}]",

@@ -24,6 +24,9 @@ pub use follow::{DecisionFollowThrough, MovedAgainst};
 /// A new theme takes the id of the earlier theme whose centre is at least this close.
 const SAME_THEME: f32 = 0.8;
 
+/// The trend of a collection that does not reach a week into the 30 days before the last 30.
+const TOO_NEW: &str = "too new to tell";
+
 /// How many of a theme's most typical complaints its name is drawn from.
 const NAMED_FROM: usize = 300;
 
@@ -52,8 +55,11 @@ pub struct ThemeSummary {
     pub recent: i64,
     /// In the 30 days before those.
     pub previous: i64,
-    /// "rising", "falling", "steady" or "too few to tell" (see `chair_core::themes::change`).
+    /// "rising", "falling", "steady", "too few to tell" (see `chair_core::themes::change`) or
+    /// "too new to tell" (the complaints do not reach a week into the 30 days before the last 30).
     pub trend: String,
+    /// When its oldest complaint was received: unheard since then when no meeting heard it.
+    pub first_complaint: DateTime<Utc>,
     pub heard: bool,
     /// The last day a meeting dealt with one of its complaints.
     pub last_heard: Option<DateTime<Utc>>,
@@ -285,7 +291,12 @@ impl Store {
     pub async fn themes(&self, as_of: DateTime<Utc>) -> Result<Vec<ThemeSummary>> {
         // Days after the newest complaint are days the collection does not cover, not days
         // without complaints: the 30 days counted end with it.
-        let counted_to = self.covered(as_of).await?.1;
+        let (oldest, counted_to) = self.covered(as_of).await?;
+        // The part of the 30 days before the last 30 that the collection covers: a trend needs
+        // at least a week of it, and is a rate over what is covered.
+        let before_days = ((counted_to - Duration::days(30) - oldest).num_seconds() as f64
+            / 86_400.0)
+            .clamp(0.0, 30.0);
         let (recent_from, previous_from) = (
             ts(counted_to - Duration::days(30)),
             ts(counted_to - Duration::days(60)),
@@ -293,7 +304,7 @@ impl Store {
         let at = ts(as_of);
         let rows = sqlx::query!(
             r#"SELECT t.id AS "id!: Hyphenated", t.name AS "name!", t.user_name,
-                    count(c.seq) AS "size!: i64",
+                    count(c.seq) AS "size!: i64", min(c.received_at) AS "first!: DateTime<Utc>",
                     count(c.seq) FILTER (WHERE c.received_at > ?1 AND c.received_at <= ?3) AS "recent!: i64",
                     count(c.seq) FILTER (WHERE c.received_at > ?2 AND c.received_at <= ?1) AS "previous!: i64"
                FROM themes t
@@ -368,7 +379,14 @@ impl Store {
             )
             .fetch_all(&self.pool())
             .await?;
-            let rate = themes::RateRatio::new(previous as u64, 30.0, recent as u64, 30.0);
+            let trend = if before_days < 7.0 {
+                TOO_NEW.to_string()
+            } else {
+                themes::RateRatio::new(previous as u64, before_days, recent as u64, 30.0)
+                    .change()
+                    .trend_word()
+                    .to_string()
+            };
             let last_heard = heard.get(&id).copied();
             out.push(ThemeSummary {
                 id,
@@ -377,7 +395,8 @@ impl Store {
                 size,
                 recent,
                 previous,
-                trend: rate.change().trend_word().to_string(),
+                trend,
+                first_complaint: r.first,
                 heard: last_heard.is_some(),
                 last_heard,
                 examples: examples.into_iter().map(Hyphenated::into_uuid).collect(),

@@ -492,3 +492,18 @@ async fn decisions_whose_customers_complaints_rose_against_their_stated_impact_a
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_collection_too_young_to_compare_says_so_instead_of_calling_a_rise() {
+    // Every complaint in the last 30 days: nothing to compare them with.
+    let (store, _dir) =
+        store_with(&(rows("card", 0, 20, 20) + &rows("exchange rate", 100, 20, 20))).await;
+    store.discover_themes("topics", 8, as_of()).await.unwrap();
+    let themes = store.themes(as_of()).await.unwrap();
+    assert!(
+        themes
+            .iter()
+            .all(|t| t.trend == "too new to tell" && t.previous == 0),
+        "{themes:?}"
+    );
+}

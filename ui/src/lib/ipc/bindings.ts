@@ -1024,6 +1024,8 @@ export type ThemeView = {
 	previous: number,
 	/**  "rising", "falling", "steady" or "too few to tell". */
 	trend: string,
+	/**  Its oldest complaint: a theme no meeting heard has been unheard since. */
+	first_complaint: string,
 	heard: boolean,
 	last_heard: string | null,
 	examples: ThemeExample[],
