@@ -188,7 +188,7 @@ bench: ui tools ## Print relevance quality and speed figures (BENCH_SIZES=10000,
 	./target/release/eval
 	@echo
 	@echo "== Customer themes: found in the text alone, scored against labels people gave"
-	./target/release/themes --ablation --speed 100000,1000000
+	./target/release/themes --ablation --speed 100000,1000000 --store 100000
 	@echo
 	@echo "== Speed: import and relevant complaints"
 	./target/release/bench --sizes $(BENCH_SIZES)

@@ -33,6 +33,8 @@ pub struct ThemeView {
     /// Complaints in the last 30 days the collection covers, and in the 30 before.
     pub recent: i64,
     pub previous: i64,
+    /// Complaints per week over the last 12 weeks, oldest first.
+    pub weekly: Vec<i64>,
     /// "rising", "falling", "steady", "too few to tell" or "too new to tell".
     pub trend: String,
     /// Its oldest complaint: a theme no meeting heard has been unheard since.
@@ -90,6 +92,7 @@ pub async fn list_themes(state: State<'_, AppState>) -> CmdResult<ThemesView> {
             size: t.size,
             recent: t.recent,
             previous: t.previous,
+            weekly: t.weekly,
             trend: t.trend,
             first_complaint: t.first_complaint,
             heard: t.heard,

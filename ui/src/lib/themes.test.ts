@@ -10,6 +10,7 @@ function theme(id: string, size: number, recent: number, previous: number, over:
     size,
     recent,
     previous,
+    weekly: [],
     trend: "steady",
     first_complaint: "2026-10-01T00:00:00Z",
     heard: false,

@@ -177,6 +177,7 @@ async fn list(store: &Store, args: &ThemesArgs) -> anyhow::Result<ExitCode> {
                 "size": t.size,
                 "recent": t.recent,
                 "previous": t.previous,
+                "weekly": t.weekly,
                 "trend": t.trend,
                 "heard": t.heard,
                 "last_heard": t.last_heard.map(|d| d.format("%Y-%m-%d").to_string()),

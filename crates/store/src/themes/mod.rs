@@ -24,6 +24,9 @@ pub use follow::{DecisionFollowThrough, MovedAgainst};
 /// A new theme takes the id of the earlier theme whose centre is at least this close.
 const SAME_THEME: f32 = 0.8;
 
+/// How many weeks of counts a theme shows.
+pub const WEEKS_SHOWN: usize = 12;
+
 /// The trend of a collection that does not reach a week into the 30 days before the last 30.
 const TOO_NEW: &str = "too new to tell";
 
@@ -55,6 +58,9 @@ pub struct ThemeSummary {
     pub recent: i64,
     /// In the 30 days before those.
     pub previous: i64,
+    /// Complaints per week over the last [`WEEKS_SHOWN`] weeks the collection covers, oldest
+    /// first.
+    pub weekly: Vec<i64>,
     /// "rising", "falling", "steady", "too few to tell" (see `chair_core::themes::change`) or
     /// "too new to tell" (the complaints do not reach a week into the 30 days before the last 30).
     pub trend: String,
@@ -349,6 +355,33 @@ impl Store {
                 Some((r.theme_id.into_uuid(), at))
             })
             .collect();
+        // Complaints per theme and week, the week ending at the newest complaint counted.
+        let (to, weeks_from) = (
+            ts(counted_to),
+            ts(counted_to - Duration::weeks(WEEKS_SHOWN as i64)),
+        );
+        let per_week = sqlx::query!(
+            r#"SELECT ct.theme_id AS "theme_id!: Hyphenated",
+                      CAST((julianday(?1) - julianday(c.received_at)) / 7 AS INTEGER) AS "ago!: i64",
+                      count(*) AS "n!: i64"
+                 FROM complaint_themes ct JOIN complaints c ON c.seq = ct.seq
+                WHERE c.received_at > ?2 AND c.received_at <= ?1
+                GROUP BY 1, 2"#,
+            to,
+            weeks_from
+        )
+        .fetch_all(&self.pool())
+        .await?;
+        let mut weekly: HashMap<Uuid, Vec<i64>> = HashMap::new();
+        for w in per_week {
+            if let Ok(ago) = usize::try_from(w.ago)
+                && ago < WEEKS_SHOWN
+            {
+                weekly
+                    .entry(w.theme_id.into_uuid())
+                    .or_insert_with(|| vec![0; WEEKS_SHOWN])[WEEKS_SHOWN - 1 - ago] += w.n;
+            }
+        }
         let personas: Vec<(String, Vec<String>)> = sqlx::query!(
             r#"SELECT name, segments AS "segments: sqlx::types::Json<Vec<String>>" FROM personas ORDER BY name"#
         )
@@ -395,6 +428,7 @@ impl Store {
                 size,
                 recent,
                 previous,
+                weekly: weekly.remove(&id).unwrap_or_else(|| vec![0; WEEKS_SHOWN]),
                 trend,
                 first_complaint: r.first,
                 heard: last_heard.is_some(),

@@ -114,6 +114,18 @@ async fn themes_are_found_named_and_counted_and_keep_their_ids_and_names_across_
         themes[1].name
     );
     assert_eq!((themes[0].recent, themes[0].previous), (25, 5));
+    assert_eq!(themes[0].weekly.len(), 12);
+    assert_eq!(
+        themes[0].weekly.iter().sum::<i64>(),
+        30,
+        "every card complaint is within 12 weeks: {:?}",
+        themes[0].weekly
+    );
+    assert!(
+        themes[0].weekly[11] > 0 && themes[0].weekly[0] == 0,
+        "oldest week first: {:?}",
+        themes[0].weekly
+    );
     assert_eq!(themes[0].trend, "rising");
     assert_eq!(themes[1].trend, "falling");
     assert_eq!(themes[0].examples.len(), 3);
@@ -170,6 +182,27 @@ async fn a_theme_is_heard_once_a_meeting_deals_with_one_of_its_complaints() {
     // As of a day before the pin, it was not heard yet.
     let before = store.themes(as_of()).await.unwrap();
     assert!(before.iter().all(|t| !t.heard));
+
+    // A question raised on a complaint ("?") hears its theme too.
+    let rate = themes.iter().find(|t| t.name.contains("rate")).unwrap();
+    store
+        .raise_escalation(
+            &chair_core::validate::Valid::parse(chair_core::live::EscalationDraft {
+                complaint_id: rate.examples[2],
+                meeting_id: None,
+                agenda_item_id: Some(item),
+                question: "Which rate did they see?".into(),
+                owner: "Sam".into(),
+                due: as_of().date_naive() + Duration::days(7),
+                raised_by: String::new(),
+            })
+            .unwrap(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let all = store.themes(Utc::now()).await.unwrap();
+    assert!(all.iter().all(|t| t.heard), "{all:?}");
 }
 
 /// `n` complaints about `topic` spread over days `from..to` relative to `base`.

@@ -1022,7 +1022,9 @@ export type ThemeView = {
 	/**  Complaints in the last 30 days the collection covers, and in the 30 before. */
 	recent: number,
 	previous: number,
-	/**  "rising", "falling", "steady" or "too few to tell". */
+	/**  Complaints per week over the last 12 weeks, oldest first. */
+	weekly: number[],
+	/**  "rising", "falling", "steady", "too few to tell" or "too new to tell". */
 	trend: string,
 	/**  Its oldest complaint: a theme no meeting heard has been unheard since. */
 	first_complaint: string,
