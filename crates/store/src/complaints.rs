@@ -191,6 +191,28 @@ impl Store {
         .ok_or_else(|| crate::StoreError::NotFound("that complaint no longer exists".into()))
     }
 
+    /// The complaints with these ids that still exist, in no particular order.
+    pub async fn complaints_by_ids(&self, ids: &[Uuid]) -> Result<Vec<Complaint>> {
+        let wanted = Json(
+            ids.iter()
+                .map(|id| id.hyphenated().to_string())
+                .collect::<Vec<_>>(),
+        );
+        Ok(sqlx::query_as!(
+            ComplaintRow,
+            r#"SELECT id AS "id: Hyphenated", source, external_id,
+                      received_at AS "received_at: DateTime<Utc>", title, body, customer, segment,
+                      product, channel, severity, tags AS "tags: Json<Vec<String>>"
+                 FROM complaints WHERE id IN (SELECT value FROM json_each(?))"#,
+            wanted
+        )
+        .fetch_all(&self.pool())
+        .await?
+        .into_iter()
+        .map(Complaint::from)
+        .collect())
+    }
+
     /// Products and segments with their complaint counts, most common first.
     pub async fn complaint_facets(&self) -> Result<ComplaintFacets> {
         let products = sqlx::query_as!(

@@ -73,18 +73,29 @@ pub struct ThemesProgress {
 pub async fn list_themes(state: State<'_, AppState>) -> CmdResult<ThemesView> {
     let store = state.store()?;
     let found = store.themes(Utc::now()).await?;
+    let wanted: Vec<Uuid> = found
+        .iter()
+        .flat_map(|t| t.examples.iter().copied())
+        .collect();
+    let mut read: std::collections::HashMap<Uuid, chair_core::complaint::Complaint> = store
+        .complaints_by_ids(&wanted)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
     let mut themes = Vec::with_capacity(found.len());
     for t in found {
-        let mut examples = Vec::with_capacity(t.examples.len());
-        for id in &t.examples {
-            let c = store.complaint(*id).await?;
-            examples.push(ThemeExample {
+        let examples = t
+            .examples
+            .iter()
+            .filter_map(|id| read.remove(id))
+            .map(|c| ThemeExample {
                 id: c.id,
                 excerpt: c.body.chars().take(220).collect(),
                 title: c.title,
                 received_at: c.received_at,
-            });
-        }
+            })
+            .collect();
         themes.push(ThemeView {
             id: t.id,
             name: t.name,

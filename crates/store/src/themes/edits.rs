@@ -203,10 +203,10 @@ impl Store {
             // A theme merged away meanwhile takes its complaints with it: they are looked at
             // again next time.
             sqlx::query!(
-                "INSERT OR IGNORE INTO complaint_themes (seq, theme_id, closeness)
-                 SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)
-                  WHERE value ->> 1 IN (SELECT id FROM themes)
-                    AND value ->> 0 IN (SELECT seq FROM complaints)",
+                "INSERT OR IGNORE INTO complaint_themes (seq, theme_id, closeness, received_at, segment)
+                 SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, c.received_at, c.segment
+                   FROM json_each(?) j JOIN complaints c ON c.seq = j.value ->> 0
+                  WHERE j.value ->> 1 IN (SELECT id FROM themes)",
                 batch
             )
             .execute(&mut *tx)

@@ -82,10 +82,9 @@ impl Store {
             let to =
                 crate::time::ts((d.recorded_at + Duration::weeks(i64::from(weeks.1))).min(as_of));
             let received = sqlx::query_scalar!(
-                r#"SELECT c.received_at AS "received_at!: DateTime<Utc>"
-                     FROM complaint_themes ct JOIN complaints c ON c.seq = ct.seq
-                    WHERE ct.theme_id IN (SELECT value FROM json_each(?))
-                      AND c.received_at >= ? AND c.received_at <= ?"#,
+                r#"SELECT received_at AS "received_at!: DateTime<Utc>" FROM complaint_themes
+                    WHERE theme_id IN (SELECT value FROM json_each(?))
+                      AND received_at >= ? AND received_at <= ?"#,
                 wanted,
                 from,
                 to

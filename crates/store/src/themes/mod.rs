@@ -195,8 +195,9 @@ impl Store {
         for batch in members.chunks(20_000) {
             let batch = sqlx::types::Json(batch);
             sqlx::query!(
-                "INSERT INTO complaint_themes (seq, theme_id, closeness)
-                 SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)",
+                "INSERT INTO complaint_themes (seq, theme_id, closeness, received_at, segment)
+                 SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, c.received_at, c.segment
+                   FROM json_each(?) j JOIN complaints c ON c.seq = j.value ->> 0",
                 batch
             )
             .execute(&mut *tx)
@@ -310,14 +311,13 @@ impl Store {
         let at = ts(as_of);
         let rows = sqlx::query!(
             r#"SELECT t.id AS "id!: Hyphenated", t.name AS "name!", t.user_name,
-                    count(c.seq) AS "size!: i64", min(c.received_at) AS "first!: DateTime<Utc>",
-                    count(c.seq) FILTER (WHERE c.received_at > ?1 AND c.received_at <= ?3) AS "recent!: i64",
-                    count(c.seq) FILTER (WHERE c.received_at > ?2 AND c.received_at <= ?1) AS "previous!: i64"
+                    count(*) AS "size!: i64", min(ct.received_at) AS "first!: DateTime<Utc>",
+                    count(*) FILTER (WHERE ct.received_at > ?1) AS "recent!: i64",
+                    count(*) FILTER (WHERE ct.received_at > ?2 AND ct.received_at <= ?1) AS "previous!: i64"
                FROM themes t
-               JOIN complaint_themes ct ON ct.theme_id = t.id
-               JOIN complaints c ON c.seq = ct.seq AND c.received_at <= ?3
+               JOIN complaint_themes ct ON ct.theme_id = t.id AND ct.received_at <= ?3
               GROUP BY t.id
-              ORDER BY count(c.seq) DESC, t.name"#,
+              ORDER BY count(*) DESC, t.name"#,
             recent_from,
             previous_from,
             at
@@ -362,10 +362,10 @@ impl Store {
         );
         let per_week = sqlx::query!(
             r#"SELECT ct.theme_id AS "theme_id!: Hyphenated",
-                      CAST((julianday(?1) - julianday(c.received_at)) / 7 AS INTEGER) AS "ago!: i64",
+                      CAST((julianday(?1) - julianday(ct.received_at)) / 7 AS INTEGER) AS "ago!: i64",
                       count(*) AS "n!: i64"
-                 FROM complaint_themes ct JOIN complaints c ON c.seq = ct.seq
-                WHERE c.received_at > ?2 AND c.received_at <= ?1
+                 FROM complaint_themes ct
+                WHERE ct.received_at > ?2 AND ct.received_at <= ?1
                 GROUP BY 1, 2"#,
             to,
             weeks_from
@@ -380,6 +380,22 @@ impl Store {
                 weekly
                     .entry(w.theme_id.into_uuid())
                     .or_insert_with(|| vec![0; WEEKS_SHOWN])[WEEKS_SHOWN - 1 - ago] += w.n;
+            }
+        }
+        // Each theme's five commonest segments.
+        let mut segments: HashMap<Uuid, Vec<String>> = HashMap::new();
+        for r in sqlx::query!(
+            r#"SELECT theme_id AS "theme_id!: Hyphenated", segment, count(*) AS "n!: i64"
+                 FROM complaint_themes WHERE segment != '' AND received_at <= ?
+                GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"#,
+            at
+        )
+        .fetch_all(&self.pool())
+        .await?
+        {
+            let of = segments.entry(r.theme_id.into_uuid()).or_default();
+            if of.len() < 5 {
+                of.push(r.segment);
             }
         }
         let personas: Vec<(String, Vec<String>)> = sqlx::query!(
@@ -397,21 +413,14 @@ impl Store {
                 (r.name, r.user_name, r.size, r.recent, r.previous);
             let examples = sqlx::query_scalar!(
                 r#"SELECT c.id AS "id!: Hyphenated" FROM complaint_themes ct JOIN complaints c ON c.seq = ct.seq
-                  WHERE ct.theme_id = ? AND c.received_at <= ?
+                  WHERE ct.theme_id = ? AND ct.received_at <= ?
                   ORDER BY ct.closeness DESC LIMIT 3"#,
                 tid,
                 at
             )
             .fetch_all(&self.pool())
             .await?;
-            let segments = sqlx::query_scalar!(
-                r#"SELECT c.segment AS "segment!" FROM complaint_themes ct JOIN complaints c ON c.seq = ct.seq
-                  WHERE ct.theme_id = ? AND c.segment != ''
-                  GROUP BY c.segment ORDER BY count(*) DESC LIMIT 5"#,
-                tid
-            )
-            .fetch_all(&self.pool())
-            .await?;
+            let segments = segments.remove(&id).unwrap_or_default();
             let trend = if before_days < 7.0 {
                 TOO_NEW.to_string()
             } else {
