@@ -88,6 +88,8 @@ pub struct Store {
     pools: std::sync::Arc<Pools>,
     path: PathBuf,
     relevance: std::sync::Arc<relevance::Caches>,
+    /// The customer themes as last read (see [`Store::themes`]).
+    themes_read: std::sync::Arc<std::sync::Mutex<Option<themes::ThemesRead>>>,
     /// The shared lock on the file's `.inuse` companion, held until [`Store::close`].
     in_use: std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>,
 }
@@ -164,6 +166,7 @@ impl Store {
             }),
             path: path.to_path_buf(),
             relevance: std::sync::Arc::default(),
+            themes_read: std::sync::Arc::default(),
             in_use: std::sync::Arc::new(std::sync::Mutex::new(Some(in_use))),
         };
         // Before the file is known to be sound, whatever SQLite cannot make sense of (a

@@ -294,8 +294,45 @@ impl Store {
     }
 
     /// The kept themes, biggest first, as of `as_of` (complaints received later are not
-    /// counted).
+    /// counted). Read again only when something changed since the last read (see
+    /// [`ThemesRead`]).
     pub async fn themes(&self, as_of: DateTime<Utc>) -> Result<Vec<ThemeSummary>> {
+        let changes: i64 = sqlx::query_scalar!("SELECT n FROM change_count WHERE id = 1")
+            .fetch_one(&self.pool())
+            .await?;
+        if let Some(kept) = self.themes_read().as_ref()
+            && kept.answers(changes, as_of)
+        {
+            return Ok(kept.themes.clone());
+        }
+        // The newest moment anything counted carries: any "as of" from then on reads the same.
+        let settled: Option<String> = sqlx::query_scalar!(
+            r#"SELECT max(at) AS "at: String" FROM (
+                 SELECT max(received_at) AS at FROM complaints
+                 UNION ALL SELECT max(recorded_at) FROM decision_log
+                 UNION ALL SELECT max(marked_at) FROM complaint_marks
+                 UNION ALL SELECT max(raised_at) FROM escalations)"#
+        )
+        .fetch_one(&self.pool())
+        .await?;
+        let themes = self.read_themes(as_of).await?;
+        let settled = settled.and_then(|s| DateTime::parse_from_rfc3339(&s).ok());
+        *self.themes_read() = Some(ThemesRead {
+            changes,
+            settled: settled.map(|s| s.with_timezone(&Utc)),
+            as_of,
+            themes: themes.clone(),
+        });
+        Ok(themes)
+    }
+
+    fn themes_read(&self) -> std::sync::MutexGuard<'_, Option<ThemesRead>> {
+        self.themes_read
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn read_themes(&self, as_of: DateTime<Utc>) -> Result<Vec<ThemeSummary>> {
         // Days after the newest complaint are days the collection does not cover, not days
         // without complaints: the 30 days counted end with it.
         let (oldest, counted_to) = self.covered(as_of).await?;
@@ -327,7 +364,7 @@ impl Store {
         // When a meeting last dealt with each theme: evidence of a decision, a complaint on
         // screen when one was taken, a pin, a "?".
         let heard = sqlx::query!(
-            r#"SELECT ct.theme_id AS "theme_id!: Hyphenated", max(h.at) AS "at!: String" FROM (
+            r#"WITH h AS MATERIALIZED (
                  SELECT e.complaint_id AS complaint_id, d.recorded_at AS at
                    FROM decision_evidence e JOIN decision_log d ON d.seq = e.seq
                  UNION ALL
@@ -337,11 +374,12 @@ impl Store {
                  UNION ALL
                  SELECT j.value ->> 'complaint_id', d.recorded_at
                    FROM decision_log d, json_each(d.details, '$.on_screen') j
-             ) h
-             JOIN complaints c ON c.id = h.complaint_id
-             JOIN complaint_themes ct ON ct.seq = c.seq
-            WHERE h.at <= ?
-            GROUP BY ct.theme_id"#,
+             )
+             -- The few complaints heard first, then their themes (CROSS JOIN keeps this order).
+             SELECT ct.theme_id AS "theme_id!: Hyphenated", max(h.at) AS "at!: String"
+               FROM h CROSS JOIN complaints c CROSS JOIN complaint_themes ct
+              WHERE c.id = h.complaint_id AND ct.seq = c.seq AND h.at <= ?
+              GROUP BY ct.theme_id"#,
             at
         )
         .fetch_all(&self.pool())
@@ -485,6 +523,27 @@ impl Store {
             return Err(StoreError::NotFound("that theme no longer exists".into()));
         }
         Ok(())
+    }
+}
+
+/// The themes as last read, and what they were read from.
+#[derive(Debug)]
+pub struct ThemesRead {
+    /// The database's change count when read: themes and their discovery, complaints,
+    /// decisions, pins and questions all move it.
+    changes: i64,
+    /// The newest moment among complaints, decisions, pins and questions.
+    settled: Option<DateTime<Utc>>,
+    as_of: DateTime<Utc>,
+    themes: Vec<ThemeSummary>,
+}
+
+impl ThemesRead {
+    /// Whether these themes are what reading them as of `as_of` would give now: nothing
+    /// changed, and either the same "as of" or both on or after everything counted.
+    fn answers(&self, changes: i64, as_of: DateTime<Utc>) -> bool {
+        changes == self.changes
+            && (as_of == self.as_of || self.settled.is_none_or(|s| as_of >= s && self.as_of >= s))
     }
 }
 

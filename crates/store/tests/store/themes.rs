@@ -540,3 +540,79 @@ async fn a_collection_too_young_to_compare_says_so_instead_of_calling_a_rise() {
         "{themes:?}"
     );
 }
+
+#[tokio::test]
+async fn a_theme_names_the_segments_it_touches_and_their_personas() {
+    let mut csv = String::new();
+    for i in 0..24 {
+        let (topic, segment) = if i < 12 {
+            ("card", if i % 3 == 0 { "Students" } else { "Retail" })
+        } else {
+            ("exchange rate", "Business")
+        };
+        let date = (as_of() - Duration::days(5 + i % 50)).format("%Y-%m-%d");
+        csv.push_str(&format!(
+            "{i},{date},Complaint {i} about my {topic},{segment}\n"
+        ));
+    }
+    let (store, dir) = fresh_store().await;
+    let p = dir.path().join("segments.csv");
+    std::fs::write(&p, format!("id,date,text,segment\n{csv}")).unwrap();
+    import(&store, &p).await;
+    store.use_embedder(Arc::new(Topics));
+    store
+        .embed_pending(|_| {}, &AtomicBool::new(false))
+        .await
+        .unwrap();
+    store
+        .create_persona(
+            &chair_core::validate::Valid::parse(chair_core::persona::PersonaDraft {
+                name: "Sam the student".into(),
+                segments: vec!["students".into()],
+                ..Default::default()
+            })
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    store.discover_themes("topics", 8, as_of()).await.unwrap();
+    let themes = store.themes(as_of()).await.unwrap();
+    let card = themes.iter().find(|t| t.name.contains("card")).unwrap();
+    assert_eq!(card.segments, ["Retail", "Students"], "commonest first");
+    assert_eq!(card.personas, ["Sam the student"]);
+    let rate = themes.iter().find(|t| t.name.contains("rate")).unwrap();
+    assert_eq!(
+        (rate.segments.as_slice(), rate.personas.len()),
+        (["Business".to_string()].as_slice(), 0)
+    );
+}
+
+#[tokio::test]
+async fn themes_are_read_again_after_a_change_made_elsewhere_or_for_an_earlier_day() {
+    let (store, _dir) =
+        store_with(&(rows("card", 0, 20, 15) + &rows("exchange rate", 100, 20, 5))).await;
+    store.discover_themes("topics", 8, as_of()).await.unwrap();
+    let first = store.themes(as_of()).await.unwrap();
+    assert_eq!(
+        store.themes(as_of() + Duration::days(3)).await.unwrap(),
+        first
+    );
+
+    // Another program renames a theme: read again.
+    let mut other = crate::support::raw(&store).await;
+    let id = first[0].id.hyphenated().to_string();
+    sqlx::query("UPDATE themes SET user_name = 'Renamed elsewhere' WHERE id = ?")
+        .bind(&id)
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let after = store.themes(as_of()).await.unwrap();
+    assert_eq!(after[0].name, "Renamed elsewhere");
+
+    // An earlier day counts fewer complaints.
+    let earlier = store.themes(as_of() - Duration::days(20)).await.unwrap();
+    assert!(
+        earlier.iter().map(|t| t.size).sum::<i64>() < after.iter().map(|t| t.size).sum::<i64>(),
+        "{earlier:?}"
+    );
+}
