@@ -3,7 +3,7 @@
 
 use chair_core::ApiError;
 use chair_core::relevance::dense::Embedder;
-use chair_core::themes::FollowThrough;
+use chair_core::themes::{FollowThrough, ThemeSummary};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -22,28 +22,13 @@ pub struct ThemeExample {
     pub received_at: DateTime<Utc>,
 }
 
-/// A theme as the themes screen and the dashboard show it.
+/// A theme as the themes screen and the dashboard show it: with the text of the complaints
+/// that stand for it.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct ThemeView {
-    pub id: Uuid,
-    pub name: String,
-    /// The name found from its words, when a user gave it another.
-    pub found_name: Option<String>,
-    pub size: i64,
-    /// Complaints in the last 30 days the collection covers, and in the 30 before.
-    pub recent: i64,
-    pub previous: i64,
-    /// Complaints per week over the last 12 weeks, oldest first.
-    pub weekly: Vec<i64>,
-    /// "rising", "falling", "steady", "too few to tell" or "too new to tell".
-    pub trend: String,
-    /// Its oldest complaint: a theme no meeting heard has been unheard since.
-    pub first_complaint: DateTime<Utc>,
-    pub heard: bool,
-    pub last_heard: Option<DateTime<Utc>>,
-    pub examples: Vec<ThemeExample>,
-    pub segments: Vec<String>,
-    pub personas: Vec<String>,
+    #[serde(flatten)]
+    pub theme: ThemeSummary,
+    pub example_complaints: Vec<ThemeExample>,
 }
 
 /// The themes and whether they are being found now.
@@ -97,20 +82,8 @@ pub async fn list_themes(state: State<'_, AppState>) -> CmdResult<ThemesView> {
             })
             .collect();
         themes.push(ThemeView {
-            id: t.id,
-            name: t.name,
-            found_name: t.found_name,
-            size: t.size,
-            recent: t.recent,
-            previous: t.previous,
-            weekly: t.weekly,
-            trend: t.trend,
-            first_complaint: t.first_complaint,
-            heard: t.heard,
-            last_heard: t.last_heard,
-            examples,
-            segments: t.segments,
-            personas: t.personas,
+            theme: t,
+            example_complaints: examples,
         });
     }
     let (out_of_date, problem) = match super::relevance::loaded_model().await {

@@ -16,6 +16,7 @@ function theme(id: string, size: number, recent: number, previous: number, over:
     heard: false,
     last_heard: null,
     examples: [],
+    example_complaints: [],
     segments: [],
     personas: [],
     ...over,

@@ -307,37 +307,24 @@ async fn through_the_store(n: usize, dim: usize) -> anyhow::Result<()> {
     let embedder = Arc::new(Directions::new(dim));
     store.use_embedder(embedder.clone());
     let pool = chair_bench::corpus::Pool::load()?;
-    let import = |rows: usize, seed: u64, name: &str| {
+    // An import of `rows` generated complaints, then read by the stand-in model.
+    let import = async |rows: usize, seed: u64, name: &str| -> anyhow::Result<()> {
         let csv = dir.path().join(name);
-        chair_bench::corpus::write_csv(&csv, rows, seed, &pool).map(|_| csv)
+        chair_bench::corpus::write_csv(&csv, rows, seed, &pool)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        store
+            .import_file(&csv, &Default::default(), chrono::Utc::now(), None, stop)
+            .await?;
+        store.embed_pending(|_| {}, &AtomicBool::new(false)).await?;
+        Ok(())
     };
-    let first = import(n, 1, "first.csv")?;
-    store
-        .import_file(
-            &first,
-            &Default::default(),
-            chrono::Utc::now(),
-            None,
-            Arc::new(AtomicBool::new(false)),
-        )
-        .await?;
-    store.embed_pending(|_| {}, &AtomicBool::new(false)).await?;
+    import(n, 1, "first.csv").await?;
     let started = Instant::now();
     let found = store
         .discover_themes(embedder.name(), dim, chrono::Utc::now())
         .await?;
     let discover = started.elapsed().as_secs_f64();
-    let later = import(n / 10, 2, "later.csv")?;
-    store
-        .import_file(
-            &later,
-            &Default::default(),
-            chrono::Utc::now(),
-            None,
-            Arc::new(AtomicBool::new(false)),
-        )
-        .await?;
-    store.embed_pending(|_| {}, &AtomicBool::new(false)).await?;
+    import(n / 10, 2, "later.csv").await?;
     let started = Instant::now();
     let update = store
         .update_themes(embedder.name(), dim, chrono::Utc::now())

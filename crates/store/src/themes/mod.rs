@@ -18,6 +18,7 @@ mod edits;
 mod follow;
 
 use crate::{Result, Store, StoreError};
+pub use chair_core::themes::ThemeSummary;
 pub use edits::{Sorting, ThemesUpdate};
 pub use follow::{DecisionFollowThrough, MovedAgainst};
 
@@ -44,36 +45,6 @@ pub struct Discovered {
     pub unsorted: usize,
     /// Not read for meaning yet: sorted once they are.
     pub not_read: usize,
-}
-
-/// A theme as the themes screen and `chair themes` show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ThemeSummary {
-    pub id: Uuid,
-    pub name: String,
-    /// The name found from its words, when a user gave it another.
-    pub found_name: Option<String>,
-    pub size: i64,
-    /// Complaints received in the 30 days before "as of".
-    pub recent: i64,
-    /// In the 30 days before those.
-    pub previous: i64,
-    /// Complaints per week over the last [`WEEKS_SHOWN`] weeks the collection covers, oldest
-    /// first.
-    pub weekly: Vec<i64>,
-    /// "rising", "falling", "steady", "too few to tell" (see `chair_core::themes::change`) or
-    /// "too new to tell" (the complaints do not reach a week into the 30 days before the last 30).
-    pub trend: String,
-    /// When its oldest complaint was received: unheard since then when no meeting heard it.
-    pub first_complaint: DateTime<Utc>,
-    pub heard: bool,
-    /// The last day a meeting dealt with one of its complaints.
-    pub last_heard: Option<DateTime<Utc>>,
-    /// The three complaints most typical of it.
-    pub examples: Vec<Uuid>,
-    pub segments: Vec<String>,
-    /// The personas whose segments it touches.
-    pub personas: Vec<String>,
 }
 
 /// `v` as kept in the database and read back.

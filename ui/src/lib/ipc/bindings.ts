@@ -1012,28 +1012,46 @@ export type ThemeName = {
 	name: string,
 };
 
-/**  A theme as the themes screen and the dashboard show it. */
-export type ThemeView = {
+/**  A theme as the themes screen and `chair themes` show it. */
+export type ThemeSummary = {
 	id: string,
 	name: string,
 	/**  The name found from its words, when a user gave it another. */
 	found_name: string | null,
 	size: number,
-	/**  Complaints in the last 30 days the collection covers, and in the 30 before. */
+	/**  Complaints received in the 30 days before "as of". */
 	recent: number,
+	/**  In the 30 days before those. */
 	previous: number,
-	/**  Complaints per week over the last 12 weeks, oldest first. */
+	/**
+	 *  Complaints per week over the last 12 weeks the collection covers, oldest
+	 *  first.
+	 */
 	weekly: number[],
-	/**  "rising", "falling", "steady", "too few to tell" or "too new to tell". */
+	/**
+	 *  "rising", "falling", "steady", "too few to tell" (see [`change`]) or
+	 *  "too new to tell" (the complaints do not reach a week into the 30 days before the last 30).
+	 */
 	trend: string,
-	/**  Its oldest complaint: a theme no meeting heard has been unheard since. */
+	/**  When its oldest complaint was received: unheard since then when no meeting heard it. */
 	first_complaint: string,
 	heard: boolean,
+	/**  The last day a meeting dealt with one of its complaints. */
 	last_heard: string | null,
-	examples: ThemeExample[],
+	/**  The three complaints most typical of it. */
+	examples: string[],
 	segments: string[],
+	/**  The personas whose segments it touches. */
 	personas: string[],
 };
+
+/**
+ *  A theme as the themes screen and the dashboard show it: with the text of the complaints
+ *  that stand for it.
+ */
+export type ThemeView = {
+	example_complaints: ThemeExample[],
+} & ThemeSummary;
 
 /**  Themes were found again, or complaints sorted into them: every window reads them again. */
 export type ThemesProgress = {
