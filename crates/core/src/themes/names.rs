@@ -73,11 +73,11 @@ pub fn name_themes(themes: &[Vec<&str>]) -> Vec<String> {
         }
     }
     let total = themes.len().max(1) as f64;
-    counts
+    // Each theme's terms, most telling first.
+    let ranked: Vec<Vec<&str>> = counts
         .iter()
-        .zip(&forms)
         .zip(themes)
-        .map(|((c, f), texts)| {
+        .map(|(c, texts)| {
             let size = texts.len().max(1) as f64;
             let mut scored: Vec<(f64, &str)> = c
                 .iter()
@@ -92,42 +92,56 @@ pub fn name_themes(themes: &[Vec<&str>]) -> Vec<String> {
                 })
                 .collect();
             scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-            let mut chosen: Vec<&str> = Vec::new();
-            let mut words = 0;
-            for (_, term) in scored {
-                let stems: Vec<&str> = term.split(' ').collect();
-                if chosen
-                    .iter()
-                    .any(|c| c.split(' ').any(|s| stems.contains(&s)))
-                {
-                    continue;
-                }
-                if words + stems.len() > 5 {
-                    continue;
-                }
-                words += stems.len();
-                chosen.push(term);
-                if words >= 3 || chosen.len() == 2 {
-                    break;
-                }
-            }
-            let shown: Vec<String> = chosen
-                .iter()
-                .map(|term| {
-                    f[*term]
-                        .iter()
-                        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                        .map(|(w, _)| w.clone())
-                        .unwrap_or_else(|| (*term).to_string())
-                })
-                .collect();
-            if shown.is_empty() {
-                "unnamed theme".to_string()
-            } else {
-                shown.join(", ")
-            }
+            scored.into_iter().map(|(_, term)| term).collect()
         })
-        .collect()
+        .collect();
+    let name = |k: usize, terms: usize| -> String {
+        let mut chosen: Vec<&str> = Vec::new();
+        let mut words = 0;
+        for term in &ranked[k] {
+            let stems: Vec<&str> = term.split(' ').collect();
+            if chosen
+                .iter()
+                .any(|c| c.split(' ').any(|s| stems.contains(&s)))
+            {
+                continue;
+            }
+            if words + stems.len() > 5 {
+                continue;
+            }
+            words += stems.len();
+            chosen.push(term);
+            if chosen.len() == terms || (terms == 2 && words >= 3) {
+                break;
+            }
+        }
+        let shown: Vec<String> = chosen
+            .iter()
+            .map(|term| {
+                forms[k][*term]
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    .map(|(w, _)| w.clone())
+                    .unwrap_or_else(|| (*term).to_string())
+            })
+            .collect();
+        if shown.is_empty() {
+            "unnamed theme".to_string()
+        } else {
+            shown.join(", ")
+        }
+    };
+    let mut names: Vec<String> = (0..themes.len()).map(|k| name(k, 2)).collect();
+    // Two themes named alike: each but the first says one thing more, so a person can tell
+    // them apart.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for k in 0..names.len() {
+        if seen.contains_key(&names[k]) {
+            names[k] = name(k, 3);
+        }
+        seen.insert(names[k].clone(), k);
+    }
+    names
 }
 
 #[cfg(test)]
@@ -163,5 +177,23 @@ mod tests {
             let words = n.split([' ', ',']).filter(|w| !w.is_empty()).count();
             assert!((1..=5).contains(&words), "{n}");
         }
+    }
+
+    #[test]
+    fn themes_that_would_share_a_name_are_told_apart() {
+        // The same words in both, and one more each in two of their three complaints.
+        let first = vec![
+            "Wrong information on my credit report",
+            "Wrong information on my credit report about a loan",
+            "Wrong information on my credit report, the loan was paid",
+        ];
+        let second = vec![
+            "Wrong information on my credit report",
+            "Wrong information on my credit report about my address",
+            "Wrong information on my credit report: not my address",
+        ];
+        let names = name_themes(&[first, second]);
+        assert_ne!(names[0], names[1], "{names:?}");
+        assert!(names[1].contains("address"), "{names:?}");
     }
 }
