@@ -47,7 +47,9 @@ describe("theme labels", () => {
   const now = new Date("2026-12-01T12:00:00Z");
 
   it("says how long a theme has gone unheard, or when it was heard", () => {
-    expect(heardLabel(theme("a", 10, 1, 1), now)).toBe("unheard for 61 days");
+    expect(heardLabel(theme("a", 10, 1, 1), now)).toBe("unheard for 2 months");
+    expect(heardLabel(theme("a", 10, 1, 1, { first_complaint: "2026-11-02T12:00:00Z" }), now)).toBe("unheard for 29 days");
+    expect(heardLabel(theme("a", 10, 1, 1, { first_complaint: "2017-08-16T12:00:00Z" }), now)).toBe("unheard for 9 years");
     expect(heardLabel(theme("a", 10, 1, 1, { first_complaint: "2026-12-01T08:00:00Z" }), now)).toBe("never heard");
     expect(heardLabel(theme("a", 10, 1, 1, { heard: true, last_heard: "2026-11-28T12:00:00Z" }), now)).toBe("heard 3 days ago");
   });

@@ -45,7 +45,10 @@ function daysSince(from: string, now: Date): number {
 export function heardLabel(t: ThemeView, now: Date = new Date()): string {
   if (t.last_heard) return `heard ${relativeDay(t.last_heard, now)}`;
   const d = daysSince(t.first_complaint, now);
-  return d === 0 ? "never heard" : `unheard for ${plural(d, "day")}`;
+  if (d === 0) return "never heard";
+  if (d < 60) return `unheard for ${plural(d, "day")}`;
+  if (d < 730) return `unheard for ${Math.round(d / 30.44)} months`;
+  return `unheard for ${Math.floor(d / 365.25)} years`;
 }
 
 /** The trend in words with the counts behind it. */
