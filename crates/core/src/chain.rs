@@ -27,6 +27,27 @@
 //! Another tool can re-check a log from an export alone: for each entry, rebuild this object
 //! from the exported fields, hash it, compare with the exported `hash`, and compare
 //! `prev_hash` with the hash of the entry before.
+//!
+//! # Canonical serialisation (version 2): an entry as the organisation holds it
+//!
+//! A laptop's own log stays in version 1: it is what the laptop wrote, verifies as before, and
+//! never changes form. When a laptop pushes to the organisation log, each of its entries is
+//! carried in version 2, derived from the version 1 entry and nothing else, so anyone holding
+//! the laptop's log derives the very same bytes. This applies to every entry a laptop pushes,
+//! those recorded before it was enrolled as well as after. Version 2 adds the laptop's device
+//! id, names the entry a supersession or revocation closes by its id and version 2 hash (a
+//! local sequence number means nothing on another laptop), keeps the version 1 hash of the
+//! laptop's own entry (`local_hash`, the hash `chair log verify` reports on that laptop), and
+//! links to the previous version 2 entry of the same device:
+//!
+//! ```text
+//! {"v":2,"device":"<uuid>","seq":7,"id":"<uuid>","kind":"supersede",
+//!  "target":null|{"id":"<uuid>","hash":"<64 hex digits>"},"reason":"…", …the fields of version 1
+//!  from "meeting_id" to "on_screen", in the same order and form…,
+//!  "local_hash":"<64 hex digits>","prev_hash":"<64 hex digits>"}
+//! ```
+//!
+//! The device signs each version 2 hash with its Ed25519 key (see the organisation crate).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -351,6 +372,189 @@ pub fn verify_export(json: &str) -> Result<VerifyReport, String> {
     Ok(verify(&export.entries, !export.complete))
 }
 
+/// The version of the canonical serialisation an entry travels in to the organisation log.
+pub const VERSION_2: u32 = 2;
+
+/// An earlier entry, named so that any laptop can find and check it: by id and hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EntryRef {
+    pub id: Uuid,
+    pub hash: String,
+}
+
+/// One entry in canonical form version 2 (see the module documentation): a laptop's entry
+/// as the organisation log holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LogEntryV2 {
+    pub v: u32,
+    pub device: Uuid,
+    pub seq: i64,
+    pub id: Uuid,
+    pub kind: EntryKind,
+    pub target: Option<EntryRef>,
+    pub reason: String,
+    pub meeting_id: Uuid,
+    pub agenda_item_id: Option<Uuid>,
+    pub recorded_at: String,
+    pub decided_by: String,
+    pub statement: String,
+    pub direction: Option<Direction>,
+    pub size: Option<Size>,
+    pub impact: String,
+    pub personas: Vec<Uuid>,
+    pub evidence: Vec<Uuid>,
+    pub no_evidence: bool,
+    pub stance: Option<Stance>,
+    pub advocate_note: String,
+    pub follow_ups: Vec<FollowUp>,
+    pub on_screen: Vec<ScreenEntry>,
+    pub local_hash: String,
+    pub prev_hash: String,
+}
+
+impl LogEntryV2 {
+    /// The canonical serialisation (see the module documentation).
+    pub fn canonical(&self) -> String {
+        // As for version 1: declaration order, no whitespace; cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// SHA-256 of the canonical serialisation, lower-case hex.
+    pub fn hash(&self) -> String {
+        format!("{:x}", Sha256::digest(self.canonical().as_bytes()))
+    }
+
+    /// Reads canonical bytes back; `None` unless they are exactly this entry's canonical
+    /// form (so two byte strings never stand for one entry).
+    pub fn parse_canonical(bytes: &[u8]) -> Result<Self, String> {
+        let e: LogEntryV2 = serde_json::from_slice(bytes)
+            .map_err(|e| format!("its bytes are not an entry in canonical form 2 ({e})"))?;
+        if e.v != VERSION_2 {
+            return Err(format!(
+                "it is written in serialisation version {}, not {VERSION_2}",
+                e.v
+            ));
+        }
+        if e.canonical().as_bytes() != bytes {
+            return Err("its bytes are not in canonical form".into());
+        }
+        Ok(e)
+    }
+
+    /// Why no writer produces this entry; `None` when one can.
+    pub fn impossible(&self) -> Option<String> {
+        let (kind, target_seq) = (self.kind, self.target.as_ref().map(|_| 0));
+        // The kind rules of version 1, with the target's place checked by whoever knows the
+        // device's chain.
+        let as_v1 = LogEntry {
+            v: VERSION,
+            seq: self.seq,
+            id: self.id,
+            kind,
+            target_seq,
+            reason: self.reason.clone(),
+            meeting_id: self.meeting_id,
+            agenda_item_id: self.agenda_item_id,
+            recorded_at: String::new(),
+            decided_by: String::new(),
+            statement: self.statement.clone(),
+            direction: self.direction,
+            size: self.size,
+            impact: self.impact.clone(),
+            personas: self.personas.clone(),
+            evidence: self.evidence.clone(),
+            no_evidence: self.no_evidence,
+            stance: self.stance,
+            advocate_note: self.advocate_note.clone(),
+            follow_ups: self.follow_ups.clone(),
+            on_screen: self.on_screen.clone(),
+            prev_hash: String::new(),
+        };
+        crate::entry::impossible(&as_v1)
+    }
+}
+
+/// Turns a laptop's version 1 entries, in order, into the version 2 entries of its device
+/// chain: resolves each closed entry to its id and version 2 hash and links each entry to the
+/// one before.
+#[derive(Debug, Clone)]
+pub struct Lift {
+    device: Uuid,
+    prev_hash: String,
+    next_seq: i64,
+    /// Each entry's id and version 2 hash by its local sequence number.
+    refs: std::collections::HashMap<i64, EntryRef>,
+}
+
+impl Lift {
+    /// Starts the chain of `device` from its first entry.
+    pub fn new(device: Uuid) -> Self {
+        Self {
+            device,
+            prev_hash: GENESIS.to_string(),
+            next_seq: 1,
+            refs: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The version 2 form of the next entry and its hash; refuses an entry out of order or
+    /// one closing an entry not before it.
+    pub fn next(&mut self, h: &HashedEntry) -> Result<(LogEntryV2, String), String> {
+        let e = &h.entry;
+        if e.seq != self.next_seq {
+            return Err(format!(
+                "entry {} comes where entry {} was expected",
+                e.seq, self.next_seq
+            ));
+        }
+        let target = match e.target_seq {
+            None => None,
+            Some(t) => Some(self.refs.get(&t).cloned().ok_or_else(|| {
+                format!("entry {} closes entry {t}, which is not before it", e.seq)
+            })?),
+        };
+        let v2 = LogEntryV2 {
+            v: VERSION_2,
+            device: self.device,
+            seq: e.seq,
+            id: e.id,
+            kind: e.kind,
+            target,
+            reason: e.reason.clone(),
+            meeting_id: e.meeting_id,
+            agenda_item_id: e.agenda_item_id,
+            recorded_at: e.recorded_at.clone(),
+            decided_by: e.decided_by.clone(),
+            statement: e.statement.clone(),
+            direction: e.direction,
+            size: e.size,
+            impact: e.impact.clone(),
+            personas: e.personas.clone(),
+            evidence: e.evidence.clone(),
+            no_evidence: e.no_evidence,
+            stance: e.stance,
+            advocate_note: e.advocate_note.clone(),
+            follow_ups: e.follow_ups.clone(),
+            on_screen: e.on_screen.clone(),
+            local_hash: h.hash.clone(),
+            prev_hash: self.prev_hash.clone(),
+        };
+        let hash = v2.hash();
+        self.refs.insert(
+            e.seq,
+            EntryRef {
+                id: e.id,
+                hash: hash.clone(),
+            },
+        );
+        self.prev_hash = hash.clone();
+        self.next_seq += 1;
+        Ok((v2, hash))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,5 +690,88 @@ mod tests {
         let r = verify_export(&serde_json::to_string(&filtered).unwrap()).unwrap();
         assert!(r.intact && r.partial, "{r:?}");
         assert!(verify_export("{\"format\": \"something else\"}").is_err());
+    }
+}
+
+#[cfg(test)]
+mod v2_tests {
+    use super::*;
+
+    fn v1(seq: i64, prev: &str, target: Option<i64>) -> HashedEntry {
+        let e = LogEntry {
+            v: VERSION,
+            seq,
+            id: Uuid::from_u128(seq as u128),
+            kind: if target.is_some() {
+                EntryKind::Supersede
+            } else {
+                EntryKind::Decision
+            },
+            target_seq: target,
+            reason: if target.is_some() {
+                "Costs more than planned".into()
+            } else {
+                String::new()
+            },
+            meeting_id: Uuid::from_u128(99),
+            agenda_item_id: None,
+            recorded_at: "2026-12-04T10:00:00.000Z".into(),
+            decided_by: "Ana".into(),
+            statement: format!("Decision {seq}"),
+            direction: Some(Direction::Helps),
+            size: Some(Size::Small),
+            impact: "Fewer surprise fees".into(),
+            personas: vec![],
+            evidence: vec![],
+            no_evidence: true,
+            stance: Some(Stance::Agrees),
+            advocate_note: String::new(),
+            follow_ups: vec![],
+            on_screen: vec![],
+            prev_hash: prev.into(),
+        };
+        let hash = e.hash();
+        HashedEntry { entry: e, hash }
+    }
+
+    #[test]
+    fn version_2_names_the_device_and_the_closed_entry_by_id_and_hash() {
+        let a = v1(1, GENESIS, None);
+        let b = v1(2, &a.hash, Some(1));
+        let mut lift = Lift::new(Uuid::from_u128(7));
+        let (first, first_hash) = lift.next(&a).unwrap();
+        let (second, _) = lift.next(&b).unwrap();
+        let c = second.canonical();
+        assert!(
+            c.starts_with(r#"{"v":2,"device":"00000000-0000-0000-0000-000000000007","seq":2,"id":"00000000-0000-0000-0000-000000000002","kind":"supersede","target":{"id":"00000000-0000-0000-0000-000000000001","hash":""#),
+            "{c}"
+        );
+        assert!(
+            c.contains(&format!(
+                r#""local_hash":"{}","prev_hash":"{first_hash}"}}"#,
+                b.hash
+            )),
+            "{c}"
+        );
+        assert_eq!(first.prev_hash, GENESIS);
+        assert_eq!(second.target.unwrap().hash, first_hash);
+    }
+
+    #[test]
+    fn canonical_bytes_read_back_only_when_exactly_canonical() {
+        let (e, _) = Lift::new(Uuid::from_u128(7))
+            .next(&v1(1, GENESIS, None))
+            .unwrap();
+        let bytes = e.canonical().into_bytes();
+        assert_eq!(LogEntryV2::parse_canonical(&bytes), Ok(e.clone()));
+        let spaced = serde_json::to_string_pretty(&e).unwrap();
+        assert!(LogEntryV2::parse_canonical(spaced.as_bytes()).is_err());
+        assert!(LogEntryV2::parse_canonical(b"{}").is_err());
+    }
+
+    #[test]
+    fn lifting_refuses_entries_out_of_order() {
+        let mut lift = Lift::new(Uuid::from_u128(7));
+        assert!(lift.next(&v1(2, GENESIS, None)).is_err());
     }
 }

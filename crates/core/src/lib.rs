@@ -13,6 +13,7 @@ pub mod held;
 pub mod import;
 pub mod live;
 pub mod meeting;
+pub mod merkle;
 pub mod minutes;
 pub mod persona;
 pub mod relevance;
