@@ -1,0 +1,1 @@
+//! Pulling the organisation log into a local copy on a leader's laptop.

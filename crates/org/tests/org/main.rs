@@ -1,0 +1,10 @@
+//! The organisation log against a real PostgreSQL 15, started by these tests (see `cluster`).
+
+mod cluster;
+mod laptop;
+
+mod push;
+mod rls;
+mod schema;
+mod soak;
+mod tamper;
