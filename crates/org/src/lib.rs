@@ -41,6 +41,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 pub use local::{OrgFiles, Settings};
 pub use log::{LogRow, render_csv, render_markdown};
 
+pub use pull::Pulled;
 pub use push::Pushed;
 pub use read::{CheckpointRow, DeviceRow, EntryRow, LeafRow, ORG_EXPORT_FORMAT, OrgLog};
 pub use seal::Sealed;

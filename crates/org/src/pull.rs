@@ -1,1 +1,215 @@
-//! Pulling the organisation log into a local copy on a leader's laptop.
+//! Pulling the organisation log into a local, append-only copy on a leader's laptop
+//! (`<database>.org-log.jsonl`, one record a line). A pull verifies what the server holds,
+//! checks that everything pulled before is still there unchanged (so an entry changed or
+//! removed after it was pulled is named even when the tree was rebuilt around it), and then
+//! appends only what is new. The copy is never rewritten.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::local::SeenCheckpoint;
+use crate::read::{CheckpointRow, DeviceRow, EntryRow, LeafRow, OrgLog};
+use crate::verify::{self, Failure, OrgReport};
+use crate::{Org, OrgError, Result};
+
+/// One line of the local copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Record {
+    Device(DeviceRow),
+    Entry(EntryRow),
+    Leaf(LeafRow),
+    Checkpoint(CheckpointRow),
+}
+
+/// What a pull did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pulled {
+    /// Entries added to the local copy now.
+    pub new_entries: u64,
+    /// Entries in the local copy.
+    pub entries: u64,
+    pub devices: u64,
+    pub leaves: u64,
+    pub checkpoints: u64,
+    /// The verification of what the server holds.
+    pub report: OrgReport,
+}
+
+/// The local copy as held.
+#[derive(Default)]
+struct Held {
+    devices: HashSet<Uuid>,
+    entries: HashMap<(Uuid, i64), EntryRow>,
+    leaves: Vec<LeafRow>,
+    checkpoints: Vec<CheckpointRow>,
+}
+
+fn read_held(path: &Path) -> Result<Held> {
+    let mut held = Held::default();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(held),
+        Err(e) => return Err(e.into()),
+    };
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        // A last line cut short by a crash mid-append is ignored; it is appended again.
+        let Ok(record) = serde_json::from_str::<Record>(&line) else {
+            tracing::warn!("line {} of {} cannot be read", n + 1, path.display());
+            continue;
+        };
+        match record {
+            Record::Device(d) => {
+                held.devices.insert(d.id);
+            }
+            Record::Entry(e) => {
+                held.entries.insert((e.device_id, e.seq), e);
+            }
+            Record::Leaf(l) => held.leaves.push(l),
+            Record::Checkpoint(c) => held.checkpoints.push(c),
+        }
+    }
+    held.leaves.sort_by_key(|l| l.leaf_index);
+    Ok(held)
+}
+
+/// The first thing pulled before that the server no longer holds as it was.
+fn changed_since(log: &OrgLog, held: &Held, names: &HashMap<Uuid, String>) -> Option<Failure> {
+    let server: HashMap<(Uuid, i64), &EntryRow> = log
+        .entries
+        .iter()
+        .map(|e| ((e.device_id, e.seq), e))
+        .collect();
+    let readable: HashSet<Uuid> = log.readable.iter().copied().collect();
+    let mut mine: Vec<&EntryRow> = held
+        .entries
+        .values()
+        .filter(|e| readable.contains(&e.device_id))
+        .collect();
+    mine.sort_by_key(|e| (e.device_id, e.seq));
+    for e in mine {
+        let problem = match server.get(&(e.device_id, e.seq)) {
+            None => "this laptop pulled it before, and the server no longer has it: it was removed",
+            Some(s) if *s != e => {
+                "this laptop pulled it before, and the server now holds other bytes"
+            }
+            Some(_) => continue,
+        };
+        return Some(Failure {
+            device_id: Some(e.device_id),
+            device: names.get(&e.device_id).cloned(),
+            seq: Some(e.seq),
+            checkpoint: None,
+            problem: problem.into(),
+        });
+    }
+    for l in &held.leaves {
+        if log.leaves.get(l.leaf_index as usize) != Some(l) {
+            return Some(Failure {
+                device_id: Some(l.device_id),
+                device: names.get(&l.device_id).cloned(),
+                seq: Some(l.seq),
+                checkpoint: None,
+                problem: format!(
+                    "this laptop pulled it as leaf {} of the tree, and the server's tree no longer has it there",
+                    l.leaf_index
+                ),
+            });
+        }
+    }
+    None
+}
+
+impl Org {
+    /// Verifies the server's log, and that nothing this laptop pulled before has changed.
+    pub(crate) fn check_against_copy(&self, log: &OrgLog, report: &mut OrgReport) -> Result<()> {
+        if report.failure.is_some() {
+            return Ok(());
+        }
+        let held = read_held(&self.files.pulled)?;
+        let names: HashMap<Uuid, String> =
+            log.devices.iter().map(|d| (d.id, d.name.clone())).collect();
+        if let Some(f) = changed_since(log, &held, &names) {
+            report.intact = false;
+            report.failure = Some(f);
+        }
+        Ok(())
+    }
+
+    /// Pulls every team this laptop may read into its local copy.
+    pub async fn pull(&mut self) -> Result<Pulled> {
+        let log = self.read_log(None).await?;
+        let mut report = verify::verify(&log, &self.settings.checkpoints_seen);
+        self.check_against_copy(&log, &mut report)?;
+        if !report.intact {
+            return Err(OrgError::Diverged(format!(
+                "{}; nothing was pulled",
+                report.summary()
+            )));
+        }
+        let held = read_held(&self.files.pulled)?;
+        let mut out = Vec::new();
+        let mut line = |r: &Record| -> Result<()> {
+            serde_json::to_writer(&mut out, r).map_err(anyhow::Error::from)?;
+            out.push(b'\n');
+            Ok(())
+        };
+        let mut new_entries = 0u64;
+        for d in &log.devices {
+            if !held.devices.contains(&d.id) {
+                line(&Record::Device(d.clone()))?;
+            }
+        }
+        for e in &log.entries {
+            if !held.entries.contains_key(&(e.device_id, e.seq)) {
+                line(&Record::Entry(e.clone()))?;
+                new_entries += 1;
+            }
+        }
+        for l in &log.leaves[held.leaves.len().min(log.leaves.len())..] {
+            line(&Record::Leaf(l.clone()))?;
+        }
+        let newest_held = held
+            .checkpoints
+            .iter()
+            .map(|c| c.tree_size)
+            .max()
+            .unwrap_or(-1);
+        for c in log.checkpoints.iter().filter(|c| c.tree_size > newest_held) {
+            line(&Record::Checkpoint(c.clone()))?;
+        }
+        if !out.is_empty() {
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .mode(0o600)
+                .open(&self.files.pulled)?;
+            f.write_all(&out)?;
+            f.sync_all()?;
+        }
+        if let Some(c) = log.checkpoints.last() {
+            self.settings.saw(SeenCheckpoint {
+                tree_size: c.tree_size,
+                root: c.root.clone(),
+            });
+            self.save()?;
+        }
+        Ok(Pulled {
+            new_entries,
+            entries: (held.entries.len() as u64) + new_entries,
+            devices: log.devices.len() as u64,
+            leaves: log.leaves.len() as u64,
+            checkpoints: log.checkpoints.len() as u64,
+            report,
+        })
+    }
+}

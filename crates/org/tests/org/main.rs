@@ -3,6 +3,7 @@
 mod cluster;
 mod laptop;
 
+mod pull;
 mod push;
 mod rls;
 mod schema;
