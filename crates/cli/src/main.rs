@@ -94,6 +94,9 @@ enum Command {
         #[arg(long)]
         latest: bool,
     },
+    /// The organisation-wide decision log on PostgreSQL: init, enrol, push, pull, seal, verify, log, export.
+    #[command(subcommand)]
+    Org(commands::org::OrgCommand),
     /// Check the whole database: the file, its search indexes and the decision log's chain.
     Check {
         /// Print JSON instead of text.
@@ -152,6 +155,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return commands::decisions::run_log(None, cmd).await;
     }
     let db = chair_store::resolve_db_path(cli.db);
+    // The organisation log needs this laptop's database only to push from it.
+    if let Command::Org(cmd) = cli.command {
+        if !cmd.needs_store() {
+            return commands::org::run(&db, None, cmd).await;
+        }
+        let store = chair_store::Store::open(&db).await?;
+        let code = commands::org::run(&db, Some(&store), cmd).await;
+        store.close().await;
+        return code;
+    }
     // Backups are listed and restored without opening the database, which may be damaged.
     match cli.command {
         Command::Backups { json } => return commands::backup::list(&db, json),
@@ -183,7 +196,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Escalations(cmd) => commands::escalations::run(&store, cmd).await?,
         Command::Backup { to } => commands::backup::backup(&store, to).await?,
         Command::Check { json } => commands::backup::check(&store, json).await?,
-        Command::Backups { .. } | Command::Restore { .. } => unreachable!("handled before opening"),
+        Command::Backups { .. } | Command::Restore { .. } | Command::Org(_) => {
+            unreachable!("handled before opening")
+        }
     };
     store.close().await;
     Ok(code)

@@ -6,6 +6,7 @@ pub mod embed;
 pub mod escalations;
 pub mod import;
 pub mod meetings;
+pub mod org;
 pub mod personas;
 pub mod relevant;
 pub mod themes;

@@ -8,5 +8,9 @@ mod crash;
 mod decisions;
 mod disk_full;
 mod escalations;
+mod org;
+#[allow(dead_code)] // the organisation crate's test cluster, shared
+#[path = "../../../org/tests/org/cluster.rs"]
+mod org_cluster;
 mod personas;
 mod workspace;
