@@ -29,9 +29,11 @@ else
 endif
 BIN := target/$(PROFILE)
 
+# postgresql-15: the organisation log's tests start a throwaway cluster of their own from its
+# binaries (/usr/lib/postgresql/15/bin); under CI=true they fail when it is missing.
 APT_PACKAGES := build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev \
   libssl-dev libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver imagemagick \
-  sqlite3 dbus-daemon zenity xdotool
+  sqlite3 dbus-daemon zenity xdotool postgresql-15
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -155,6 +157,7 @@ SOAK_SEED ?= $(shell date +%s)
 .PHONY: soak
 soak: ## Long reliability runs: crash kills, damaged databases, lost locks, importer fuzzing
 	@echo "== soak with seed $(SOAK_SEED) (CHAIR_SEED=$(SOAK_SEED) replays it)"
+	CHAIR_SEED=$(SOAK_SEED) CHAIR_ORG_KILL_ROUNDS=100 $(CARGO) test --release -p chair-org --test org soak -- --nocapture
 	CHAIR_SEED=$(SOAK_SEED) CHAIR_CRASH_ROUNDS=400 $(CARGO) test --release -p chair-cli --test cli crash -- --nocapture --test-threads=1
 	CHAIR_SEED=$(SOAK_SEED) CHAIR_DAMAGE_CASES=3000 $(CARGO) test --release -p chair-store --test store damage -- --nocapture
 	CHAIR_LOST_LOCK_ROUNDS=300 $(CARGO) test --release -p chair-store --test store lost_locks -- --nocapture

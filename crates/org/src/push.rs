@@ -98,6 +98,46 @@ impl Org {
     pub async fn push(&mut self, store: &Store) -> Result<Pushed> {
         let device = self.settings.device_id;
         let all = outgoing(store, device).await?;
+        // Another push of this laptop (one cut short whose last statement the server is still
+        // finishing, or a second window) may send the same entries meanwhile: the server keeps
+        // one of each, and this push starts again from the new head.
+        let mut attempts = 0;
+        let (already, pushed, snapshots) = loop {
+            attempts += 1;
+            match self.push_from_head(store, &all).await? {
+                Some(done) => break done,
+                None if attempts < 5 => continue,
+                None => {
+                    return Err(OrgError::Diverged(
+                        "another push from this laptop keeps sending the same entries at the same time; push again later".into(),
+                    ));
+                }
+            }
+        };
+        let head = already + pushed as i64;
+        self.settings.last_push = Some(LastPush {
+            at: chair_store::time::ts(chrono::Utc::now()),
+            pushed,
+            head,
+        });
+        self.save()?;
+        Ok(Pushed {
+            device_id: device,
+            already_there: already,
+            pushed,
+            head,
+            snapshots,
+        })
+    }
+
+    /// One pass from the server's head: (entries there before, entries sent, snapshots sent),
+    /// or `None` when another push sent some of the same entries meanwhile.
+    async fn push_from_head(
+        &self,
+        store: &Store,
+        all: &[Outgoing],
+    ) -> Result<Option<(i64, u64, u64)>> {
+        let device = self.settings.device_id;
         let head: Option<(i64, Vec<u8>)> = sqlx::query_as(
             "SELECT seq, canonical FROM org.entries WHERE device_id = $1 ORDER BY seq DESC LIMIT 1",
         )
@@ -122,27 +162,16 @@ impl Org {
         let snapshots = self.push_snapshots(store, todo).await?;
         let mut pushed = 0u64;
         for batch in todo.chunks(BATCH) {
-            self.insert(batch).await?;
+            if !self.insert(batch).await? {
+                return Ok(None);
+            }
             pushed += batch.len() as u64;
         }
-        let head = already + pushed as i64;
-        self.settings.last_push = Some(LastPush {
-            at: chair_store::time::ts(chrono::Utc::now()),
-            pushed,
-            head,
-        });
-        self.save()?;
-        Ok(Pushed {
-            device_id: device,
-            already_there: already,
-            pushed,
-            head,
-            snapshots,
-        })
+        Ok(Some((already, pushed, snapshots)))
     }
 
-    /// Inserts one batch in one transaction.
-    async fn insert(&self, batch: &[Outgoing]) -> Result<()> {
+    /// Inserts one batch in one transaction; false when another push already sent some of it.
+    async fn insert(&self, batch: &[Outgoing]) -> Result<bool> {
         let mut seqs = Vec::with_capacity(batch.len());
         let mut ids = Vec::with_capacity(batch.len());
         let mut bytes = Vec::with_capacity(batch.len());
@@ -157,7 +186,7 @@ impl Org {
             prevs.push(o.prev_hash.to_vec());
             sigs.push(self.key.sign(&entry_message(&o.hash)).to_bytes().to_vec());
         }
-        sqlx::query(
+        let done = sqlx::query(
             "INSERT INTO org.entries (device_id, seq, entry_id, canonical, hash, prev_hash, signature)
              SELECT $1, s, i, c, h, p, g
                FROM unnest($2::bigint[], $3::uuid[], $4::bytea[], $5::bytea[], $6::bytea[], $7::bytea[])
@@ -172,17 +201,25 @@ impl Org {
         .bind(&prevs)
         .bind(&sigs)
         .execute(&self.pool)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => OrgError::Diverged(
-                "another push from this laptop sent the same entries at the same time; push again".into(),
-            ),
-            sqlx::Error::Database(db) if db.code().as_deref() == Some("23514") => {
-                OrgError::Refused(format!("the organisation's database refuses an entry: {}", db.message()))
+        .await;
+        match done {
+            Ok(_) => Ok(true),
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(false),
+            // The entry before this batch is not there yet: another push is still sending it.
+            Err(sqlx::Error::Database(db))
+                if db.code().as_deref() == Some("23514")
+                    && db.message().contains("would leave a gap") =>
+            {
+                Ok(false)
             }
-            _ => e.into(),
-        })?;
-        Ok(())
+            Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("23514") => {
+                Err(OrgError::Refused(format!(
+                    "the organisation's database refuses an entry: {}",
+                    db.message()
+                )))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Sends what the entries refer to, as this laptop has it now (each version once).

@@ -44,6 +44,8 @@ async fn a_push_killed_at_random_points_then_resumed_leaves_exactly_the_right_en
     let mut org = laptop.enrol(&db.url(LAPTOP_A), "red", "Ana's laptop").await;
     let me = std::env::current_exe().unwrap();
     let mut killed_mid_push = 0;
+    // Kills land within a few times the length of the last resumed push, which grows with the log.
+    let mut window_ms: u64 = 1_000;
     for round in 0..rounds {
         laptop
             .record(&format!("Round {round} decision"), 1_000)
@@ -60,7 +62,7 @@ async fn a_push_killed_at_random_points_then_resumed_leaves_exactly_the_right_en
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.u64(0..1_000)));
+        std::thread::sleep(Duration::from_millis(rng.u64(0..window_ms)));
         let _ = child.kill();
         let status = child.wait().unwrap();
         let before: i64 = sqlx::query_scalar("SELECT count(*) FROM org.entries")
@@ -70,15 +72,19 @@ async fn a_push_killed_at_random_points_then_resumed_leaves_exactly_the_right_en
         if !status.success() && before > 0 && before < laptop.entries().await {
             killed_mid_push += 1;
         }
+        let started = std::time::Instant::now();
         let pushed = org.push(&laptop.store).await.expect("the push resumes");
+        window_ms = (3 * started.elapsed().as_millis() as u64).max(1_000);
         assert_eq!(
             pushed.head,
             laptop.entries().await,
             "round {round}: everything is there"
         );
-        assert_eq!(
-            pushed.already_there, before,
-            "round {round}: the push resumed from the server's head"
+        // A killed push's last statement may still commit on the server after the kill.
+        assert!(
+            pushed.already_there >= before,
+            "round {round}: the push resumed from the server's head ({} < {before})",
+            pushed.already_there
         );
         let log = org.read_log(None).await.unwrap();
         let seqs: Vec<i64> = log.entries.iter().map(|e| e.seq).collect();
