@@ -199,6 +199,9 @@ bench: ui tools ## Print relevance quality and speed figures (BENCH_SIZES=10000,
 	@echo "== Speed: the decision log"
 	./target/release/decisions --decisions 100000
 	@echo
+	@echo "== Speed: the organisation log on PostgreSQL 15 (a throwaway cluster): push, verify, audit query"
+	./target/release/org --sizes 10000,100000 --devices 10 --per-device 10000
+	@echo
 	@echo "== The app: start-up and memory (release build, under Xvfb)"
 	./target/release/startup --runs 5
 	@echo

@@ -39,7 +39,7 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 pub use local::{OrgFiles, Settings};
-pub use log::{LogRow, render_csv, render_markdown};
+pub use log::{AuditQuery, LogRow, render_csv, render_markdown};
 
 pub use pull::Pulled;
 pub use push::Pushed;

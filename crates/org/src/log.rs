@@ -5,7 +5,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{Org, Result};
+use crate::{Org, OrgError, Result};
 
 /// One entry of the organisation log, for reading.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -33,27 +33,74 @@ pub struct LogRow {
 impl Org {
     /// The entries this laptop may read, oldest first; `team` alone when given.
     pub async fn log(&self, team: Option<&str>) -> Result<Vec<LogRow>> {
-        Ok(sqlx::query_as(
-            "SELECT d.team, d.name AS device, e.device_id, e.seq, e.entry_id,
-                    e.body->>'kind' AS kind, e.body->>'recorded_at' AS recorded_at,
-                    e.body->>'decided_by' AS decided_by,
-                    (SELECT s.content->>'title' FROM org.snapshots s
-                      WHERE s.device_id = e.device_id AND s.kind = 'meeting'
-                        AND s.object_id = (e.body->>'meeting_id')::uuid
-                      ORDER BY s.taken_at DESC LIMIT 1) AS meeting,
-                    e.body->>'statement' AS statement, e.body->>'direction' AS direction,
-                    e.body->>'impact' AS impact, e.body->>'stance' AS stance,
-                    (e.body->'target'->>'id')::uuid AS closes, e.body->>'reason' AS reason,
-                    encode(e.hash, 'hex') AS hash
-               FROM org.entries e JOIN org.devices d ON d.id = e.device_id
-              WHERE $1::text IS NULL OR d.team = $1
-              ORDER BY e.recorded_at, d.team, d.name, e.seq",
-        )
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT_ROWS} WHERE $1::text IS NULL OR d.team = $1
+              ORDER BY e.recorded_at, d.team, d.name, e.seq"
+        )))
         .bind(team)
         .fetch_all(&self.pool)
         .await?)
     }
 }
+
+/// The organisation audit's filters: each one narrows the list; `limit` rows at most, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AuditQuery {
+    pub team: Option<String>,
+    pub device: Option<Uuid>,
+    /// helps, hurts, mixed, neutral or unknown.
+    pub direction: Option<String>,
+    /// Only entries recorded at or after this time (RFC 3339).
+    pub since: Option<String>,
+    /// At most this many rows (200 when 0).
+    pub limit: i64,
+}
+
+impl Org {
+    /// The newest entries this laptop may read that match `q`. The statement names only the
+    /// filters given, so that PostgreSQL plans each shape of query for its own indexes.
+    pub async fn audit(&self, q: &AuditQuery) -> Result<Vec<LogRow>> {
+        let limit = if q.limit <= 0 {
+            200
+        } else {
+            q.limit.min(5_000)
+        };
+        let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(SELECT_ROWS);
+        sql.push(" WHERE true");
+        if let Some(team) = &q.team {
+            sql.push(" AND d.team = ").push_bind(team.clone());
+        }
+        if let Some(device) = q.device {
+            sql.push(" AND e.device_id = ").push_bind(device);
+        }
+        if let Some(direction) = &q.direction {
+            sql.push(" AND e.body->>'direction' = ")
+                .push_bind(direction.clone());
+        }
+        if let Some(since) = &q.since {
+            let since = chrono::DateTime::parse_from_rfc3339(since)
+                .map_err(|e| OrgError::Invalid(format!("since {since}: not a time ({e})")))?;
+            sql.push(" AND e.recorded_at >= ").push_bind(since);
+        }
+        sql.push(" ORDER BY e.recorded_at DESC, e.arrival DESC LIMIT ")
+            .push_bind(limit);
+        Ok(sql.build_query_as().fetch_all(&self.pool).await?)
+    }
+}
+
+/// Each entry as a [`LogRow`], its meeting named by the newest snapshot of it.
+const SELECT_ROWS: &str = "SELECT d.team, d.name AS device, e.device_id, e.seq, e.entry_id,
+        e.body->>'kind' AS kind, e.body->>'recorded_at' AS recorded_at,
+        e.body->>'decided_by' AS decided_by,
+        (SELECT s.content->>'title' FROM org.snapshots s
+          WHERE s.device_id = e.device_id AND s.kind = 'meeting'
+            AND s.object_id = (e.body->>'meeting_id')::uuid
+          ORDER BY s.taken_at DESC LIMIT 1) AS meeting,
+        e.body->>'statement' AS statement, e.body->>'direction' AS direction,
+        e.body->>'impact' AS impact, e.body->>'stance' AS stance,
+        (e.body->'target'->>'id')::uuid AS closes, e.body->>'reason' AS reason,
+        encode(e.hash, 'hex') AS hash
+   FROM org.entries e JOIN org.devices d ON d.id = e.device_id";
 
 const COLUMNS: [&str; 15] = [
     "team",

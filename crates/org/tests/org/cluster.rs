@@ -74,7 +74,11 @@ fn start() -> Option<Cluster> {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{msg}; under CI the organisation log's tests must run");
         }
-        eprintln!("skipping the organisation log's tests: {msg}");
+        // Past the test harness's capture, so that the skip is seen.
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("skipping the organisation log's tests: {msg}\n").as_bytes(),
+        );
         return None;
     }
     let dir = tempfile::Builder::new()

@@ -176,3 +176,24 @@ async fn a_push_stops_when_the_servers_entry_is_not_this_laptops() {
         other => panic!("a different log at the server's head must stop the push, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn the_device_key_is_the_users_alone_and_one_others_can_read_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(db) = cluster::database().await else {
+        return;
+    };
+    let a = Laptop::new().await;
+    let org = a.enrol(&db.url(LAPTOP_A), "red", "Ana's laptop").await;
+    org.close().await;
+    let files = chair_org::OrgFiles::beside(&a.db);
+    for f in [&files.key, &files.settings] {
+        let mode = std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} is readable by its user alone", f.display());
+    }
+    std::fs::set_permissions(&files.key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    match chair_org::Org::open(&a.db).await {
+        Err(OrgError::Refused(why)) => assert!(why.contains("chmod 600"), "{why}"),
+        other => panic!("a key others can read must be refused, got {other:?}"),
+    }
+}
