@@ -68,7 +68,7 @@ impl Org {
         let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(SELECT_ROWS);
         sql.push(" WHERE true");
         if let Some(team) = &q.team {
-            sql.push(" AND d.team = ").push_bind(team.clone());
+            sql.push(" AND e.team = ").push_bind(team.clone());
         }
         if let Some(device) = q.device {
             sql.push(" AND e.device_id = ").push_bind(device);

@@ -218,6 +218,8 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "audit query: newest 200 matching entries as the auditor, {queries} random filters over team, laptop, direction and date"
     );
+    // Statistics as autovacuum keeps them on a server in use.
+    db2.exec("ANALYZE").await;
     let device_ids: Vec<uuid::Uuid> = leader
         .read_log(None)
         .await?
@@ -227,6 +229,7 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     let mut rng = fastrand::Rng::with_seed(7);
     let mut times = Vec::with_capacity(queries);
+    let mut slowest = Vec::with_capacity(queries);
     let dirs = ["helps", "hurts", "mixed", "neutral"];
     for _ in 0..queries {
         let q = AuditQuery {
@@ -245,7 +248,18 @@ async fn main() -> anyhow::Result<()> {
         let started = Instant::now();
         let rows = leader.audit(&q).await?;
         times.push(started.elapsed());
-        std::hint::black_box(rows);
+        slowest.push((started.elapsed(), q, rows.len()));
+    }
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+    for (t, q, n) in slowest.iter().take(3) {
+        println!(
+            "  slow: {:.1} ms, {n} rows, team {:?} laptop {} direction {:?} since {}",
+            ms(*t),
+            q.team,
+            q.device.is_some(),
+            q.direction,
+            q.since.is_some()
+        );
     }
     times.sort();
     let p = |q: f64| ms(times[((times.len() as f64 - 1.0) * q).round() as usize]);
