@@ -134,12 +134,12 @@ pub fn name_themes(themes: &[Vec<&str>]) -> Vec<String> {
     let mut names: Vec<String> = (0..themes.len()).map(|k| name(k, 2)).collect();
     // Two themes named alike: each but the first says one thing more, so a person can tell
     // them apart.
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for k in 0..names.len() {
-        if seen.contains_key(&names[k]) {
-            names[k] = name(k, 3);
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (k, named) in names.iter_mut().enumerate() {
+        if seen.contains(named) {
+            *named = name(k, 3);
         }
-        seen.insert(names[k].clone(), k);
+        seen.insert(named.clone());
     }
     names
 }
