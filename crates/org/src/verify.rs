@@ -191,12 +191,13 @@ fn check_device(
             }
         };
         let hash: Hash = Sha256::digest(bytes).into();
+        let hex = merkle::to_hex(&hash);
         let problem = if e.device != device || e.seq != row.seq {
             Some(format!(
                 "its bytes are entry {} of device {}: entries were moved or reordered",
                 e.seq, e.device
             ))
-        } else if merkle::to_hex(&hash) != row.hash {
+        } else if hex != row.hash {
             Some("its content does not match its hash: it was changed after it was signed".into())
         } else if e.prev_hash != prev {
             Some(format!(
@@ -225,8 +226,8 @@ fn check_device(
         };
         messages.push(entry_message(&hash));
         sigs.push(sig);
-        ids.insert(e.id, merkle::to_hex(&hash));
-        prev = merkle::to_hex(&hash);
+        ids.insert(e.id, hex.clone());
+        prev = hex;
         hashes.push(hash);
     }
     // Signatures of the entries that passed, in batches; a failed batch is searched for its

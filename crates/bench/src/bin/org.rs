@@ -215,6 +215,16 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!("  best of 3: {best:.2} s");
+    let started = Instant::now();
+    let log = leader.read_log(None).await?;
+    let read = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let r = chair_org::verify::verify(&log, &[]);
+    println!(
+        "  of which reading from the server {read:.2} s, checking {:.2} s ({} entries)",
+        started.elapsed().as_secs_f64(),
+        r.entries
+    );
     println!(
         "audit query: newest 200 matching entries as the auditor, {queries} random filters over team, laptop, direction and date"
     );
