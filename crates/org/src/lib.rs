@@ -233,7 +233,12 @@ pub async fn enrol(db: &Path, url: &str, team: &str, device: &str) -> Result<Enr
             .bind(&public)
             .fetch_optional(&pool)
             .await
-            .map_err(not_initialised)?;
+            .map_err(|e| match not_initialised(e) {
+                OrgError::Refused(why) => OrgError::Refused(format!(
+                    "{why}: the database role of this URL must be a member of chair_device to enrol a laptop"
+                )),
+                other => other,
+            })?;
     let already = match known {
         Some((id, key)) if id == device_id && key == public => true,
         Some(_) => {

@@ -18,6 +18,8 @@ pub const LAPTOP_C: &str = "laptop_c";
 pub const LEADER: &str = "leader_r";
 pub const AUDITOR: &str = "auditor_x";
 pub const SUPERUSER: &str = "chair";
+/// A login role in none of the organisation log's groups.
+pub const STRANGER: &str = "stranger";
 
 pub struct Cluster {
     dir: PathBuf,
@@ -161,9 +163,15 @@ fn start() -> Option<Cluster> {
                     (LAPTOP_C, "chair_device"),
                     (LEADER, "chair_device, chair_reader"),
                     (AUDITOR, "chair_device, chair_auditor"),
+                    (STRANGER, ""),
                 ] {
+                    let groups = if groups.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" IN ROLE {groups}")
+                    };
                     sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "CREATE ROLE {role} LOGIN IN ROLE {groups}"
+                        "CREATE ROLE {role} LOGIN{groups}"
                     )))
                     .execute(&admin)
                     .await

@@ -197,3 +197,41 @@ async fn the_device_key_is_the_users_alone_and_one_others_can_read_is_refused() 
         other => panic!("a key others can read must be refused, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_role_outside_chair_device_cannot_enrol_and_a_revoked_laptop_cannot_push() {
+    let Some(db) = cluster::database().await else {
+        return;
+    };
+    let stranger = Laptop::new().await;
+    match chair_org::enrol(
+        &stranger.db,
+        &db.url(cluster::STRANGER),
+        "red",
+        "Eve's laptop",
+    )
+    .await
+    {
+        Err(OrgError::Refused(why)) => assert!(why.contains("member of chair_device"), "{why}"),
+        other => panic!("a role outside chair_device must be refused, got {other:?}"),
+    }
+    let a = Laptop::new().await;
+    a.record("Refund", 2).await;
+    let mut org = a.enrol(&db.url(LAPTOP_A), "red", "Ana's laptop").await;
+    org.push(&a.store).await.expect("push");
+    db.exec(&format!(
+        "INSERT INTO org.device_revocations (device_id, reason) VALUES ('{}', 'Laptop stolen')",
+        org.settings().device_id
+    ))
+    .await;
+    a.record("After the theft", 1).await;
+    match org.push(&a.store).await {
+        Err(OrgError::Refused(why)) => assert!(why.contains("revoked"), "{why}"),
+        other => panic!("a revoked laptop must be refused, got {other:?}"),
+    }
+    let log = org.read_log(None).await.unwrap();
+    assert!(
+        log.devices.iter().any(|d| d.revoked_at.is_some()),
+        "the revocation shows"
+    );
+}
