@@ -114,3 +114,17 @@ impl Laptop {
             .expect("the organisation log opens")
     }
 }
+
+/// Two laptops on teams "red" (3 entries, Ana's, as `LAPTOP_A`) and "blue" (2 entries, Bo's,
+/// as `LAPTOP_B`), both enrolled and pushed.
+pub async fn red_and_blue_pushed(db: &crate::cluster::TestDb) -> (Laptop, Org, Laptop, Org) {
+    use crate::cluster::{LAPTOP_A, LAPTOP_B};
+    let (a, b) = (Laptop::new().await, Laptop::new().await);
+    a.record("Red decision", 3).await;
+    b.record("Blue decision", 2).await;
+    let mut org_a = a.enrol(&db.url(LAPTOP_A), "red", "Ana's laptop").await;
+    let mut org_b = b.enrol(&db.url(LAPTOP_B), "blue", "Bo's laptop").await;
+    org_a.push(&a.store).await.expect("red pushes");
+    org_b.push(&b.store).await.expect("blue pushes");
+    (a, org_a, b, org_b)
+}

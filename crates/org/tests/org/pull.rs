@@ -1,6 +1,6 @@
 use chair_org::OrgError;
 
-use crate::cluster::{self, AUDITOR, LAPTOP_A, LAPTOP_B};
+use crate::cluster::{self, AUDITOR};
 use crate::laptop::Laptop;
 
 #[tokio::test]
@@ -8,13 +8,7 @@ async fn a_leader_pulls_only_what_is_new_and_is_told_when_the_server_changed_wha
     let Some(db) = cluster::database().await else {
         return;
     };
-    let (a, b) = (Laptop::new().await, Laptop::new().await);
-    a.record("Red decision", 3).await;
-    b.record("Blue decision", 2).await;
-    let mut org_a = a.enrol(&db.url(LAPTOP_A), "red", "Ana's laptop").await;
-    let mut org_b = b.enrol(&db.url(LAPTOP_B), "blue", "Bo's laptop").await;
-    org_a.push(&a.store).await.unwrap();
-    org_b.push(&b.store).await.unwrap();
+    let (a, mut org_a, _b, mut org_b) = crate::laptop::red_and_blue_pushed(&db).await;
     org_b.seal().await.unwrap();
     let leader_laptop = Laptop::new().await;
     let mut leader = leader_laptop

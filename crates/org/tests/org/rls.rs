@@ -1,5 +1,4 @@
-use crate::cluster::{self, LAPTOP_A, LAPTOP_B, LEADER};
-use crate::laptop::Laptop;
+use crate::cluster::{self, LEADER};
 
 /// An entry's columns as stored.
 type StoredEntry = (
@@ -17,13 +16,7 @@ async fn a_teams_entries_are_hidden_from_another_teams_reader() {
     let Some(db) = cluster::database().await else {
         return;
     };
-    let (a, b) = (Laptop::new().await, Laptop::new().await);
-    a.record("Red decision", 3).await;
-    b.record("Blue decision", 2).await;
-    let mut org_a = a.enrol(&db.url(LAPTOP_A), "red", "Ana's laptop").await;
-    let mut org_b = b.enrol(&db.url(LAPTOP_B), "blue", "Bo's laptop").await;
-    org_a.push(&a.store).await.unwrap();
-    org_b.push(&b.store).await.unwrap();
+    let (_a, mut org_a, _b, mut org_b) = crate::laptop::red_and_blue_pushed(&db).await;
     org_a.seal().await.unwrap();
     db.exec(&format!(
         "INSERT INTO org.team_readers (db_role, team) VALUES ('{LEADER}', 'blue')"
