@@ -8,7 +8,7 @@ use specta_typescript::Typescript;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
 use crate::commands::{
-    self, backup, complaints, decisions, import, live, meetings, personas, relevance, themes,
+    self, backup, complaints, decisions, import, live, meetings, org, personas, relevance, themes,
     workspace,
 };
 
@@ -75,6 +75,15 @@ pub fn builder() -> Builder<tauri::Wry> {
             backup::list_backups,
             backup::backup_now,
             backup::restore_backup,
+            org::org_settings,
+            org::org_server_state,
+            org::org_connect,
+            org::org_push,
+            org::org_refresh,
+            org::org_audit,
+            org::org_entry,
+            org::org_dashboard,
+            org::org_export,
         ])
         .events(collect_events![
             import::ImportProgressEvent,
@@ -82,6 +91,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             relevance::ComplaintsMarked,
             relevance::EmbeddingProgress,
             themes::ThemesProgress,
+            org::OrgPushed,
             backup::WorkspaceChanged,
             crate::watch::DataChanged
         ])
@@ -91,6 +101,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         .constant("STANCES", Stance::options())
         .constant("IMPORT_FIELDS", Field::ALL.map(|f| (f, f.label())).to_vec())
         .constant("DEFAULT_AUDIT_FILTER", AuditFilter::default())
+        .constant("DEFAULT_ORG_FILTER", chair_org::OrgFilter::default())
         .error_handling(ErrorHandlingMode::Throw)
         .disable_serde_phases()
         .dangerously_cast_bigints_to_number()

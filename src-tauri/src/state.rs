@@ -16,6 +16,8 @@ pub struct AppState {
     found_damaged: std::sync::atomic::AtomicBool,
     /// The cancel flag of the import that is running, if one is.
     pub import_cancel: std::sync::Mutex<Option<std::sync::Arc<std::sync::atomic::AtomicBool>>>,
+    /// The organisation log's local copy as last read and verified.
+    pub org_view: RwLock<Option<std::sync::Arc<chair_org::OrgView>>>,
 }
 
 impl AppState {
@@ -27,6 +29,7 @@ impl AppState {
             store: RwLock::new(store),
             found_damaged: std::sync::atomic::AtomicBool::new(false),
             import_cancel: std::sync::Mutex::new(None),
+            org_view: RwLock::new(None),
         }
     }
 

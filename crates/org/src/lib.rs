@@ -30,6 +30,7 @@ mod push;
 mod read;
 mod seal;
 pub mod verify;
+mod view;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -38,14 +39,18 @@ use std::time::Duration;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-pub use local::{OrgFiles, Settings};
+pub use local::{LastPush, OrgFiles, Settings};
 pub use log::{AuditQuery, LogRow, render_csv, render_markdown};
 
-pub use pull::Pulled;
+pub use pull::{Pulled, SnapshotRow};
 pub use push::Pushed;
 pub use read::{CheckpointRow, DeviceRow, EntryRow, LeafRow, ORG_EXPORT_FORMAT, OrgLog};
 pub use seal::Sealed;
 pub use verify::{Failure, OrgReport};
+pub use view::{
+    EntryPlace, OrgDashboard, OrgDecision, OrgFilter, OrgLaptop, OrgPage, OrgStatus,
+    OrgStatusFilter, OrgView, TeamCount, copy_export,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -194,6 +199,7 @@ impl std::fmt::Debug for Org {
 
 /// What enrolment gave this laptop.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Enrolled {
     pub device_id: uuid::Uuid,
     pub device: String,
@@ -358,4 +364,41 @@ pub fn checkpoint_message(tree_size: i64, root: &[u8], sealed_at: &str) -> Vec<u
         chair_core::merkle::to_hex(root)
     )
     .into_bytes()
+}
+
+/// What the organisation's database holds, as this laptop's role may see it.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ServerState {
+    /// This laptop's entries there (the server's head for it).
+    pub laptop_entries: i64,
+    /// Entries this laptop may read.
+    pub entries: i64,
+    /// Laptops this laptop may read.
+    pub laptops: i64,
+    /// Leaves in the tree.
+    pub tree_size: i64,
+    /// The newest signed checkpoint's tree size and time, if any.
+    pub checkpoint: Option<i64>,
+    pub sealed_at: Option<String>,
+}
+
+impl Org {
+    /// What the server holds now.
+    pub async fn server_state(&self) -> Result<ServerState> {
+        Ok(sqlx::query_as(
+            "SELECT (SELECT count(*) FROM org.entries WHERE device_id = $1) AS laptop_entries,
+                    (SELECT count(*) FROM org.entries) AS entries,
+                    (SELECT count(*) FROM org.devices
+                      WHERE id IN (SELECT id FROM org.readable_devices())) AS laptops,
+                    (SELECT count(*) FROM org.leaves) AS tree_size,
+                    c.tree_size AS checkpoint, c.sealed_at
+               FROM (SELECT 1) one
+               LEFT JOIN (SELECT tree_size, sealed_at FROM org.checkpoints
+                           ORDER BY tree_size DESC LIMIT 1) c ON true",
+        )
+        .bind(self.settings.device_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
 }

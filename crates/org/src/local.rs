@@ -51,6 +51,7 @@ pub struct Receipt {
 
 /// The last push.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LastPush {
     pub at: String,
     pub pushed: u64,

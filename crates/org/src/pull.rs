@@ -24,10 +24,26 @@ enum Record {
     Entry(EntryRow),
     Leaf(LeafRow),
     Checkpoint(CheckpointRow),
+    Snapshot(SnapshotRow),
+}
+
+/// A snapshot of a meeting, agenda item or persona as its laptop pushed it, so that the
+/// decisions read from the local copy name what they were about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct SnapshotRow {
+    pub device_id: Uuid,
+    /// meeting, agenda_item or persona.
+    pub kind: String,
+    pub object_id: Uuid,
+    /// JSON text.
+    pub content: String,
+    /// Hexadecimal.
+    pub content_hash: String,
 }
 
 /// What a pull did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Pulled {
     /// Entries added to the local copy now.
     pub new_entries: u64,
@@ -43,10 +59,13 @@ pub struct Pulled {
 /// The local copy as held.
 #[derive(Default)]
 struct Held {
-    devices: HashSet<Uuid>,
+    /// Each device as last pulled.
+    devices: HashMap<Uuid, DeviceRow>,
     entries: HashMap<(Uuid, i64), EntryRow>,
     leaves: Vec<LeafRow>,
     checkpoints: Vec<CheckpointRow>,
+    /// In the order pulled.
+    snapshots: Vec<SnapshotRow>,
 }
 
 fn read_held(path: &Path) -> Result<Held> {
@@ -68,17 +87,48 @@ fn read_held(path: &Path) -> Result<Held> {
         };
         match record {
             Record::Device(d) => {
-                held.devices.insert(d.id);
+                held.devices.insert(d.id, d);
             }
             Record::Entry(e) => {
                 held.entries.insert((e.device_id, e.seq), e);
             }
             Record::Leaf(l) => held.leaves.push(l),
             Record::Checkpoint(c) => held.checkpoints.push(c),
+            Record::Snapshot(s) => held.snapshots.push(s),
         }
     }
     held.leaves.sort_by_key(|l| l.leaf_index);
+    held.checkpoints.sort_by_key(|c| c.tree_size);
+    held.checkpoints.dedup_by_key(|c| c.tree_size);
     Ok(held)
+}
+
+/// The local copy at `path` as a log (empty when nothing was pulled yet), with its snapshots.
+pub(crate) fn copy_at(path: &Path) -> Result<(OrgLog, Vec<SnapshotRow>)> {
+    let held = read_held(path)?;
+    let mut devices: Vec<DeviceRow> = held.devices.into_values().collect();
+    devices.sort_by(|a, b| (&a.team, &a.name, a.id).cmp(&(&b.team, &b.name, b.id)));
+    let mut entries: Vec<EntryRow> = held.entries.into_values().collect();
+    entries.sort_by_key(|e| (e.device_id, e.seq));
+    // The copy holds every entry of the devices this laptop could read when it pulled.
+    let mut readable: Vec<Uuid> = entries.iter().map(|e| e.device_id).collect();
+    readable.dedup();
+    let exported_at = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .map(|t| chair_store::time::ts(chrono::DateTime::<chrono::Utc>::from(t)))
+        .unwrap_or_default();
+    Ok((
+        OrgLog {
+            format: crate::ORG_EXPORT_FORMAT.into(),
+            exported_at,
+            devices,
+            entries,
+            readable,
+            leaves: held.leaves,
+            checkpoints: held.checkpoints,
+        },
+        held.snapshots,
+    ))
 }
 
 /// The first thing pulled before that the server no longer holds as it was.
@@ -144,6 +194,18 @@ impl Org {
         Ok(())
     }
 
+    /// The snapshots of meetings, agenda items and personas this laptop may read, oldest first.
+    async fn read_snapshots(&self) -> Result<Vec<SnapshotRow>> {
+        Ok(sqlx::query_as(
+            "SELECT device_id, kind, object_id, content::text AS content,
+                    encode(content_hash, 'hex') AS content_hash
+               FROM org.snapshots WHERE kind IN ('meeting', 'agenda_item', 'persona')
+              ORDER BY taken_at, device_id, kind, object_id, content_hash",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Pulls every team this laptop may read into its local copy.
     pub async fn pull(&mut self) -> Result<Pulled> {
         let log = self.read_log(None).await?;
@@ -155,6 +217,7 @@ impl Org {
                 report.summary()
             )));
         }
+        let snapshots = self.read_snapshots().await?;
         let held = read_held(&self.files.pulled)?;
         let mut out = Vec::new();
         let mut line = |r: &Record| -> Result<()> {
@@ -163,8 +226,9 @@ impl Org {
             Ok(())
         };
         let mut new_entries = 0u64;
+        // A device is written again when it changed (it was revoked since).
         for d in &log.devices {
-            if !held.devices.contains(&d.id) {
+            if held.devices.get(&d.id) != Some(d) {
                 line(&Record::Device(d.clone()))?;
             }
         }
@@ -185,6 +249,28 @@ impl Org {
             .unwrap_or(-1);
         for c in log.checkpoints.iter().filter(|c| c.tree_size > newest_held) {
             line(&Record::Checkpoint(c.clone()))?;
+        }
+        let have: HashSet<(Uuid, &str, Uuid, &str)> = held
+            .snapshots
+            .iter()
+            .map(|s| {
+                (
+                    s.device_id,
+                    s.kind.as_str(),
+                    s.object_id,
+                    s.content_hash.as_str(),
+                )
+            })
+            .collect();
+        for s in &snapshots {
+            if !have.contains(&(
+                s.device_id,
+                s.kind.as_str(),
+                s.object_id,
+                s.content_hash.as_str(),
+            )) {
+                line(&Record::Snapshot(s.clone()))?;
+            }
         }
         if !out.is_empty() {
             use std::os::unix::fs::OpenOptionsExt;

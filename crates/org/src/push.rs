@@ -23,6 +23,7 @@ const BATCH: usize = 1_000;
 
 /// What a push did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Pushed {
     pub device_id: Uuid,
     /// Entries the server already held for this device before this push.

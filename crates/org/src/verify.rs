@@ -28,6 +28,7 @@ use crate::{checkpoint_message, entry_message};
 
 /// Where the organisation log stops being trustworthy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Failure {
     pub device_id: Option<Uuid>,
     /// The device's name, when it is known.
@@ -41,6 +42,7 @@ pub struct Failure {
 
 /// The result of verifying the organisation log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrgReport {
     pub intact: bool,
     /// Entries checked (those this reader may see).

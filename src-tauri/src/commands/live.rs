@@ -123,6 +123,8 @@ pub async fn close_meeting(
     let minutes = store.close_meeting(id, &carry, Utc::now()).await?;
     announce(&app, id);
     // A closed meeting is a moment worth a copy; the window need not wait for it.
+    // Its decisions go to the organisation log, when this laptop is enrolled in one.
+    super::org::push_in_background(app.clone(), store.clone(), state.db_path().clone());
     tauri::async_runtime::spawn(async move {
         if let Err(e) = store.backup("meeting-closed", None).await {
             tracing::warn!("cannot back up after closing the meeting: {e}");

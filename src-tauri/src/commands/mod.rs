@@ -7,6 +7,7 @@ pub mod files;
 pub mod import;
 pub mod live;
 pub mod meetings;
+pub mod org;
 pub mod personas;
 pub mod relevance;
 pub mod themes;

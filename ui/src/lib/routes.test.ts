@@ -30,6 +30,8 @@ describe("routes", () => {
       { name: "escalations", filter: "answered" },
       { name: "themes" },
       { name: "themes", unheard: true },
+      { name: "org-audit" },
+      { name: "settings" },
     ];
     for (const r of routes) expect(parseRoute(href(r))).toEqual(r);
   });
@@ -47,6 +49,8 @@ describe("routes", () => {
     expect(areaOf({ name: "escalations", filter: "all" })).toBe("escalations");
     expect(areaOf({ name: "themes", unheard: true })).toBe("themes");
     expect(areaOf({ name: "live", id })).toBe("meetings");
+    expect(areaOf({ name: "org-audit" })).toBe("audit");
+    expect(areaOf({ name: "settings" })).toBe("settings");
   });
 
   it("the live meeting and the seat fill the window", () => {

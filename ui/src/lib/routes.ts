@@ -18,14 +18,16 @@ export type Route =
   | { name: "import" }
   | { name: "decide"; id: string; item: string }
   | { name: "supersede"; seq: number }
-  | { name: "audit"; seq?: number };
+  | { name: "audit"; seq?: number }
+  | { name: "org-audit" }
+  | { name: "settings" };
 
 /** Which escalations the list shows. */
 export type EscalationView = "open" | "overdue" | "answered" | "all";
 const ESCALATION_VIEWS: readonly string[] = ["open", "overdue", "answered", "all"];
 
 /** The areas of the sidebar. */
-export type Area = "meetings" | "personas" | "complaints" | "themes" | "audit" | "escalations";
+export type Area = "meetings" | "personas" | "complaints" | "themes" | "audit" | "escalations" | "settings";
 
 const ID = /^[0-9a-f-]{36}$/i;
 
@@ -48,7 +50,10 @@ export function parseRoute(hash: string): Route {
       return id && ESCALATION_VIEWS.includes(id) && id !== "open"
         ? { name: "escalations", filter: id as EscalationView }
         : { name: "escalations" };
+    case "settings":
+      return { name: "settings" };
     case "audit": {
+      if (id === "org") return { name: "org-audit" };
       const seq = Number(id);
       if (id && Number.isInteger(seq) && seq > 0) {
         return extra === "supersede" ? { name: "supersede", seq } : { name: "audit", seq };
@@ -114,6 +119,10 @@ export function href(route: Route): string {
       return `#/audit/${route.seq}/supersede`;
     case "audit":
       return route.seq ? `#/audit/${route.seq}` : "#/audit";
+    case "org-audit":
+      return "#/audit/org";
+    case "settings":
+      return "#/settings";
   }
 }
 
@@ -121,7 +130,8 @@ export function href(route: Route): string {
 export function areaOf(route: Route): Area {
   if (route.name.startsWith("persona")) return "personas";
   if (route.name === "complaints" || route.name === "import") return "complaints";
-  if (route.name === "audit" || route.name === "supersede") return "audit";
+  if (route.name === "audit" || route.name === "supersede" || route.name === "org-audit") return "audit";
+  if (route.name === "settings") return "settings";
   if (route.name === "escalations") return "escalations";
   if (route.name === "themes") return "themes";
   return "meetings";

@@ -94,6 +94,48 @@ impl Laptop {
         }
     }
 
+    /// A second laptop that starts from a copy of this one's database (restored from a backup,
+    /// say): the same meeting and the same early entries, under the same ids.
+    pub async fn copy_of(&self) -> Laptop {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let db = dir.path().join("empty-chair.db");
+        self.store
+            .backup("copy", Some(&db))
+            .await
+            .expect("the database is copied");
+        let store = Store::open(&db).await.expect("the copy opens");
+        Laptop {
+            store,
+            db,
+            meeting: self.meeting,
+            item: self.item,
+            _dir: dir,
+        }
+    }
+
+    /// Supersedes entry `seq` with a decision stating `statement`.
+    pub async fn supersede(&self, seq: i64, statement: &str) -> i64 {
+        self.store
+            .supersede_decision(
+                seq,
+                "Agreed otherwise",
+                &self.draft(statement),
+                chrono::Utc::now(),
+            )
+            .await
+            .expect("the supersession is recorded")
+            .seq
+    }
+
+    /// Revokes entry `seq`.
+    pub async fn revoke(&self, seq: i64) -> i64 {
+        self.store
+            .revoke_decision(seq, "Settled with the other laptop", "", chrono::Utc::now())
+            .await
+            .expect("the revocation is recorded")
+            .seq
+    }
+
     /// How many entries the laptop's own log holds.
     pub async fn entries(&self) -> i64 {
         self.store.log_head().await.expect("the log's head").entries

@@ -9,3 +9,4 @@ mod rls;
 mod schema;
 mod soak;
 mod tamper;
+mod view;

@@ -144,6 +144,31 @@ export const commands = {
 	 *  backup when `path` is empty. The backup is checked before anything changes.
 	 */
 	restoreBackup: (path: string | null) => __TAURI_INVOKE<RestoreOutcome>("restore_backup", { path }),
+	/**  Organisation settings and what is waiting to be pushed. */
+	orgSettings: () => __TAURI_INVOKE<OrgSettings>("org_settings"),
+	/**  What the server holds now; fails with the reason when it cannot be reached. */
+	orgServerState: () => __TAURI_INVOKE<ServerState>("org_server_state"),
+	/**  Enrols this laptop at `url` as laptop `device` of team `team`, then pushes its decisions. */
+	orgConnect: (url: string, team: string, device: string) => __TAURI_INVOKE<Enrolled>("org_connect", { url, team, device }),
+	/**  Sends this laptop's decisions the organisation log does not have yet. */
+	orgPush: () => __TAURI_INVOKE<Pushed>("org_push"),
+	/**
+	 *  Pulls every team this laptop may read into its local copy (when the server answers), then
+	 *  reads and verifies the copy.
+	 */
+	orgRefresh: () => __TAURI_INVOKE<OrgOverview>("org_refresh"),
+	/**  Rows `offset` to `offset + limit` of the organisation's decisions `filter` selects. */
+	orgAudit: (filter: OrgFilter, offset: number, limit: number) => __TAURI_INVOKE<OrgPage>("org_audit", { filter, offset, limit }),
+	/**  One entry of the organisation log. */
+	orgEntry: (device: string, seq: number) => __TAURI_INVOKE<OrgDecision>("org_entry", { device, seq }),
+	/**  The organisation's dashboard over the team and laptop `filter` names. */
+	orgDashboard: (filter: OrgFilter, weeks: number) => __TAURI_INVOKE<OrgDashboard>("org_dashboard", { filter, weeks }),
+	/**
+	 *  Asks where to save, then writes the organisation's decisions `filter` selects as CSV or
+	 *  Markdown, or the whole pulled log as JSON (which `chair org verify --file` checks on its
+	 *  own); `None` when the user cancels.
+	 */
+	orgExport: (filter: OrgFilter, format: ExportFormat) => __TAURI_INVOKE<Saved | null>("org_export", { filter, format }),
 };
 
 /** Events */
@@ -153,12 +178,15 @@ export const events = {
 	embeddingProgress: makeEvent<EmbeddingProgress, EmbeddingProgress>("embedding-progress"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
 	meetingChanged: makeEvent<MeetingChanged, MeetingChanged>("meeting-changed"),
+	orgPushed: makeEvent<OrgPushed, OrgPushed>("org-pushed"),
 	themesProgress: makeEvent<ThemesProgress, ThemesProgress>("themes-progress"),
 	workspaceChanged: makeEvent<WorkspaceChanged, WorkspaceChanged>("workspace-changed"),
 };
 
 /* Constants */
 export const DEFAULT_AUDIT_FILTER = {"agenda_item_id":null,"direction":null,"from":null,"meeting_id":null,"no_evidence":false,"objected":false,"persona_id":null,"sort":"newest","status":"all","text":"","to":null} as const;
+
+export const DEFAULT_ORG_FILTER = {"device":null,"direction":null,"from":null,"no_evidence":false,"objected":false,"sort":"newest","status":"all","team":null,"text":"","to":null} as const;
 
 export const DIRECTIONS = [["helps","Helps"],["hurts","Hurts"],["mixed","Mixed"],["neutral","Neutral"],["unknown","Unknown"]] as const;
 
@@ -460,6 +488,17 @@ export type EmbeddingProgress = {
 	problem: string | null,
 };
 
+/**  What enrolment gave this laptop. */
+export type Enrolled = {
+	device_id: string,
+	device: string,
+	team: string,
+	/**  The device's public key, hexadecimal. */
+	public_key: string,
+	/**  True when this laptop was already enrolled there. */
+	already: boolean,
+};
+
 /**  What an entry does. */
 export type EntryKind = 
 /**  A new decision. */
@@ -468,6 +507,14 @@ export type EntryKind =
 "supersede" | 
 /**  Withdraws an earlier decision (`target_seq`). */
 "revoke";
+
+/**  An entry named by its laptop and place in that laptop's chain. */
+export type EntryPlace = {
+	device_id: string,
+	device: string,
+	seq: number,
+	kind: EntryKind,
+};
 
 /**  What kind of failure happened, stable enough for the UI and scripts to branch on. */
 export type ErrorCode = 
@@ -560,6 +607,18 @@ export type ExportFormat = "csv" | "json" | "markdown";
 export type FacetCount = {
 	value: string,
 	count: number,
+};
+
+/**  Where the organisation log stops being trustworthy. */
+export type Failure = {
+	device_id: string | null,
+	/**  The device's name, when it is known. */
+	device: string | null,
+	/**  The entry's sequence number in that device's chain. */
+	seq: number | null,
+	/**  The checkpoint (its tree size), when the failure is one. */
+	checkpoint: number | null,
+	problem: string,
 };
 
 /**  A field of a complaint that a column can fill. */
@@ -682,6 +741,14 @@ export type ItemClock = {
 	running: boolean,
 	discussed: boolean,
 	decisions: number,
+};
+
+/**  The last push. */
+export type LastPush = {
+	at: string,
+	pushed: number,
+	/**  The server's head for this device after the push. */
+	head: number,
 };
 
 /**  Everything both windows of a live meeting show. */
@@ -818,6 +885,152 @@ export type OnScreen = {
 	score: number | null,
 };
 
+/**  The organisation's dashboard, over the decisions that stand. */
+export type OrgDashboard = {
+	decisions: number,
+	contested: number,
+	weeks: WeekCount[],
+	/**  Share of standing decisions the advocate objected to. */
+	objection_rate: number | null,
+	/**  Share of standing decisions with customer evidence. */
+	evidence_rate: number | null,
+	teams: TeamCount[],
+};
+
+/**  One entry of the organisation log, for reading. */
+export type OrgDecision = {
+	team: string,
+	device: string,
+	device_id: string,
+	seq: number,
+	entry_id: string,
+	kind: EntryKind,
+	recorded_at: string,
+	decided_by: string,
+	meeting_title: string,
+	item_title: string,
+	statement: string,
+	direction: Direction | null,
+	size: Size | null,
+	impact: string,
+	stance: Stance | null,
+	advocate_note: string,
+	no_evidence: boolean,
+	evidence_count: number,
+	personas: string[],
+	follow_ups: FollowUp[],
+	/**  Why it superseded or revoked the entry in `closes`. */
+	reason: string,
+	/**  The entry this one supersedes or revokes. */
+	closes: EntryPlace | null,
+	/**  The entries that supersede or revoke this one. */
+	closed_by: EntryPlace[],
+	status: OrgStatus,
+	/**  Hexadecimal. */
+	hash: string,
+};
+
+/**  The organisation audit's filters; each one given narrows the list. */
+export type OrgFilter = {
+	team: string | null,
+	/**  The laptop (device) that recorded it. */
+	device: string | null,
+	from: string | null,
+	to: string | null,
+	direction: Direction | null,
+	/**  Only decisions the advocate objected to. */
+	objected: boolean,
+	/**  Only decisions made without customer evidence. */
+	no_evidence: boolean,
+	status: OrgStatusFilter,
+	/**  Words to find in statements, impact texts, reasons, meetings and agenda items. */
+	text: string,
+	sort: Sort,
+};
+
+/**  A laptop as the audit's filter lists it. */
+export type OrgLaptop = {
+	id: string,
+	name: string,
+	team: string,
+	revoked: boolean,
+	entries: number,
+};
+
+/**  The organisation view's state: the verification badge, the teams and laptops to filter by. */
+export type OrgOverview = {
+	enrolled: boolean,
+	/**  The verification of the local copy the view reads. */
+	report: OrgReport,
+	/**  Its one-line summary ("Organisation log verified: …" or the first failure). */
+	badge: string,
+	/**  Entries the pull added now (none when offline). */
+	new_entries: number | null,
+	/**  Why the server could not be read now, when it could not: the view shows the copy. */
+	offline: string | null,
+	/**  When the copy was last written. */
+	pulled_at: string,
+	teams: string[],
+	laptops: OrgLaptop[],
+};
+
+/**  One page of the list. */
+export type OrgPage = {
+	/**  Entries the filter matches. */
+	total: number,
+	rows: OrgDecision[],
+};
+
+/**  A push ended: the windows read the settings again. */
+export type OrgPushed = {
+	/**  Entries sent, when it worked. */
+	pushed: number | null,
+	problem: string | null,
+};
+
+/**  The result of verifying the organisation log. */
+export type OrgReport = {
+	intact: boolean,
+	/**  Entries checked (those this reader may see). */
+	entries: number,
+	/**  Laptops whose entries were checked. */
+	devices: number,
+	/**  Leaves in the tree. */
+	tree_size: number,
+	/**  The newest checkpoint's tree size, if any. */
+	checkpoint: number | null,
+	/**  Entries not yet in the tree (waiting for `chair org seal`). */
+	unsealed: number,
+	failure: Failure | null,
+};
+
+/**  This laptop's place in the organisation log, as far as it knows without the server. */
+export type OrgSettings = {
+	enrolled: boolean,
+	/**  The server's URL without its password. */
+	server: string,
+	device: string,
+	team: string,
+	device_id: string | null,
+	last_push: LastPush | null,
+	/**  Entries of this laptop's log the organisation log does not have yet, as of the last push. */
+	pending: number,
+	/**  A push is going now. */
+	pushing: boolean,
+	/**  Why the last push in the background failed, if it did. */
+	problem: string | null,
+};
+
+/**  What became of a decision. */
+export type OrgStatus = 
+/**  It stands. */
+"current" | "superseded" | "revoked" | 
+/**  Two or more laptops superseded it, and more than one of their successors stands. */
+"contested";
+
+/**  Which decisions to list, by what became of them. */
+export type OrgStatusFilter = "all" | "current" | "superseded" | "revoked" | "contested";
+
 /**  A stored persona with its live complaint figures. */
 export type Persona = {
 	id: string,
@@ -874,6 +1087,19 @@ export type Problem = {
 	field: string,
 	/**  Why it is refused, without the field's name. */
 	message: string,
+};
+
+/**  What a push did. */
+export type Pushed = {
+	device_id: string,
+	/**  Entries the server already held for this device before this push. */
+	already_there: number,
+	/**  Entries sent now. */
+	pushed: number,
+	/**  The server's head for this device now. */
+	head: number,
+	/**  Snapshots of meetings, agenda items, personas and complaints sent now. */
+	snapshots: number,
 };
 
 /**  A later rate against an earlier one. */
@@ -975,6 +1201,21 @@ export type Segment = {
 	hit: boolean,
 };
 
+/**  What the organisation's database holds, as this laptop's role may see it. */
+export type ServerState = {
+	/**  This laptop's entries there (the server's head for it). */
+	laptop_entries: number,
+	/**  Entries this laptop may read. */
+	entries: number,
+	/**  Laptops this laptop may read. */
+	laptops: number,
+	/**  Leaves in the tree. */
+	tree_size: number,
+	/**  The newest signed checkpoint's tree size and time, if any. */
+	checkpoint: number | null,
+	sealed_at: string | null,
+};
+
 /**  How much it moves them. */
 export type Size = "small" | "medium" | "large";
 
@@ -998,6 +1239,15 @@ export type Status = "current" | "superseded" | "revoked";
 export type StatusFilter = "current" | "superseded" | "revoked" | 
 /**  Every decision, whatever became of it. */
 "all";
+
+/**  A team's share of the log. */
+export type TeamCount = {
+	team: string,
+	/**  Decisions that stand. */
+	decisions: number,
+	/**  Laptops with at least one entry. */
+	laptops: number,
+};
 
 /**  A complaint that stands for a theme. */
 export type ThemeExample = {

@@ -3,7 +3,7 @@
 // `{code, message, problems}`.
 export { commands, events } from "./bindings";
 // The lists and defaults the forms show, as the backend defines them.
-export { DEFAULT_AUDIT_FILTER, DIRECTIONS, IMPORT_FIELDS, SIZES, STANCES } from "./bindings";
+export { DEFAULT_AUDIT_FILTER, DEFAULT_ORG_FILTER, DIRECTIONS, IMPORT_FIELDS, SIZES, STANCES } from "./bindings";
 export type * from "./bindings";
 import type { ApiError, ErrorCode, Problem } from "./bindings";
 
