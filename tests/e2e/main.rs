@@ -7,8 +7,14 @@ mod dialogs;
 mod foundation;
 mod live;
 mod meaning;
+mod org;
 mod reliability;
 mod themes;
+
+/// The throwaway PostgreSQL 15 cluster of the organisation log's own tests.
+#[path = "../../crates/org/tests/org/cluster.rs"]
+#[allow(dead_code)]
+mod pg;
 
 use std::path::PathBuf;
 
