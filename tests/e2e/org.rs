@@ -55,6 +55,20 @@ async fn a_laptop_connects_pushes_when_a_meeting_closes_and_audits_the_organisat
         .as_str()
         .context("the demo meeting")?
         .to_string();
+    let cited: serde_json::Value = serde_json::from_str(&chair_on(
+        &bo,
+        &[
+            "relevant",
+            "Chat-first customer support",
+            "--limit",
+            "1",
+            "--json",
+        ],
+    )?)?;
+    let cited_id = cited[0]["external_id"]
+        .as_str()
+        .context("the demo's complaints carry their source's ids")?
+        .to_string();
     chair_on(
         &bo,
         &[
@@ -72,7 +86,8 @@ async fn a_laptop_connects_pushes_when_a_meeting_closes_and_audits_the_organisat
             "medium",
             "--impact-text",
             "Customers stop waiting on hold",
-            "--no-evidence",
+            "--evidence",
+            &cited_id,
         ],
     )?;
     chair_on(
@@ -159,7 +174,7 @@ async fn a_laptop_connects_pushes_when_a_meeting_closes_and_audits_the_organisat
     );
     app.click("[data-testid=org-row]").await?;
     app.wait_text("[data-testid=org-detail]", |t| {
-        t.contains("Customers stop waiting on hold")
+        t.contains("Customers stop waiting on hold") && t.contains(&cited_id)
     })
     .await?;
     app.screenshot(&shot("org-audit")).await?;

@@ -27,12 +27,12 @@ enum Record {
     Snapshot(SnapshotRow),
 }
 
-/// A snapshot of a meeting, agenda item or persona as its laptop pushed it, so that the
-/// decisions read from the local copy name what they were about.
+/// A snapshot of a meeting, agenda item, persona or evidence complaint as its laptop pushed
+/// it, so that the decisions read from the local copy name what they were about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct SnapshotRow {
     pub device_id: Uuid,
-    /// meeting, agenda_item or persona.
+    /// meeting, agenda_item, persona or complaint.
     pub kind: String,
     pub object_id: Uuid,
     /// JSON text.
@@ -194,12 +194,13 @@ impl Org {
         Ok(())
     }
 
-    /// The snapshots of meetings, agenda items and personas this laptop may read, oldest first.
+    /// The snapshots of meetings, agenda items, personas and evidence complaints this laptop
+    /// may read, oldest first.
     async fn read_snapshots(&self) -> Result<Vec<SnapshotRow>> {
         Ok(sqlx::query_as(
             "SELECT device_id, kind, object_id, content::text AS content,
                     encode(content_hash, 'hex') AS content_hash
-               FROM org.snapshots WHERE kind IN ('meeting', 'agenda_item', 'persona')
+               FROM org.snapshots
               ORDER BY taken_at, device_id, kind, object_id, content_hash",
         )
         .fetch_all(&self.pool)

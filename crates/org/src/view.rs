@@ -67,6 +67,8 @@ pub struct OrgDecision {
     pub advocate_note: String,
     pub no_evidence: bool,
     pub evidence_count: i64,
+    /// The evidence complaints, as a reader would name them (those pushed with the entry).
+    pub evidence: Vec<String>,
     pub personas: Vec<String>,
     pub follow_ups: Vec<FollowUp>,
     /// Why it superseded or revoked the entry in `closes`.
@@ -108,7 +110,8 @@ pub struct OrgFilter {
     /// Only decisions made without customer evidence.
     pub no_evidence: bool,
     pub status: OrgStatusFilter,
-    /// Words to find in statements, impact texts, reasons, meetings and agenda items.
+    /// Words to find in statements, impact texts, reasons, meetings, agenda items, who decided
+    /// and the personas named.
     pub text: String,
     pub sort: Sort,
 }
@@ -201,11 +204,28 @@ impl OrgView {
         let devices: HashMap<Uuid, &DeviceRow> = log.devices.iter().map(|d| (d.id, d)).collect();
         let mut names: HashMap<(Uuid, &str, Uuid), String> = HashMap::new();
         for s in snapshots {
-            let field = if s.kind == "persona" { "name" } else { "title" };
-            let value = serde_json::from_str::<serde_json::Value>(&s.content)
-                .ok()
-                .and_then(|v| v.get(field).and_then(|t| t.as_str()).map(str::to_string));
-            if let Some(value) = value {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&s.content) else {
+                continue;
+            };
+            let text = |field: &str| v.get(field).and_then(|t| t.as_str()).unwrap_or_default();
+            let value = match s.kind.as_str() {
+                "persona" => text("name").to_string(),
+                // A complaint as a reader would name it: its reference, then its title (or
+                // the start of what the customer wrote).
+                "complaint" => {
+                    let said = if text("title").is_empty() {
+                        text("body").chars().take(100).collect()
+                    } else {
+                        text("title").to_string()
+                    };
+                    match text("external_id") {
+                        "" => said,
+                        reference => format!("{reference} · {said}"),
+                    }
+                }
+                _ => text("title").to_string(),
+            };
+            if !value.is_empty() {
                 names.insert((s.device_id, s.kind.as_str(), s.object_id), value);
             }
         }
@@ -245,6 +265,12 @@ impl OrgView {
                 advocate_note: e.advocate_note,
                 no_evidence: e.no_evidence,
                 evidence_count: e.evidence.len() as i64,
+                evidence: e
+                    .evidence
+                    .iter()
+                    .map(|c| name(row.device_id, "complaint", *c))
+                    .filter(|n| !n.is_empty())
+                    .collect(),
                 personas: e
                     .personas
                     .iter()
@@ -490,6 +516,7 @@ fn matches(d: &OrgDecision, f: &OrgFilter, words: &[String]) -> bool {
         &d.meeting_title,
         &d.item_title,
         &d.decided_by,
+        &d.personas.join("\n"),
     ]
     .map(|s| s.to_lowercase())
     .join("\n");

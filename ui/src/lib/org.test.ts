@@ -34,6 +34,7 @@ const decision = (over: Partial<OrgDecision> = {}): OrgDecision => ({
   advocate_note: "",
   no_evidence: false,
   evidence_count: 2,
+  evidence: [],
   personas: [],
   follow_ups: [],
   reason: "",

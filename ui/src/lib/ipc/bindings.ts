@@ -917,6 +917,8 @@ export type OrgDecision = {
 	advocate_note: string,
 	no_evidence: boolean,
 	evidence_count: number,
+	/**  The evidence complaints, as a reader would name them (those pushed with the entry). */
+	evidence: string[],
 	personas: string[],
 	follow_ups: FollowUp[],
 	/**  Why it superseded or revoked the entry in `closes`. */
@@ -943,7 +945,10 @@ export type OrgFilter = {
 	/**  Only decisions made without customer evidence. */
 	no_evidence: boolean,
 	status: OrgStatusFilter,
-	/**  Words to find in statements, impact texts, reasons, meetings and agenda items. */
+	/**
+	 *  Words to find in statements, impact texts, reasons, meetings, agenda items, who decided
+	 *  and the personas named.
+	 */
 	text: string,
 	sort: Sort,
 };
