@@ -37,7 +37,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::PgPool;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 
 pub use local::{LastPush, OrgFiles, Settings};
 pub use log::{AuditQuery, LogRow, render_csv, render_markdown};
@@ -114,16 +114,49 @@ impl From<std::io::Error> for OrgError {
 }
 
 /// Connects to the organisation's database at `url` (`postgres://…`); the password comes from
-/// the URL, `PGPASSWORD` or `~/.pgpass`.
+/// the URL, `PGPASSWORD` or `~/.pgpass` (or the file `PGPASSFILE` names). The connection is
+/// encrypted (TLS) when the server offers it; `sslmode=require` in the URL insists on it, and
+/// `sslmode=verify-full` also checks the server's certificate (against `sslrootcert=FILE`).
 pub async fn connect(url: &str) -> Result<PgPool> {
     let options = PgConnectOptions::from_str(url)
         .map_err(|e| OrgError::Invalid(format!("not a PostgreSQL URL ({e}): {}", redact(url))))?
         .application_name("empty-chair");
-    Ok(PgPoolOptions::new()
+    let mode = options.get_ssl_mode();
+    PgPoolOptions::new()
         .max_connections(4)
         .acquire_timeout(Duration::from_secs(15))
         .connect_with(options)
-        .await?)
+        .await
+        .map_err(|e| tls_refused(e, mode))
+}
+
+/// A connection that fails because `sslmode` insists on TLS, in the user's words; other errors
+/// as usual. (sqlx tells a server without TLS apart only by its message.)
+fn tls_refused(e: sqlx::Error, mode: PgSslMode) -> OrgError {
+    let asked = match mode {
+        PgSslMode::Require => "sslmode=require",
+        PgSslMode::VerifyCa => "sslmode=verify-ca",
+        PgSslMode::VerifyFull => "sslmode=verify-full",
+        PgSslMode::Disable | PgSslMode::Allow | PgSslMode::Prefer => return e.into(),
+    };
+    match &e {
+        // The server answered "no" to the request for TLS.
+        sqlx::Error::Tls(why) if why.to_string().contains("does not support TLS") => {
+            OrgError::Refused(format!(
+                "the organisation's database does not offer an encrypted connection (TLS), and {asked} (in the URL or PGSSLMODE) insists on one: ask the database's administrator to turn TLS on"
+            ))
+        }
+        // The TLS handshake rejected the server's certificate.
+        sqlx::Error::Io(io)
+            if io.kind() == std::io::ErrorKind::InvalidData
+                && matches!(mode, PgSslMode::VerifyCa | PgSslMode::VerifyFull) =>
+        {
+            OrgError::Refused(format!(
+                "the organisation's database's certificate cannot be trusted ({io}), and {asked} (in the URL or PGSSLMODE) insists on checking it: give the certificate of the authority that signed it with sslrootcert=FILE in the URL"
+            ))
+        }
+        _ => e.into(),
+    }
 }
 
 /// `url` without its password, to show.
