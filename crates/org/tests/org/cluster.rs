@@ -5,6 +5,7 @@
 //! database, cloned from one migrated template.
 //!
 //! Without PostgreSQL the tests skip with a message, except under `CI=true`, where they fail.
+//! [`start_server`] starts further servers for tests that need other settings.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -54,7 +55,7 @@ fn server_command(program: &Path) -> Command {
     }
 }
 
-fn run(mut c: Command, what: &str) {
+pub fn run(mut c: Command, what: &str) {
     let out = c
         .output()
         .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
@@ -66,38 +67,50 @@ fn run(mut c: Command, what: &str) {
     );
 }
 
-fn start() -> Option<Cluster> {
+/// True when PostgreSQL 15 is installed. Otherwise says that the tests skip, or fails under
+/// `CI=true`.
+pub fn installed() -> bool {
     let bin = bin_dir();
-    if !bin.join("initdb").exists() {
-        let msg = format!(
-            "PostgreSQL 15 is not installed ({} has no initdb): install postgresql-15 (`make deps`)",
-            bin.display()
-        );
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{msg}; under CI the organisation log's tests must run");
-        }
-        // Past the test harness's capture, so that the skip is seen.
-        let _ = std::io::Write::write_all(
-            &mut std::io::stderr(),
-            format!("skipping the organisation log's tests: {msg}\n").as_bytes(),
-        );
-        return None;
+    if bin.join("initdb").exists() {
+        return true;
     }
+    let msg = format!(
+        "PostgreSQL 15 is not installed ({} has no initdb): install postgresql-15 (`make deps`)",
+        bin.display()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{msg}; under CI the organisation log's tests must run");
+    }
+    // Past the test harness's capture, so that the skip is seen.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("skipping the organisation log's tests: {msg}\n").as_bytes(),
+    );
+    false
+}
+
+/// Hands `path` to the user the server runs as (`postgres` when we are root).
+pub fn give_to_server(path: &Path) {
+    if is_root() {
+        let mut c = Command::new("chown");
+        c.arg("postgres").arg(path);
+        run(c, "chown");
+    }
+}
+
+/// Starts a new server in a new short folder under /tmp and returns that folder: its socket
+/// is there, its data in `data/`. The superuser `chair` logs in without a password. `prepare`
+/// runs on the folder after initdb and before the start (files it adds must be handed to the
+/// server with [`give_to_server`]); `settings` are `-c` options for the server. A watchdog
+/// stops the server and removes the folder once this process is gone, however it ends.
+pub fn start_server(settings: &str, prepare: impl FnOnce(&Path)) -> PathBuf {
+    let bin = bin_dir();
     let dir = tempfile::Builder::new()
         .prefix("chpg")
         .tempdir_in("/tmp")
         .expect("a temporary folder")
         .keep();
-    if is_root() {
-        run(
-            {
-                let mut c = Command::new("chown");
-                c.arg("postgres").arg(&dir);
-                c
-            },
-            "chown",
-        );
-    }
+    give_to_server(&dir);
     let data = dir.join("data");
     let mut initdb = server_command(&bin.join("initdb"));
     initdb
@@ -105,6 +118,7 @@ fn start() -> Option<Cluster> {
         .arg(&data)
         .args(["-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-sync"]);
     run(initdb, "initdb");
+    prepare(&dir);
     let mut ctl = server_command(&bin.join("pg_ctl"));
     ctl.arg("-D")
         .arg(&data)
@@ -113,12 +127,11 @@ fn start() -> Option<Cluster> {
         .arg(dir.join("log"))
         .arg("-o")
         .arg(format!(
-            "-c listen_addresses='' -c unix_socket_directories={} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            "-c unix_socket_directories={} -c fsync=off -c synchronous_commit=off -c full_page_writes=off {settings}",
             dir.display()
         ))
         .arg("start");
     run(ctl, "pg_ctl start");
-    // Stops the server and removes its folder once this process is gone, however it ends.
     let stop = format!(
         "while [ -e /proc/{pid} ]; do sleep 0.3; done; {runuser} {ctl} -D {data} -m immediate stop >/dev/null 2>&1; rm -rf {dir}",
         pid = std::process::id(),
@@ -138,6 +151,14 @@ fn start() -> Option<Cluster> {
         .stderr(Stdio::null())
         .status()
         .expect("the watchdog that stops the test cluster starts");
+    dir
+}
+
+fn start() -> Option<Cluster> {
+    if !installed() {
+        return None;
+    }
+    let dir = start_server("-c listen_addresses='' -c max_connections=300", |_| {});
     let cluster = Cluster { dir };
     let setup = cluster.url("postgres", SUPERUSER);
     let template = cluster.url("migrated", SUPERUSER);
