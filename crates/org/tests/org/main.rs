@@ -1,6 +1,7 @@
 //! The organisation log against a real PostgreSQL 15, started by these tests (see `cluster`).
 
 mod cluster;
+mod connect;
 mod laptop;
 
 mod pull;
