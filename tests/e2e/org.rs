@@ -130,6 +130,9 @@ async fn a_laptop_connects_pushes_when_a_meeting_closes_and_audits_the_organisat
     })
     .await?;
 
+    // The push that follows connecting has had nothing to send.
+    app.wait_text("[data-testid=org-last-push]", |t| t.contains("nothing new"))
+        .await?;
     // A decision logged meanwhile waits, and goes when the meeting closes.
     h.chair_logs_a_decision()?;
     app.wait_text("[data-testid=org-pending]", |t| {

@@ -341,6 +341,34 @@ pub struct WeekCount {
     pub unknown: i64,
 }
 
+impl WeekCount {
+    /// The weeks, each empty, from the one `weeks - 1` weeks before `today`'s to `today`'s.
+    pub fn up_to(today: NaiveDate, weeks: u32) -> Vec<WeekCount> {
+        let since = week_of(today) - chrono::Duration::weeks(i64::from(weeks.max(1)) - 1);
+        (0..i64::from(weeks.max(1)))
+            .map(|i| WeekCount {
+                week: since + chrono::Duration::weeks(i),
+                helps: 0,
+                hurts: 0,
+                mixed: 0,
+                neutral: 0,
+                unknown: 0,
+            })
+            .collect()
+    }
+
+    /// Counts `n` more decisions of `direction`.
+    pub fn add(&mut self, direction: Direction, n: i64) {
+        match direction {
+            Direction::Helps => self.helps += n,
+            Direction::Hurts => self.hurts += n,
+            Direction::Mixed => self.mixed += n,
+            Direction::Neutral => self.neutral += n,
+            Direction::Unknown => self.unknown += n,
+        }
+    }
+}
+
 /// The leaders' dashboard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -159,9 +159,9 @@ fn tls_refused(e: sqlx::Error, mode: PgSslMode) -> OrgError {
     }
 }
 
-/// `url` without its password, to show.
+/// `url` without its password (given before the host or as a `password=` parameter), to show.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let mut shown = match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let creds = &url[s + 3..at];
             match creds.find(':') {
@@ -170,6 +170,36 @@ pub fn redact(url: &str) -> String {
             }
         }
         _ => url.to_string(),
+    };
+    if let Some(q) = shown.find('?') {
+        let params: Vec<String> = shown[q + 1..]
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => p.to_string(),
+            })
+            .collect();
+        shown = format!("{}?{}", &shown[..q], params.join("&"));
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_shown_url_hides_its_password_wherever_it_is_given() {
+        assert_eq!(
+            super::redact("postgres://ana:s3cret@db/org"),
+            "postgres://ana:***@db/org"
+        );
+        assert_eq!(
+            super::redact("postgres://ana@db/org?sslmode=require&password=s3cret"),
+            "postgres://ana@db/org?sslmode=require&password=***"
+        );
+        assert_eq!(
+            super::redact("postgres:///org?host=/tmp/x&user=ana"),
+            "postgres:///org?host=/tmp/x&user=ana"
+        );
     }
 }
 

@@ -105,8 +105,14 @@ fn beside(db: &Path, suffix: &str) -> PathBuf {
 /// Writes `bytes` to `path` whole or not at all, readable by the user alone.
 fn write_private(path: &Path, bytes: &[u8], create_new: bool) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
+    // A name of its own, so that two writers (the app and the command line) never share one.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let mut part = path.as_os_str().to_owned();
-    part.push(".part");
+    part.push(format!(
+        ".{}-{}.part",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     let part = PathBuf::from(part);
     let mut f = std::fs::OpenOptions::new()
         .write(true)

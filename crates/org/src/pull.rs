@@ -97,10 +97,25 @@ fn read_held(path: &Path) -> Result<Held> {
             Record::Snapshot(s) => held.snapshots.push(s),
         }
     }
+    // A leaf written twice (two pulls at once) is one leaf.
     held.leaves.sort_by_key(|l| l.leaf_index);
+    held.leaves.dedup_by_key(|l| l.leaf_index);
     held.checkpoints.sort_by_key(|c| c.tree_size);
     held.checkpoints.dedup_by_key(|c| c.tree_size);
     Ok(held)
+}
+
+/// True when the file at `path` is empty or ends a line.
+fn ends_with_newline(path: &Path) -> Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path)?;
+    if f.metadata()?.len() == 0 {
+        return Ok(true);
+    }
+    f.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    f.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
 }
 
 /// The local copy at `path` as a log (empty when nothing was pulled yet), with its snapshots.
@@ -239,7 +254,12 @@ impl Org {
                 new_entries += 1;
             }
         }
-        for l in &log.leaves[held.leaves.len().min(log.leaves.len())..] {
+        let have_leaves: HashSet<i64> = held.leaves.iter().map(|l| l.leaf_index).collect();
+        for l in log
+            .leaves
+            .iter()
+            .filter(|l| !have_leaves.contains(&l.leaf_index))
+        {
             line(&Record::Leaf(l.clone()))?;
         }
         let newest_held = held
@@ -280,6 +300,10 @@ impl Org {
                 .append(true)
                 .mode(0o600)
                 .open(&self.files.pulled)?;
+            // A last line cut short by a crash must not swallow the first new one.
+            if !ends_with_newline(&self.files.pulled)? {
+                f.write_all(b"\n")?;
+            }
             f.write_all(&out)?;
             f.sync_all()?;
         }

@@ -76,20 +76,26 @@ pub struct OrgLog {
 impl Org {
     /// Everything this laptop may read of the organisation log, `team` alone when given.
     pub async fn read_log(&self, team: Option<&str>) -> Result<OrgLog> {
+        // One snapshot of the database for every read, so that an entry pushed and sealed
+        // meanwhile is either wholly in what is read or wholly not.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
         let devices: Vec<DeviceRow> = sqlx::query_as(
             "SELECT d.id, d.name, d.team, encode(d.public_key, 'hex') AS public_key,
                     to_char(r.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS revoked_at
                FROM org.devices d LEFT JOIN org.device_revocations r ON r.device_id = d.id
               ORDER BY d.team, d.name, d.id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         let readable: Vec<Uuid> = sqlx::query_scalar(
             "SELECT d.id FROM org.devices d WHERE ($1::text IS NULL OR d.team = $1)
                 AND d.id IN (SELECT id FROM org.readable_devices()) ORDER BY d.id",
         )
         .bind(team)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         // The bytes as stored: bytes that are not UTF-8 read back changed and fail their hash.
         let entries: Vec<(Uuid, i64, Vec<u8>, String, String)> = sqlx::query_as(
@@ -100,7 +106,7 @@ impl Org {
               ORDER BY e.device_id, e.seq",
         )
         .bind(team)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         let entries = entries
             .into_iter()
@@ -116,14 +122,15 @@ impl Org {
             "SELECT leaf_index, device_id, seq, encode(entry_hash, 'hex') AS entry_hash
                FROM org.leaves ORDER BY leaf_index",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         let checkpoints: Vec<CheckpointRow> = sqlx::query_as(
             "SELECT tree_size, encode(root, 'hex') AS root, signer, sealed_at, encode(signature, 'hex') AS signature
                FROM org.checkpoints ORDER BY tree_size",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(OrgLog {
             format: ORG_EXPORT_FORMAT.into(),
             exported_at: chair_store::time::ts(chrono::Utc::now()),

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use chair_core::audit::{Sort, WeekCount, week_of};
+use chair_core::audit::{Sort, WeekCount};
 use chair_core::chain::{EntryKind, LogEntryV2};
 use chair_core::decision::{Direction, FollowUp, Size, Stance};
 use chrono::NaiveDate;
@@ -188,6 +188,21 @@ pub struct OrgView {
     pub report: OrgReport,
     /// When the copy was last written (empty when nothing was pulled).
     pub pulled_at: String,
+    /// What filters read of each decision, worked out once (same order as `decisions`).
+    meta: Vec<Meta>,
+    /// The teams that recorded decisions, in order; `Meta::team` indexes it.
+    team_names: Vec<String>,
+}
+
+/// What filters and the dashboard read of a decision, worked out once.
+#[derive(Debug, Clone)]
+struct Meta {
+    day: Option<NaiveDate>,
+    /// An earlier decision in the list has the same id: another laptop's copy of it.
+    copy: bool,
+    team: usize,
+    /// The text the filter's words are looked for in, lower-cased.
+    text: String,
 }
 
 impl OrgView {
@@ -195,7 +210,20 @@ impl OrgView {
     /// consistently with the checkpoints in `seen`.
     pub fn read(db: &Path, seen: &[SeenCheckpoint]) -> Result<OrgView> {
         let (log, snapshots) = copy_at(&OrgFiles::beside(db).pulled)?;
-        let report = verify::verify(&log, seen);
+        // A checkpoint this laptop saw after the copy was pulled (sealing, say) is not one the
+        // copy can hold yet; the next pull checks it.
+        let newest = log
+            .checkpoints
+            .iter()
+            .map(|c| c.tree_size)
+            .max()
+            .unwrap_or(-1);
+        let seen: Vec<SeenCheckpoint> = seen
+            .iter()
+            .filter(|c| c.tree_size <= newest)
+            .cloned()
+            .collect();
+        let report = verify::verify(&log, &seen);
         Ok(Self::of(&log, &snapshots, report))
     }
 
@@ -314,7 +342,22 @@ impl OrgView {
                 entries: entries_of.get(&d.id).copied().unwrap_or(0),
             })
             .collect();
+        let mut team_names: Vec<String> = sorted.iter().map(|d| d.team.clone()).collect();
+        team_names.sort();
+        team_names.dedup();
+        let mut ids = std::collections::HashSet::with_capacity(sorted.len());
+        let meta = sorted
+            .iter()
+            .map(|d| Meta {
+                copy: !ids.insert(d.entry_id),
+                day: day_of(&d.recorded_at),
+                team: team_names.binary_search(&d.team).unwrap_or(0),
+                text: searchable(d),
+            })
+            .collect();
         OrgView {
+            meta,
+            team_names,
             decisions: sorted,
             laptops,
             report,
@@ -336,10 +379,13 @@ impl OrgView {
         f: &'a OrgFilter,
     ) -> Box<dyn Iterator<Item = &'a OrgDecision> + 'a> {
         let words: Vec<String> = f.text.split_whitespace().map(str::to_lowercase).collect();
-        let keep = move |d: &&OrgDecision| matches(d, f, &words);
+        let keep = move |(d, m): &(&OrgDecision, &Meta)| {
+            matches(d, m, f) && words.iter().all(|w| m.text.contains(w.as_str()))
+        };
+        let all = self.decisions.iter().zip(&self.meta);
         match f.sort {
-            Sort::Newest => Box::new(self.decisions.iter().rev().filter(keep)),
-            Sort::Oldest => Box::new(self.decisions.iter().filter(keep)),
+            Sort::Newest => Box::new(all.rev().filter(keep).map(|(d, _)| d)),
+            Sort::Oldest => Box::new(all.filter(keep).map(|(d, _)| d)),
         }
     }
 
@@ -366,21 +412,9 @@ impl OrgView {
     /// The dashboard over the standing decisions of the team and laptop `f` names, for the
     /// `weeks` weeks up to `today`.
     pub fn dashboard(&self, f: &OrgFilter, today: NaiveDate, weeks: u32) -> OrgDashboard {
-        let since = week_of(today) - chrono::Duration::weeks(i64::from(weeks.max(1)) - 1);
-        let mut out: Vec<WeekCount> = Vec::new();
-        let mut w = since;
-        while w <= today {
-            out.push(WeekCount {
-                week: w,
-                helps: 0,
-                hurts: 0,
-                mixed: 0,
-                neutral: 0,
-                unknown: 0,
-            });
-            w += chrono::Duration::weeks(1);
-        }
-        let scope = |d: &&OrgDecision| {
+        let mut out = WeekCount::up_to(today, weeks);
+        let since = out[0].week;
+        let scope = |(d, _): &(&OrgDecision, &Meta)| {
             f.team.as_ref().is_none_or(|t| &d.team == t)
                 && f.device.is_none_or(|x| d.device_id == x)
         };
@@ -389,30 +423,27 @@ impl OrgView {
         let mut contested = std::collections::HashSet::new();
         let mut objected = 0i64;
         let mut evidenced = 0i64;
-        let mut teams: HashMap<&str, (i64, std::collections::HashSet<Uuid>)> = HashMap::new();
-        for d in self.decisions.iter().filter(scope) {
-            teams.entry(&d.team).or_default().1.insert(d.device_id);
+        let mut per_team = vec![0i64; self.team_names.len()];
+        let mut seen_team = vec![false; self.team_names.len()];
+        for (d, m) in self.decisions.iter().zip(&self.meta).filter(scope) {
+            seen_team[m.team] = true;
             if d.status == OrgStatus::Contested {
                 contested.insert(d.entry_id);
             }
-            if d.kind == EntryKind::Revoke || d.status != OrgStatus::Current {
+            // A decision two laptops hold (copied with the database) counts once.
+            if d.kind == EntryKind::Revoke || d.status != OrgStatus::Current || m.copy {
                 continue;
             }
             decisions += 1;
-            teams.entry(&d.team).or_default().0 += 1;
+            per_team[m.team] += 1;
             objected += i64::from(d.stance == Some(Stance::Objects));
             evidenced += i64::from(!d.no_evidence);
-            let Some(day) = day_of(&d.recorded_at) else {
+            let Some(day) = m.day.filter(|day| *day >= since) else {
                 continue;
             };
-            if let Some(slot) = out.iter_mut().find(|x| x.week == week_of(day)) {
-                match d.direction.unwrap_or(Direction::Unknown) {
-                    Direction::Helps => slot.helps += 1,
-                    Direction::Hurts => slot.hurts += 1,
-                    Direction::Mixed => slot.mixed += 1,
-                    Direction::Neutral => slot.neutral += 1,
-                    Direction::Unknown => slot.unknown += 1,
-                }
+            let week = ((day - since).num_days() / 7) as usize;
+            if let Some(slot) = out.get_mut(week) {
+                slot.add(d.direction.unwrap_or(Direction::Unknown), 1);
             }
         }
         let share = |n: i64| {
@@ -422,15 +453,25 @@ impl OrgView {
                 n as f64 / decisions as f64
             }
         };
-        let mut teams: Vec<TeamCount> = teams
-            .into_iter()
-            .map(|(team, (decisions, laptops))| TeamCount {
-                team: team.to_string(),
-                decisions,
-                laptops: laptops.len() as i64,
+        // Laptops with entries, in the scope of the filter.
+        let laptops_of = |team: &str| {
+            self.laptops
+                .iter()
+                .filter(|l| l.team == team && l.entries > 0)
+                .filter(|l| f.device.is_none_or(|x| l.id == x))
+                .count() as i64
+        };
+        let teams: Vec<TeamCount> = self
+            .team_names
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| seen_team[*i])
+            .map(|(i, team)| TeamCount {
+                team: team.clone(),
+                decisions: per_team[i],
+                laptops: laptops_of(team),
             })
             .collect();
-        teams.sort_by(|a, b| a.team.cmp(&b.team));
         OrgDashboard {
             decisions,
             contested: contested.len() as i64,
@@ -443,6 +484,11 @@ impl OrgView {
 
     /// The decisions `f` matches, as the command line's export rows.
     pub fn log_rows(&self, f: &OrgFilter) -> Vec<LogRow> {
+        let ids: HashMap<(Uuid, i64), Uuid> = self
+            .decisions
+            .iter()
+            .map(|d| ((d.device_id, d.seq), d.entry_id))
+            .collect();
         self.matching(f)
             .map(|d| LogRow {
                 team: d.team.clone(),
@@ -461,7 +507,7 @@ impl OrgView {
                 closes: d
                     .closes
                     .as_ref()
-                    .and_then(|c| self.entry(c.device_id, c.seq).map(|t| t.entry_id)),
+                    .and_then(|c| ids.get(&(c.device_id, c.seq)).copied()),
                 reason: d.reason.clone(),
                 hash: d.hash.clone(),
             })
@@ -478,7 +524,7 @@ fn day_of(recorded_at: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(recorded_at.get(..10)?, "%Y-%m-%d").ok()
 }
 
-fn matches(d: &OrgDecision, f: &OrgFilter, words: &[String]) -> bool {
+fn matches(d: &OrgDecision, m: &Meta, f: &OrgFilter) -> bool {
     if f.team.as_ref().is_some_and(|t| &d.team != t)
         || f.device.is_some_and(|x| d.device_id != x)
         || f.direction.is_some_and(|x| d.direction != Some(x))
@@ -489,7 +535,7 @@ fn matches(d: &OrgDecision, f: &OrgFilter, words: &[String]) -> bool {
     }
     let status_ok = match f.status {
         OrgStatusFilter::All => true,
-        OrgStatusFilter::Current => d.status == OrgStatus::Current,
+        OrgStatusFilter::Current => d.status == OrgStatus::Current && d.kind != EntryKind::Revoke,
         OrgStatusFilter::Superseded => d.status == OrgStatus::Superseded,
         OrgStatusFilter::Revoked => d.status == OrgStatus::Revoked,
         OrgStatusFilter::Contested => d.status == OrgStatus::Contested,
@@ -498,17 +544,19 @@ fn matches(d: &OrgDecision, f: &OrgFilter, words: &[String]) -> bool {
         return false;
     }
     if f.from.is_some() || f.to.is_some() {
-        let Some(day) = day_of(&d.recorded_at) else {
+        let Some(day) = m.day else {
             return false;
         };
         if f.from.is_some_and(|from| day < from) || f.to.is_some_and(|to| day > to) {
             return false;
         }
     }
-    if words.is_empty() {
-        return true;
-    }
-    let hay = [
+    true
+}
+
+/// What the filter's words are looked for in, lower-cased.
+fn searchable(d: &OrgDecision) -> String {
+    [
         &d.statement,
         &d.impact,
         &d.reason,
@@ -519,15 +567,16 @@ fn matches(d: &OrgDecision, f: &OrgFilter, words: &[String]) -> bool {
         &d.personas.join("\n"),
     ]
     .map(|s| s.to_lowercase())
-    .join("\n");
-    words.iter().all(|w| hay.contains(w.as_str()))
+    .join("\n")
 }
 
 /// Links each entry to the one it closes and works out what became of every entry.
 ///
 /// An entry is named by its id: a laptop that started from a copy of another's database holds
 /// the same early entries under the same ids, and a supersession made on either laptop closes
-/// that decision on both.
+/// that decision on both. A decision is contested while its corrections disagree: more than one
+/// line of supersessions ends in a decision that stands, or one laptop revoked it while another's
+/// replacement stands.
 fn settle(decisions: &mut [OrgDecision], targets: &[Option<Uuid>]) {
     let mut by_id: HashMap<Uuid, Vec<usize>> = HashMap::new();
     for (i, d) in decisions.iter().enumerate() {
@@ -547,7 +596,8 @@ fn settle(decisions: &mut [OrgDecision], targets: &[Option<Uuid>]) {
         kind: d.kind,
     };
     let places: Vec<EntryPlace> = decisions.iter().map(place).collect();
-    let closed = |i: usize, decisions: &[OrgDecision]| closers.contains_key(&decisions[i].entry_id);
+    let kinds: HashMap<Uuid, EntryKind> = decisions.iter().map(|d| (d.entry_id, d.kind)).collect();
+    let mut ends: HashMap<Uuid, std::collections::HashSet<Uuid>> = HashMap::new();
     let mut status = vec![OrgStatus::Current; decisions.len()];
     let mut closes: Vec<Option<EntryPlace>> = vec![None; decisions.len()];
     for (i, t) in targets.iter().enumerate() {
@@ -565,20 +615,23 @@ fn settle(decisions: &mut [OrgDecision], targets: &[Option<Uuid>]) {
     for (id, by) in &closers {
         let Some(rows) = by_id.get(id) else { continue };
         let revoked = by.iter().any(|&i| decisions[i].kind == EntryKind::Revoke);
-        // A successor stands while nothing closes it in turn; one held by two laptops (copied
-        // with the database) is one successor.
-        let standing = by
-            .iter()
-            .filter(|&&i| decisions[i].kind == EntryKind::Supersede && !closed(i, decisions))
-            .map(|&i| decisions[i].entry_id)
-            .collect::<std::collections::HashSet<_>>()
-            .len();
-        let now = if revoked {
-            OrgStatus::Revoked
-        } else if standing > 1 {
-            OrgStatus::Contested
-        } else {
-            OrgStatus::Superseded
+        let mut standing = std::collections::HashSet::new();
+        for &i in by {
+            if decisions[i].kind == EntryKind::Supersede {
+                standing.extend(standing_ends(
+                    decisions[i].entry_id,
+                    &closers,
+                    decisions,
+                    &kinds,
+                    &mut ends,
+                    0,
+                ));
+            }
+        }
+        let now = match (revoked, standing.len()) {
+            (true, 0) => OrgStatus::Revoked,
+            (false, 0 | 1) => OrgStatus::Superseded,
+            _ => OrgStatus::Contested,
         };
         for &j in rows {
             status[j] = now;
@@ -591,4 +644,44 @@ fn settle(decisions: &mut [OrgDecision], targets: &[Option<Uuid>]) {
             d.closed_by = by.iter().map(|&i| places[i].clone()).collect();
         }
     }
+}
+
+/// The decisions that stand at the ends of the supersessions from `id` (itself, when nothing
+/// closes it; none when it was revoked and nothing replaced it).
+fn standing_ends(
+    id: Uuid,
+    closers: &HashMap<Uuid, Vec<usize>>,
+    decisions: &[OrgDecision],
+    kinds: &HashMap<Uuid, EntryKind>,
+    memo: &mut HashMap<Uuid, std::collections::HashSet<Uuid>>,
+    depth: usize,
+) -> std::collections::HashSet<Uuid> {
+    if let Some(known) = memo.get(&id) {
+        return known.clone();
+    }
+    let mut found = std::collections::HashSet::new();
+    match closers.get(&id) {
+        None if kinds.get(&id) != Some(&EntryKind::Revoke) => {
+            found.insert(id);
+        }
+        None => {}
+        // Entries name earlier entries by hash, so lines cannot loop; the bound is for safety.
+        Some(_) if depth > 2_000 => {}
+        Some(by) => {
+            for &i in by {
+                if decisions[i].kind == EntryKind::Supersede {
+                    found.extend(standing_ends(
+                        decisions[i].entry_id,
+                        closers,
+                        decisions,
+                        kinds,
+                        memo,
+                        depth + 1,
+                    ));
+                }
+            }
+        }
+    }
+    memo.insert(id, found.clone());
+    found
 }

@@ -56,8 +56,27 @@ pub struct OrgPushed {
     pub problem: Option<String>,
 }
 
+/// One organisation operation at a time in this app: each reads this laptop's settings, works
+/// with the server and saves them again, and pulls append to one local copy.
+static ORG: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 static PUSHING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 static PROBLEM: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Marks a push as going until dropped, however it ends.
+struct Pushing;
+
+impl Pushing {
+    fn start() -> Pushing {
+        PUSHING.store(true, std::sync::atomic::Ordering::SeqCst);
+        Pushing
+    }
+}
+
+impl Drop for Pushing {
+    fn drop(&mut self) {
+        PUSHING.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
 
 fn set_problem(p: Option<String>) {
     *PROBLEM.lock().unwrap_or_else(|e| e.into_inner()) = p;
@@ -128,9 +147,12 @@ pub async fn org_connect(
             "give the organisation's database as a PostgreSQL URL: postgres://user@host/database",
         ));
     }
-    let enrolled = chair_org::enrol(state.db_path(), url, &team, &device)
-        .await
-        .map_err(api)?;
+    let enrolled = {
+        let _one = ORG.lock().await;
+        chair_org::enrol(state.db_path(), url, &team, &device)
+            .await
+            .map_err(api)?
+    };
     tracing::info!(
         "enrolled as \"{}\" of team \"{}\" in {}",
         enrolled.device,
@@ -144,13 +166,9 @@ pub async fn org_connect(
 }
 
 async fn push_now(store: &chair_store::Store, db: &std::path::Path) -> Result<Pushed, ApiError> {
-    use std::sync::atomic::Ordering::SeqCst;
-    if PUSHING.swap(true, SeqCst) {
-        return Err(ApiError::new(
-            ErrorCode::Busy,
-            "a push is going already; it sends everything there is",
-        ));
-    }
+    // A push asked for while another goes waits for it, then sends whatever is left.
+    let _one = ORG.lock().await;
+    let _pushing = Pushing::start();
     let result = async {
         let mut org = Org::open(db).await.map_err(api)?;
         let pushed = org.push(store).await.map_err(api);
@@ -158,7 +176,6 @@ async fn push_now(store: &chair_store::Store, db: &std::path::Path) -> Result<Pu
         pushed
     }
     .await;
-    PUSHING.store(false, SeqCst);
     match &result {
         Ok(p) => {
             tracing::info!(
@@ -202,9 +219,6 @@ pub(crate) fn push_in_background(
     }
     tauri::async_runtime::spawn(async move {
         let result = push_now(&store, &db).await;
-        if matches!(&result, Err(e) if e.code == ErrorCode::Busy) {
-            return;
-        }
         let _ = OrgPushed {
             pushed: result.as_ref().ok().map(|p| p.pushed),
             problem: result.err().map(|e| e.message),
@@ -275,6 +289,7 @@ pub async fn org_refresh(state: State<'_, AppState>) -> CmdResult<OrgOverview> {
     let mut broken = None;
     let mut new_entries = None;
     if settings.is_some() {
+        let _one = ORG.lock().await;
         let pulled = async {
             let mut org = Org::open(state.db_path()).await?;
             let pulled = org.pull().await;

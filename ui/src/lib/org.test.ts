@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { blankOrgFilter, closesLabel, isOrgFiltered, lastPushSentence, pendingSentence, statusSentence } from "./org";
+import { blankOrgFilter, closesLabel, isOrgFiltered, lastPushSentence, orgQuery, pendingSentence, statusSentence } from "./org";
 import type { OrgDecision, OrgSettings } from "./ipc";
 
 const settings = (over: Partial<OrgSettings> = {}): OrgSettings => ({
@@ -51,6 +51,12 @@ describe("organisation filter", () => {
     expect(isOrgFiltered({ ...blankOrgFilter(), sort: "oldest" })).toBe(false);
     expect(isOrgFiltered({ ...blankOrgFilter(), team: "Payments" })).toBe(true);
     expect(isOrgFiltered({ ...blankOrgFilter(), status: "contested" })).toBe(true);
+  });
+
+  it("a date cleared from the keyboard means any date", () => {
+    const q = orgQuery({ ...blankOrgFilter(), from: "" as unknown as null, to: "2026-12-01" });
+    expect(q.from).toBeNull();
+    expect(q.to).toBe("2026-12-01");
   });
 });
 

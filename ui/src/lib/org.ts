@@ -7,10 +7,16 @@ export function blankOrgFilter(): OrgFilter {
   return { ...DEFAULT_ORG_FILTER };
 }
 
+/** The filter as the backend reads it: a date field cleared from the keyboard holds "", which means any date. */
+export function orgQuery(f: OrgFilter): OrgFilter {
+  return { ...f, from: f.from || null, to: f.to || null, team: f.team || null, device: f.device || null };
+}
+
 /** True when a filter narrows the list (its order does not count). */
 export function isOrgFiltered(f: OrgFilter): boolean {
   const b = blankOrgFilter();
-  return (Object.keys(b) as (keyof OrgFilter)[]).some((k) => k !== "sort" && f[k] !== b[k]);
+  const q = orgQuery(f);
+  return (Object.keys(b) as (keyof OrgFilter)[]).some((k) => k !== "sort" && q[k] !== b[k]);
 }
 
 export const ORG_STATUS_LABEL: Record<OrgStatus, string> = {

@@ -89,8 +89,11 @@ async fn a_leader_audits_every_team_from_the_verified_copy_offline_and_is_told_w
     let dash = view.dashboard(&all, today, 4);
     assert_eq!(dash.decisions, 5, "the superseded decision does not count");
     assert_eq!(dash.weeks.len(), 4);
-    let this_week = dash.weeks.last().unwrap();
-    assert_eq!(this_week.helps, 5);
+    assert_eq!(
+        dash.weeks.iter().map(|w| w.helps).sum::<i64>(),
+        5,
+        "counted in the weeks they were recorded"
+    );
     assert_eq!(
         dash.teams
             .iter()
@@ -177,4 +180,117 @@ async fn two_laptops_superseding_the_same_decision_both_stand_until_a_later_entr
         assert_eq!(d.status, OrgStatus::Superseded, "{d:?}");
     }
     assert_eq!(settled.page(&contested, 0, 10).total, 0);
+}
+
+#[tokio::test]
+async fn a_contest_stays_open_along_a_line_of_supersessions_and_a_revocation_against_a_replacement_is_one()
+ {
+    let Some(db) = cluster::database().await else {
+        return;
+    };
+    // Ana's and Bo's laptops both replace the shared decision; Ana's replaces hers again.
+    let a = Laptop::new().await;
+    a.record("Shared", 1).await;
+    let b = a.copy_of().await;
+    a.supersede(1, "Refund within two days").await;
+    b.supersede(1, "Refund within a week").await;
+    a.supersede(2, "Refund within three days").await;
+    // Cy's laptop revokes another shared decision that Lea's copy replaces.
+    let c = Laptop::new().await;
+    c.record("Other", 1).await;
+    let d = c.copy_of().await;
+    c.revoke(1).await;
+    d.supersede(1, "Keep it, reworded").await;
+    for (laptop, role, name) in [
+        (&a, LAPTOP_A, "Ana's laptop"),
+        (&b, LAPTOP_B, "Bo's laptop"),
+        (&c, cluster::LAPTOP_C, "Cy's laptop"),
+        (&d, cluster::LEADER, "Di's laptop"),
+    ] {
+        let mut org = laptop.enrol(&db.url(role), "red", name).await;
+        org.push(&laptop.store).await.unwrap();
+        org.close().await;
+    }
+    let leader = Laptop::new().await;
+    let mut org = leader
+        .enrol(&db.url(AUDITOR), "audit", "Lea's laptop")
+        .await;
+    org.pull().await.unwrap();
+    let view = view_of(&leader);
+    assert!(view.report.intact, "{:?}", view.report);
+    let status_of = |statement: &str| {
+        view.decisions
+            .iter()
+            .filter(|d| d.statement == statement)
+            .map(|d| d.status)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        status_of("Shared 1"),
+        vec![OrgStatus::Contested, OrgStatus::Contested],
+        "Ana's newest and Bo's replacement both stand"
+    );
+    assert_eq!(
+        status_of("Refund within two days"),
+        vec![OrgStatus::Superseded]
+    );
+    assert_eq!(
+        status_of("Other 1"),
+        vec![OrgStatus::Contested, OrgStatus::Contested],
+        "one laptop withdrew it while another's replacement stands"
+    );
+    let today = chrono::Utc::now().date_naive();
+    let dash = view.dashboard(&OrgFilter::default(), today, 1);
+    assert_eq!(dash.contested, 2);
+    assert_eq!(
+        dash.decisions, 3,
+        "the three replacements that stand; contested decisions do not count"
+    );
+}
+
+#[tokio::test]
+async fn a_copy_built_over_several_pulls_with_seals_between_a_pull_written_twice_and_one_cut_short_still_verifies()
+ {
+    let Some(db) = cluster::database().await else {
+        return;
+    };
+    let (a, mut org_a, _b, mut org_b) = crate::laptop::red_and_blue_pushed(&db).await;
+    let leader = Laptop::new().await;
+    let mut org = leader
+        .enrol(&db.url(AUDITOR), "audit", "Lea's laptop")
+        .await;
+    org.pull().await.unwrap();
+    org_b.seal().await.unwrap();
+    org.pull().await.unwrap();
+    // The same pull written twice (two windows pulling at once): every line again.
+    let copy = chair_org::OrgFiles::beside(&leader.db).pulled;
+    let text = std::fs::read_to_string(&copy).unwrap();
+    std::fs::write(&copy, format!("{text}{text}")).unwrap();
+    assert!(
+        view_of(&leader).report.intact,
+        "{:?}",
+        view_of(&leader).report
+    );
+    // A pull cut short mid-line, then more entries, a seal and a pull.
+    let mut cut = std::fs::read_to_string(&copy).unwrap();
+    cut.push_str("{\"entry\":{\"device_id\":\"01");
+    std::fs::write(&copy, cut).unwrap();
+    a.record("Later", 2).await;
+    org_a.push(&a.store).await.unwrap();
+    org_a.seal().await.unwrap();
+    org.pull().await.unwrap();
+    let view = view_of(&leader);
+    assert!(view.report.intact, "{:?}", view.report);
+    assert_eq!(view.report.entries, 8);
+    assert_eq!(view.report.tree_size, 8);
+    assert_eq!(view.report.checkpoint, Some(8));
+    // A checkpoint this laptop sealed after its last pull is not held against the copy.
+    a.record("Even later", 1).await;
+    org_a.push(&a.store).await.unwrap();
+    org.seal().await.unwrap();
+    assert!(
+        view_of(&leader).report.intact,
+        "{:?}",
+        view_of(&leader).report
+    );
 }

@@ -22,19 +22,7 @@ impl Store {
         )
         .fetch_all(&self.pool())
         .await?;
-        let mut weeks_out: Vec<WeekCount> = Vec::new();
-        let mut w = since;
-        while w <= today {
-            weeks_out.push(WeekCount {
-                week: w,
-                helps: 0,
-                hurts: 0,
-                mixed: 0,
-                neutral: 0,
-                unknown: 0,
-            });
-            w += chrono::Duration::weeks(1);
-        }
+        let mut weeks_out = WeekCount::up_to(today, weeks);
         for c in counts {
             let Some(slot) = weeks_out.iter_mut().find(|x| x.week.to_string() == c.week) else {
                 continue;
@@ -42,13 +30,7 @@ impl Store {
             let direction = Direction::parse(&c.direction).ok_or_else(|| {
                 super::corrupt_row(&format!("unknown impact direction \"{}\"", c.direction))
             })?;
-            match direction {
-                Direction::Helps => slot.helps += c.n,
-                Direction::Hurts => slot.hurts += c.n,
-                Direction::Mixed => slot.mixed += c.n,
-                Direction::Neutral => slot.neutral += c.n,
-                Direction::Unknown => slot.unknown += c.n,
-            }
+            slot.add(direction, c.n);
         }
         let totals = sqlx::query!(
             r#"SELECT count(*) AS "total!: i64",
