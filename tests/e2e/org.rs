@@ -4,29 +4,12 @@
 //! readable when the server cannot be reached.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use anyhow::{Context, Result, bail, ensure};
-use chair_e2e::Harness;
+use anyhow::{Context, Result, ensure};
+use chair_e2e::{Harness, chair_on};
 
 use crate::pg;
 use crate::shot;
-
-/// Runs `chair` on the database `db` (another laptop's) and returns what it printed.
-fn chair_on(db: &Path, args: &[&str]) -> Result<String> {
-    let out = Command::new(chair_e2e::chair_binary()?)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()?;
-    if !out.status.success() {
-        bail!(
-            "chair {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
 
 /// The server's Unix socket, from a test URL (`…?host=DIR&…`).
 fn socket_of(url: &str) -> Result<PathBuf> {

@@ -63,6 +63,23 @@ pub fn chair_binary() -> Result<PathBuf> {
     Ok(target_dir().join("debug").join("chair"))
 }
 
+/// Runs the `chair` command line on the database `db` (this test's, or another laptop's) and
+/// returns its standard output.
+pub fn chair_on(db: &Path, args: &[&str]) -> Result<String> {
+    let out = Command::new(chair_binary()?)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()?;
+    if !out.status.success() {
+        bail!(
+            "chair {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 fn tauri_driver() -> PathBuf {
     let local = repo_root().join(".tools/bin/tauri-driver");
     if local.exists() {
@@ -324,18 +341,7 @@ impl Harness {
 
     /// Runs the `chair` command line on this test's database and returns its standard output.
     pub fn chair(&self, args: &[&str]) -> Result<String> {
-        let out = Command::new(chair_binary()?)
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .output()?;
-        if !out.status.success() {
-            bail!(
-                "chair {args:?} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        chair_on(&self.db, args)
     }
 
     /// Logs a decision on the demo meeting's "Chat-first customer support" item through the

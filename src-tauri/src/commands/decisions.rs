@@ -8,7 +8,7 @@ use chrono::Utc;
 use tauri::{AppHandle, State};
 
 use super::CmdResult;
-use super::files::{Saved, WholeFile, ask_where_to_save, cannot_write};
+use super::files::{Saved, WholeFile, ask_where_to_export, cannot_write};
 use crate::AppState;
 
 /// Records a decision with its customer impact.
@@ -130,14 +130,8 @@ pub async fn export_log(
     filter: AuditFilter,
     format: ExportFormat,
 ) -> CmdResult<Option<Saved>> {
-    let ext = match format {
-        ExportFormat::Csv => "csv",
-        ExportFormat::Json => "json",
-        ExportFormat::Markdown => "md",
-    };
-    let name = format!("decision-log.{ext}");
     let Some(path) =
-        ask_where_to_save(&app, "Export the decision log", &name, (ext, &[ext])).await?
+        ask_where_to_export(&app, "Export the decision log", "decision-log", format).await?
     else {
         return Ok(None);
     };

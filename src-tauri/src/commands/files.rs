@@ -66,6 +66,23 @@ pub async fn ask_where_to_save(
         .transpose()
 }
 
+/// Asks where to save an export named `stem` in `format` (its extension added); `None` when
+/// the user cancels.
+pub async fn ask_where_to_export(
+    app: &tauri::AppHandle,
+    title: &str,
+    stem: &str,
+    format: chair_core::audit::ExportFormat,
+) -> CmdResult<Option<PathBuf>> {
+    use chair_core::audit::ExportFormat;
+    let ext = match format {
+        ExportFormat::Csv => "csv",
+        ExportFormat::Json => "json",
+        ExportFormat::Markdown => "md",
+    };
+    ask_where_to_save(app, title, &format!("{stem}.{ext}"), (ext, &[ext])).await
+}
+
 /// The file chooser runs outside the app: through the desktop portal on the session bus, or
 /// zenity where no portal answers. Without either, the dialog would silently not appear.
 pub fn file_chooser_available() -> CmdResult<()> {

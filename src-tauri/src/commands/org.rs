@@ -16,7 +16,7 @@ use tauri_specta::Event;
 use uuid::Uuid;
 
 use super::CmdResult;
-use super::files::{Saved, WholeFile, ask_where_to_save, cannot_write};
+use super::files::{Saved, ask_where_to_export, write_whole};
 use crate::AppState;
 
 fn api(e: OrgError) -> ApiError {
@@ -412,14 +412,13 @@ pub async fn org_export(
     filter: OrgFilter,
     format: ExportFormat,
 ) -> CmdResult<Option<Saved>> {
-    let ext = match format {
-        ExportFormat::Csv => "csv",
-        ExportFormat::Json => "json",
-        ExportFormat::Markdown => "md",
-    };
-    let name = format!("organisation-log.{ext}");
-    let Some(path) =
-        ask_where_to_save(&app, "Export the organisation log", &name, (ext, &[ext])).await?
+    let Some(path) = ask_where_to_export(
+        &app,
+        "Export the organisation log",
+        "organisation-log",
+        format,
+    )
+    .await?
     else {
         return Ok(None);
     };
@@ -444,12 +443,7 @@ pub async fn org_export(
             )
         }
     };
-    let mut file = WholeFile::create(&path).map_err(|e| cannot_write(&path, &e))?;
-    use std::io::Write;
-    file.writer()
-        .write_all(text.as_bytes())
-        .map_err(|e| cannot_write(&path, &e))?;
-    file.finish().map_err(|e| cannot_write(&path, &e))?;
+    write_whole(&path, text.as_bytes())?;
     Ok(Some(Saved {
         path: path.display().to_string(),
         count: count as u32,

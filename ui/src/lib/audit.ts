@@ -1,6 +1,18 @@
 // The audit view's arithmetic: which rows a scrolled table shows, which pages to fetch, and
 // the scale of the weekly chart.
-import { DEFAULT_AUDIT_FILTER, type AuditFilter, type WeekCount } from "./ipc";
+import { DEFAULT_AUDIT_FILTER, type AuditFilter, type Direction, type Sort, type WeekCount } from "./ipc";
+
+/** The filters the local and the organisation audit share. */
+export type SharedFilter = {
+  text: string;
+  from: string | null;
+  to: string | null;
+  direction: Direction | null;
+  status: string;
+  objected: boolean;
+  no_evidence: boolean;
+  sort: Sort;
+};
 
 export const ROW_HEIGHT = 52;
 export const PAGE = 100;

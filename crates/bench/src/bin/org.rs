@@ -24,6 +24,12 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// The `q` quantile of `times` (sorted here), in milliseconds.
+fn quantile(times: &mut [Duration], q: f64) -> f64 {
+    times.sort();
+    ms(times[((times.len() as f64 - 1.0) * q).round() as usize])
+}
+
 /// A laptop whose log holds `n` decisions.
 async fn laptop(n: usize, seed: u64) -> anyhow::Result<(Store, tempfile::TempDir)> {
     let dir = tempfile::tempdir()?;
@@ -271,8 +277,7 @@ async fn main() -> anyhow::Result<()> {
             q.since.is_some()
         );
     }
-    times.sort();
-    let p = |q: f64| ms(times[((times.len() as f64 - 1.0) * q).round() as usize]);
+    let mut p = |q: f64| quantile(&mut times, q);
     println!(
         "  p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms [target p95 ≤ 50 ms]",
         p(0.5),
@@ -329,14 +334,12 @@ async fn main() -> anyhow::Result<()> {
         page_times.push(paged);
         std::hint::black_box((page, dash));
     }
-    page_times.sort();
     println!(
         "  of which the page alone: p50 {:.1} ms, p95 {:.1} ms",
-        ms(page_times[page_times.len() / 2]),
-        ms(page_times[((page_times.len() as f64 - 1.0) * 0.95).round() as usize])
+        quantile(&mut page_times, 0.5),
+        quantile(&mut page_times, 0.95)
     );
-    times.sort();
-    let p = |q: f64| ms(times[((times.len() as f64 - 1.0) * q).round() as usize]);
+    let mut p = |q: f64| quantile(&mut times, q);
     println!(
         "  a page of 100 and the dashboard, {queries} random filters (team, laptop, direction, date, words): p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms [target p95 ≤ 50 ms; the server query above is the baseline]",
         p(0.5),

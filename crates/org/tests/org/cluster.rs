@@ -162,48 +162,54 @@ fn start() -> Option<Cluster> {
     let cluster = Cluster { dir };
     let setup = cluster.url("postgres", SUPERUSER);
     let template = cluster.url("migrated", SUPERUSER);
+    run_set_up(async move {
+        let admin = chair_org::connect(&setup)
+            .await
+            .expect("the test cluster answers");
+        sqlx::query("CREATE DATABASE migrated")
+            .execute(&admin)
+            .await
+            .expect("template");
+        chair_org::init(&template)
+            .await
+            .expect("the template migrates");
+        for (role, groups) in [
+            (LAPTOP_A, "chair_device"),
+            (LAPTOP_B, "chair_device"),
+            (LAPTOP_C, "chair_device"),
+            (LEADER, "chair_device, chair_reader"),
+            (AUDITOR, "chair_device, chair_auditor"),
+            (STRANGER, ""),
+        ] {
+            let groups = if groups.is_empty() {
+                String::new()
+            } else {
+                format!(" IN ROLE {groups}")
+            };
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE ROLE {role} LOGIN{groups}"
+            )))
+            .execute(&admin)
+            .await
+            .expect("a test role");
+        }
+        admin.close().await;
+    });
+    Some(cluster)
+}
+
+/// Runs `set_up` to its end on a runtime of its own, in a thread of its own (the tests' own
+/// runtimes are not there yet when a server is first started).
+pub fn run_set_up(set_up: impl std::future::Future<Output = ()> + Send + 'static) {
     std::thread::spawn(move || {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("a runtime")
-            .block_on(async move {
-                let admin = chair_org::connect(&setup)
-                    .await
-                    .expect("the test cluster answers");
-                sqlx::query("CREATE DATABASE migrated")
-                    .execute(&admin)
-                    .await
-                    .expect("template");
-                chair_org::init(&template)
-                    .await
-                    .expect("the template migrates");
-                for (role, groups) in [
-                    (LAPTOP_A, "chair_device"),
-                    (LAPTOP_B, "chair_device"),
-                    (LAPTOP_C, "chair_device"),
-                    (LEADER, "chair_device, chair_reader"),
-                    (AUDITOR, "chair_device, chair_auditor"),
-                    (STRANGER, ""),
-                ] {
-                    let groups = if groups.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" IN ROLE {groups}")
-                    };
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "CREATE ROLE {role} LOGIN{groups}"
-                    )))
-                    .execute(&admin)
-                    .await
-                    .expect("a test role");
-                }
-                admin.close().await;
-            })
+            .block_on(set_up)
     })
     .join()
-    .expect("the test cluster is set up");
-    Some(cluster)
+    .expect("the server is set up");
 }
 
 impl Cluster {

@@ -140,29 +140,21 @@ fn start() -> Option<Secure> {
     );
     let secure = Secure { dir, port };
     let setup = secure.socket_url(SUPERUSER, None, "postgres");
-    std::thread::spawn(move || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime")
-            .block_on(async move {
-                let admin = chair_org::connect(&setup)
-                    .await
-                    .expect("the secure server answers");
-                for sql in [
-                    format!("CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}'"),
-                    format!("CREATE DATABASE {DATABASE} OWNER {ROLE}"),
-                ] {
-                    sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&admin)
-                        .await
-                        .expect("the secure server is set up");
-                }
-                admin.close().await;
-            })
-    })
-    .join()
-    .expect("the secure server is set up");
+    cluster::run_set_up(async move {
+        let admin = chair_org::connect(&setup)
+            .await
+            .expect("the secure server answers");
+        for sql in [
+            format!("CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}'"),
+            format!("CREATE DATABASE {DATABASE} OWNER {ROLE}"),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&admin)
+                .await
+                .expect("the secure server is set up");
+        }
+        admin.close().await;
+    });
     Some(secure)
 }
 
