@@ -225,7 +225,7 @@ impl Org {
     /// Pulls every team this laptop may read into its local copy.
     pub async fn pull(&mut self) -> Result<Pulled> {
         let log = self.read_log(None).await?;
-        let mut report = verify::verify(&log, &self.settings.checkpoints_seen);
+        let (log, mut report) = verify::verify_apart(log, &self.settings.checkpoints_seen).await?;
         self.check_against_copy(&log, &mut report)?;
         if !report.intact {
             return Err(OrgError::Diverged(format!(

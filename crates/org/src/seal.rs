@@ -132,7 +132,7 @@ impl Org {
     /// saw before; an intact log's newest checkpoint is remembered as seen.
     pub async fn verify(&mut self) -> Result<OrgReport> {
         let log = self.read_log(None).await?;
-        let mut report = verify::verify(&log, &self.settings.checkpoints_seen);
+        let (log, mut report) = verify::verify_apart(log, &self.settings.checkpoints_seen).await?;
         self.check_against_copy(&log, &mut report)?;
         if report.intact
             && let Some(c) = log.checkpoints.last()

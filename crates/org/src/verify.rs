@@ -266,6 +266,21 @@ fn check_device(
     }
 }
 
+/// [`verify`] on a thread for blocking work, so that checking a large log's signatures does
+/// not hold up the other tasks of the runtime; gives the log back with the report.
+pub async fn verify_apart(
+    log: OrgLog,
+    seen: &[SeenCheckpoint],
+) -> crate::Result<(OrgLog, OrgReport)> {
+    let seen = seen.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let report = verify(&log, &seen);
+        (log, report)
+    })
+    .await
+    .map_err(|e| crate::OrgError::Unexpected(anyhow::anyhow!("verifying stopped: {e}")))
+}
+
 /// Verifies `log`, and its consistency with the checkpoints in `seen`.
 pub fn verify(log: &OrgLog, seen: &[SeenCheckpoint]) -> OrgReport {
     let keys = keys(&log.devices);
