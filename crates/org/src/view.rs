@@ -227,6 +227,14 @@ impl OrgView {
         Ok(Self::of(&log, &snapshots, report))
     }
 
+    /// Reads the copy beside the database at `db` right after a pull that verified what the
+    /// server holds and found everything pulled before unchanged there (`report`): the copy
+    /// holds those same entries, so they are not checked a second time.
+    pub fn read_pulled(db: &Path, report: OrgReport) -> Result<OrgView> {
+        let (log, snapshots) = copy_at(&OrgFiles::beside(db).pulled)?;
+        Ok(Self::of(&log, &snapshots, report))
+    }
+
     /// The decisions of `log`, named by `snapshots` (newest wins).
     pub fn of(log: &OrgLog, snapshots: &[SnapshotRow], report: OrgReport) -> OrgView {
         let devices: HashMap<Uuid, &DeviceRow> = log.devices.iter().map(|d| (d.id, d)).collect();

@@ -258,27 +258,31 @@ async fn view(state: &AppState) -> CmdResult<Arc<OrgView>> {
     if let Some(v) = cached(state) {
         return Ok(v);
     }
-    read_view(state).await
+    read_view(state, None).await
 }
 
-async fn read_view(state: &AppState) -> CmdResult<Arc<OrgView>> {
+/// Reads the copy, and verifies it unless `pulled` is the report of the pull that just wrote it.
+async fn read_view(state: &AppState, pulled: Option<OrgReport>) -> CmdResult<Arc<OrgView>> {
     let db = state.db_path().clone();
     let seen = chair_org::OrgFiles::beside(&db)
         .read_settings()
         .map_err(api)?
         .map(|s| s.checkpoints_seen)
         .unwrap_or_default();
-    let view = tauri::async_runtime::spawn_blocking(move || OrgView::read(&db, &seen))
-        .await
-        .map_err(|e| ApiError::new(ErrorCode::Unexpected, e.to_string()))?
-        .map_err(api)?;
+    let view = tauri::async_runtime::spawn_blocking(move || match pulled {
+        Some(report) => OrgView::read_pulled(&db, report),
+        None => OrgView::read(&db, &seen),
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorCode::Unexpected, e.to_string()))?
+    .map_err(api)?;
     let view = Arc::new(view);
     *state.org_view.write().unwrap_or_else(|e| e.into_inner()) = Some(view.clone());
     Ok(view)
 }
 
 /// Pulls every team this laptop may read into its local copy (when the server answers), then
-/// reads and verifies the copy.
+/// reads the copy: verified by the pull, or on its own when the server could not be read.
 #[tauri::command]
 #[specta::specta]
 pub async fn org_refresh(state: State<'_, AppState>) -> CmdResult<OrgOverview> {
@@ -288,6 +292,7 @@ pub async fn org_refresh(state: State<'_, AppState>) -> CmdResult<OrgOverview> {
     let mut offline = None;
     let mut broken = None;
     let mut new_entries = None;
+    let mut verified = None;
     if settings.is_some() {
         let _one = ORG.lock().await;
         let pulled = async {
@@ -305,13 +310,14 @@ pub async fn org_refresh(state: State<'_, AppState>) -> CmdResult<OrgOverview> {
                     p.report.summary()
                 );
                 new_entries = Some(p.new_entries);
+                verified = Some(p.report);
             }
             // What the server holds fails its check, or no longer matches what was pulled.
             Err(OrgError::Diverged(why)) => broken = Some(why),
             Err(e) => offline = Some(format!("{e:#}")),
         }
     }
-    let mut view = read_view(&state).await?;
+    let mut view = read_view(&state, verified).await?;
     if let Some(why) = broken {
         tracing::error!("{why}");
         let mut failed = (*view).clone();

@@ -32,11 +32,15 @@ async fn a_leader_audits_every_team_from_the_verified_copy_offline_and_is_told_w
     let mut org = leader
         .enrol(&db.url(AUDITOR), "audit", "Lea's laptop")
         .await;
-    org.pull().await.expect("the pull");
+    let pulled = org.pull().await.expect("the pull");
     org.close().await;
     // Read from the copy alone: no connection is open.
     let view = view_of(&leader);
     assert!(view.report.intact, "{:?}", view.report);
+    // Right after a pull, the pull's own check stands for the copy's.
+    let after_pull = OrgView::read_pulled(&leader.db, pulled.report).expect("the copy reads");
+    assert_eq!(after_pull.report, view.report);
+    assert_eq!(after_pull.decisions, view.decisions);
     assert_eq!((view.report.entries, view.report.devices), (6, 2));
     assert_eq!(view.teams(), vec!["audit", "blue", "red"]);
     let first = &view.decisions[0];
