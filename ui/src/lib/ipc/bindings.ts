@@ -154,7 +154,7 @@ export const commands = {
 	orgPush: () => __TAURI_INVOKE<Pushed>("org_push"),
 	/**
 	 *  Pulls every team this laptop may read into its local copy (when the server answers), then
-	 *  reads and verifies the copy.
+	 *  reads the copy: verified by the pull, or on its own when the server could not be read.
 	 */
 	orgRefresh: () => __TAURI_INVOKE<OrgOverview>("org_refresh"),
 	/**  Rows `offset` to `offset + limit` of the organisation's decisions `filter` selects. */
